@@ -1,0 +1,263 @@
+"""Frozen dataclasses passed between the stages (book → template / read → checks → score → write).
+
+Every score is a Decimal from the moment it is read; nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import Enum
+
+
+class Kind(str, Enum):
+    """What a criterion row is (`Loại` column of the book)."""
+
+    GROUP = "nhóm"
+    SCORED = "chấm điểm"
+    BONUS = "điểm thưởng"
+    PENALTY = "điểm trừ"
+    DISQUALIFIER = "điểm liệt"
+
+
+class ExplainRule(str, Enum):
+    """When a unit must write an explanation (`Bắt buộc giải trình`)."""
+
+    BELOW_MAX = "khi chưa đạt tối đa"
+    ALWAYS = "luôn luôn"
+    NEVER = "không"
+
+
+class Severity(str, Enum):
+    """`Mức độ` of a finding: ERROR blocks the unit, WARNING does not, INFO is a note."""
+
+    ERROR = "Lỗi"
+    WARNING = "Cảnh báo"
+    INFO = "Ghi chú"
+
+
+class Status(str, Enum):
+    """`Tình trạng` of a unit in the summary."""
+
+    VALID = "Hợp lệ"
+    INVALID = "Có lỗi"
+    MISSING = "Chưa nộp"
+
+
+class SourceState(str, Enum):
+    """What the run did with one file of the inbox."""
+
+    USED = "Đã dùng"
+    SUPERSEDED = "Bị thay thế"
+    REJECTED = "Bị loại"
+    IGNORED = "Bỏ qua"
+
+
+@dataclass(frozen=True)
+class Criterion:
+    code: str  # "I", "I.1", "I.1.a"
+    text: str
+    max_points: Decimal  # 0 for a disqualifier
+    kind: Kind
+    explain: ExplainRule = ExplainRule.NEVER
+    guidance: str = ""
+    parent: str | None = None  # code of the enclosing group, None at top level
+    depth: int = 0  # 0 for top-level rows
+
+    @property
+    def is_group(self) -> bool:
+        return self.kind is Kind.GROUP
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str
+    name: str
+    level: str = ""  # Cấp: tỉnh, huyện, xã, phường, sở…
+    email: str = ""
+    contact: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class Level:
+    """One classification level (`Xếp loại`): totals ≥ min_total get this name."""
+
+    name: str
+    min_total: Decimal
+
+
+@dataclass(frozen=True)
+class AwardRule:
+    """One row of `Khen thưởng`: the unit acclaimed at `rank` may be proposed for `award`."""
+
+    rank: int
+    award: str
+    min_level: str | None = None
+
+
+class TieBreak(str, Enum):
+    """Measures that decide equal totals, besides a group code (higher group score wins)."""
+
+    LESS_PENALTY = "Điểm trừ ít hơn"
+    MORE_BONUS = "Điểm thưởng nhiều hơn"
+    MORE_FULL_MARKS = "Nhiều tiêu chí đạt tối đa hơn"
+
+
+@dataclass(frozen=True)
+class Book:
+    """The criteria book (bộ tiêu chí) of one cluster-year."""
+
+    cluster_name: str
+    parent_body: str
+    year: int
+    head_unit: str
+    deputy_unit: str
+    deadline: str
+    step: Decimal
+    bonus_cap: Decimal
+    criteria: tuple[Criterion, ...]
+    units: tuple[Unit, ...]
+    levels: tuple[Level, ...]  # sorted by min_total, highest first
+    awards: tuple[AwardRule, ...]
+    # Each entry: a group code (e.g. "II") or a TieBreak value, in order.
+    tiebreak: tuple[str, ...] = ("II", TieBreak.LESS_PENALTY.value, TieBreak.MORE_BONUS.value, TieBreak.MORE_FULL_MARKS.value)
+    place: str = ""  # place name for the report's date line
+
+    @property
+    def fingerprint(self) -> str:
+        """Hash of ids, max points and kinds: what a unit must not change."""
+        text = "\n".join(f"{c.code}|{c.max_points.normalize():f}|{c.kind.value}" for c in self.criteria)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+    def criterion(self, code: str) -> Criterion:
+        for c in self.criteria:
+            if c.code == code:
+                return c
+        raise KeyError(code)
+
+    def unit(self, code: str) -> Unit | None:
+        for u in self.units:
+            if u.code == code:
+                return u
+        return None
+
+    @property
+    def leaves(self) -> tuple[Criterion, ...]:
+        """The rows a unit fills in (every non-group criterion)."""
+        return tuple(c for c in self.criteria if not c.is_group)
+
+    def children(self, code: str) -> tuple[Criterion, ...]:
+        return tuple(c for c in self.criteria if c.parent == code)
+
+    def leaf_codes_under(self, code: str) -> tuple[str, ...]:
+        """Codes of the leaves below the group `code` (at any depth)."""
+        out: list[str] = []
+        for child in self.children(code):
+            out.extend(self.leaf_codes_under(child.code) if child.is_group else (child.code,))
+        return tuple(out)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found in an input: data, never an exception."""
+
+    code: str  # stable kebab-case id, e.g. "score-above-max"
+    severity: Severity
+    file: str  # file name as in the inbox (relative path)
+    message: str  # Vietnamese: what is wrong
+    fix: str  # Vietnamese: what to do
+    sheet: str = ""
+    cell: str = ""  # "D12"
+    unit_code: str = ""
+    unit_name: str = ""
+
+    @property
+    def blocking(self) -> bool:
+        return self.severity is Severity.ERROR
+
+
+@dataclass(frozen=True)
+class Source:
+    """One file of the inbox and what became of it."""
+
+    file: str  # path relative to the inbox, '/'-separated
+    sha256: str
+    size: int
+    modified: str  # ISO time of the file's last modification
+    state: SourceState
+    unit_code: str = ""
+    template_version: str = ""
+    issued_at: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Submission:
+    """The checked content of one returned workbook."""
+
+    file: str
+    unit_code: str
+    unit_name: str
+    scores: dict[str, Decimal]  # leaf code → points (penalties positive); missing → absent
+    disqualified: dict[str, bool]  # disqualifier code → Có
+    explanations: dict[str, str]
+    findings: tuple[Finding, ...] = ()
+    issued_at: str = ""
+    modified: str = ""
+
+    @property
+    def blocking(self) -> bool:
+        return any(f.blocking for f in self.findings)
+
+
+@dataclass(frozen=True)
+class UnitResult:
+    """One row of `Tổng hợp`."""
+
+    unit: Unit
+    status: Status
+    scored: Decimal | None = None  # Σ scored criteria
+    bonus: Decimal | None = None  # bonus after the cap
+    penalty: Decimal | None = None
+    total: Decimal | None = None
+    rank: int | None = None
+    acclaim: str = ""  # "Nhất" / "Nhì" / "Ba"
+    level: str = ""
+    award: str = ""
+    disqualified: bool = False
+    tied: bool = False  # still equal after every tie-break: the conference votes
+    note: str = ""
+    file: str = ""
+    scores: dict[str, Decimal] = field(default_factory=dict)  # leaf code → points
+    group_scores: dict[str, Decimal] = field(default_factory=dict)  # group code → subtotal
+    explanations: dict[str, str] = field(default_factory=dict)
+    full_marks: int = 0  # number of scored criteria at max
+
+
+@dataclass(frozen=True)
+class Result:
+    """Everything one consolidation produced; the CLI, the writers and the API read this."""
+
+    book: Book
+    units: tuple[UnitResult, ...]  # ranked units by rank, then unranked, then missing
+    findings: tuple[Finding, ...]
+    sources: tuple[Source, ...]
+    rank_invalid: bool = False  # the office asked to rank units with blocking problems
+
+    @property
+    def ok(self) -> bool:
+        """True when every unit sent a usable workbook (exit code 0)."""
+        return all(u.status is Status.VALID for u in self.units)
+
+    def averages(self) -> dict[str, Decimal]:
+        """Cluster average per criterion and group over the units that have scores."""
+        scored = [u for u in self.units if u.total is not None]
+        out: dict[str, Decimal] = {}
+        if not scored:
+            return out
+        for c in self.book.criteria:
+            values = [(u.group_scores if c.is_group else u.scores).get(c.code, Decimal(0)) for u in scored]
+            out[c.code] = (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.01"))
+        return out

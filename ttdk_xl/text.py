@@ -1,0 +1,40 @@
+"""Small text helpers: NFC, Vietnamese number formatting, safe file names."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal
+
+_FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+
+
+def nfc(value: object) -> str:
+    """Text as NFC with surrounding spaces removed ('' for None)."""
+    if value is None:
+        return ""
+    return unicodedata.normalize("NFC", str(value)).strip()
+
+
+def plain(value: Decimal) -> str:
+    """Decimal as plain text without exponent or trailing zeros: 87.50 → '87.5'."""
+    return _plain(value)
+
+
+def _plain(d: Decimal) -> str:
+    text = f"{d.normalize():f}"
+    return "0" if text in ("-0", "") else text
+
+
+def vn_number(d: Decimal | None) -> str:
+    """Vietnamese decimal comma: Decimal('87.5') → '87,5'; None → ''."""
+    if d is None:
+        return ""
+    return _plain(d).replace(".", ",")
+
+
+def safe_filename(name: str, max_len: int = 120) -> str:
+    """A Windows-safe file name that keeps Vietnamese letters."""
+    name = _FORBIDDEN.sub("_", nfc(name))
+    name = re.sub(r"\s+", " ", name).strip().rstrip(". ")
+    return (name or "_")[:max_len]
