@@ -8,10 +8,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """What a criterion row is (`Loại` column of the book)."""
 
     GROUP = "nhóm"
@@ -21,7 +21,7 @@ class Kind(str, Enum):
     DISQUALIFIER = "điểm liệt"
 
 
-class ExplainRule(str, Enum):
+class ExplainRule(StrEnum):
     """When a unit must write an explanation (`Bắt buộc giải trình`)."""
 
     BELOW_MAX = "khi chưa đạt tối đa"
@@ -29,7 +29,7 @@ class ExplainRule(str, Enum):
     NEVER = "không"
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """`Mức độ` of a finding: ERROR blocks the unit, WARNING does not, INFO is a note."""
 
     ERROR = "Lỗi"
@@ -37,7 +37,7 @@ class Severity(str, Enum):
     INFO = "Ghi chú"
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """`Tình trạng` of a unit in the summary."""
 
     VALID = "Hợp lệ"
@@ -45,7 +45,7 @@ class Status(str, Enum):
     MISSING = "Chưa nộp"
 
 
-class SourceState(str, Enum):
+class SourceState(StrEnum):
     """What the run did with one file of the inbox."""
 
     USED = "Đã dùng"
@@ -97,7 +97,7 @@ class AwardRule:
     min_level: str | None = None
 
 
-class TieBreak(str, Enum):
+class TieBreak(StrEnum):
     """Measures that decide equal totals, besides a group code (higher group score wins)."""
 
     LESS_PENALTY = "Điểm trừ ít hơn"
@@ -122,7 +122,12 @@ class Book:
     levels: tuple[Level, ...]  # sorted by min_total, highest first
     awards: tuple[AwardRule, ...]
     # Each entry: a group code (e.g. "II") or a TieBreak value, in order.
-    tiebreak: tuple[str, ...] = ("II", TieBreak.LESS_PENALTY.value, TieBreak.MORE_BONUS.value, TieBreak.MORE_FULL_MARKS.value)
+    tiebreak: tuple[str, ...] = (
+        "II",
+        TieBreak.LESS_PENALTY.value,
+        TieBreak.MORE_BONUS.value,
+        TieBreak.MORE_FULL_MARKS.value,
+    )
     place: str = ""  # place name for the report's date line
 
     @property

@@ -1,0 +1,469 @@
+"""Pure checks: a raw submission + the Book → clean scores and findings (DESIGN §3.3).
+
+Each finding has a stable code, a severity (Lỗi blocks the unit, Cảnh báo does not), the file, sheet
+and cell, a Vietnamese message saying what is wrong and a fix saying what to do.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+from .layout import H_EXPLAIN, H_SCORE, NO, SCORE_SHEET, YES, cell_name
+from .models import Book, Criterion, ExplainRule, Finding, Kind, Severity, Submission, Unit
+from .read import RawSubmission
+from .text import nfc, vn_number
+
+E, W = Severity.ERROR, Severity.WARNING
+
+_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+_NUMBER_WITH_UNIT = re.compile(r"^([+-]?\d+(?:[.,]\d+)?)\s*(?:điểm|đ|đểm|diem|d)\.?$", re.I)
+_PREFIXES = (
+    "ủy ban nhân dân",
+    "uỷ ban nhân dân",
+    "ubnd",
+    "thành phố",
+    "thị xã",
+    "thị trấn",
+    "huyện",
+    "quận",
+    "phường",
+    "xã",
+    "tp.",
+    "tp",
+    "tx.",
+    "sở",
+)
+# Letters that TCVN3 / VNI legacy fonts put where Unicode Vietnamese letters should be.
+_TCVN3 = set("¸µ¶·¹¨¾»¼½Æ©ÇÊÈÉËÌÐÎÏÑªÒÕÓÔÖ«×ÝØÜÞ®¬")
+_VNI = re.compile(r"[a-zA-Z](?:[øùúûõïäåëöô]|ñ)[a-zA-Z ]")
+_VIET = re.compile(r"[àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđ]", re.I)
+
+
+def unit_key(name: str) -> str:
+    """Unit name for matching: NFC, lower case, single spaces, without prefixes like UBND, huyện, xã."""
+    text = " ".join(nfc(name).lower().replace(".", ". ").split())
+    changed = True
+    while changed:
+        changed = False
+        for p in _PREFIXES:
+            if text.startswith(p + " "):
+                text, changed = text[len(p) + 1 :].strip(), True
+    return text
+
+
+def _ascii_key(text: str) -> str:
+    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+def match_unit(book: Book, name: str) -> Unit | None:
+    """The book's unit whose name matches `name` after normalising, or None (also when ambiguous)."""
+    key = unit_key(name)
+    if not key:
+        return None
+    hits = [u for u in book.units if unit_key(u.name) == key]
+    if not hits:
+        hits = [u for u in book.units if _ascii_key(unit_key(u.name)) == _ascii_key(key)]
+    return hits[0] if len(hits) == 1 else None
+
+
+def legacy_encoding(text: str) -> str:
+    """'TCVN3' or 'VNI' when text looks typed with a legacy Vietnamese font, else ''."""
+    if not text or _VIET.search(text):
+        return ""
+    if sum(ch in _TCVN3 for ch in text) >= 2:
+        return "TCVN3"
+    if len(_VNI.findall(text)) >= 2:
+        return "VNI"
+    return ""
+
+
+def parse_score(value: object) -> tuple[Decimal | None, str]:
+    """A typed score → (Decimal or None, how it was read).
+
+    The second item is '' for a proper number, 'blank', 'comma' ('8,5'), 'unit' ('8 điểm'),
+    'text' (' 9 ' stored as text), 'bool', or 'not-number'.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, "blank"
+    if isinstance(value, bool):
+        return None, "bool"
+    if isinstance(value, int | float | Decimal):
+        return Decimal(str(round(float(value), 6))).normalize(), ""
+    text = nfc(value).replace("\u00a0", " ").strip()
+    how = "text"
+    m = _NUMBER_WITH_UNIT.match(text)
+    if m:
+        text, how = m.group(1), "unit"
+    if not _NUMBER.match(text):
+        return None, "not-number"
+    if "," in text:
+        how = "comma" if how == "text" else how
+    try:
+        return Decimal(text.replace(",", ".")).normalize(), how
+    except InvalidOperation:
+        return None, "not-number"
+
+
+def _needs_explanation(c: Criterion, score: Decimal | None, disq: bool) -> bool:
+    if c.explain is ExplainRule.NEVER:
+        return False
+    if c.kind is Kind.DISQUALIFIER:
+        return disq
+    if c.kind in (Kind.BONUS, Kind.PENALTY):
+        return score is not None and score > 0
+    if c.explain is ExplainRule.ALWAYS:
+        return True
+    return score is not None and score < c.max_points
+
+
+def identify_unit(raw: RawSubmission, book: Book) -> tuple[Unit | None, list[Finding]]:
+    """Which unit sent this file, and the file-level findings about the template it used."""
+    f: list[Finding] = []
+    file, sheet = raw.info.file, raw.sheet
+
+    def add(code, sev, msg, fix, cell=""):
+        f.append(Finding(code, sev, file, msg, fix, sheet if cell else "", cell))
+
+    meta = raw.meta
+    if not meta:
+        add(
+            "meta-missing",
+            W,
+            "Tệp không còn thông tin nhận dạng của mẫu (trang ẩn _meta) — có thể đơn vị đã chép dữ liệu sang tệp "
+            "khác; tệp được nhận dạng theo bảng tự chấm và tên đơn vị.",
+            "Lần sau đề nghị đơn vị điền trực tiếp vào mẫu đã gửi.",
+        )
+    else:
+        if meta.get("cluster") and unit_key(meta["cluster"]) != unit_key(book.cluster_name):
+            add(
+                "wrong-cluster",
+                E,
+                f"Tệp là mẫu của '{meta['cluster']}', không phải của '{book.cluster_name}'.",
+                "Đề nghị đơn vị dùng mẫu của Cụm mình, điền và gửi lại.",
+            )
+        if meta.get("year") and meta["year"] != str(book.year):
+            add(
+                "wrong-year",
+                E,
+                f"Tệp là mẫu của năm {meta['year']}, không phải năm {book.year}.",
+                f"Đề nghị đơn vị dùng mẫu năm {book.year}, điền và gửi lại.",
+            )
+        elif meta.get("fingerprint") and meta["fingerprint"] != book.fingerprint:
+            add(
+                "wrong-fingerprint",
+                E,
+                "Tệp dùng bộ tiêu chí cũ hoặc khác với bộ tiêu chí hiện hành (mã, điểm tối đa hoặc loại tiêu chí "
+                "không khớp).",
+                "Gửi lại cho đơn vị mẫu mới (ttdk-xl template) để điền lại.",
+            )
+
+    unit = book.unit(meta.get("unit_code", "")) if meta else None
+    title_unit = match_unit(book, raw.unit_name) if raw.unit_name else None
+    if unit is None:
+        unit = title_unit or match_unit(book, meta.get("unit_name", "")) if meta else title_unit
+        if unit is None:
+            who = raw.unit_name or meta.get("unit_name", "") or "(không ghi)"
+            add(
+                "unknown-unit",
+                E,
+                f"Không xác định được đơn vị gửi tệp: tên đơn vị '{who}' không có trong danh sách đơn vị của Cụm.",
+                "Kiểm tra tên đơn vị ở ô B4 hoặc bổ sung đơn vị vào trang 'Đơn vị' của bộ tiêu chí.",
+                "B4",
+            )
+    elif raw.unit_name and title_unit is not None and title_unit.code != unit.code:
+        add(
+            "unit-name-mismatch",
+            W,
+            f"Mẫu được phát cho '{unit.name}' nhưng ô tên đơn vị ghi '{raw.unit_name}'.",
+            "Xác nhận với đơn vị tệp này là của đơn vị nào; tệp được tính cho đơn vị ghi trong mẫu.",
+            "B4",
+        )
+    return unit, f
+
+
+def check_submission(raw: RawSubmission, book: Book) -> Submission:
+    """Check one raw submission against the book."""
+    unit, findings = identify_unit(raw, book)
+    file, sheet = raw.info.file, raw.sheet
+    ucode, uname = (unit.code, unit.name) if unit else ("", raw.unit_name)
+
+    def add(code, sev, msg, fix, cell=""):
+        findings.append(Finding(code, sev, file, msg, fix, sheet, cell, ucode, uname))
+
+    if sheet != SCORE_SHEET:
+        add(
+            "sheet-renamed",
+            W,
+            f"Trang tính '{SCORE_SHEET}' đã bị đổi tên thành '{sheet}'.",
+            f"Lần sau giữ nguyên tên trang '{SCORE_SHEET}'.",
+        )
+    if raw.protected is False:
+        add(
+            "protection-removed",
+            W,
+            "Trang tự chấm điểm đã bị gỡ khóa bảo vệ; nội dung tiêu chí đã được kiểm tra lại từng dòng.",
+            "Lần sau không gỡ khóa trang tính; chỉ điền vào các ô nền vàng.",
+        )
+    score_col = raw.columns[H_SCORE]
+    expl_col = raw.columns.get(H_EXPLAIN)
+    if expl_col is None:
+        add(
+            "column-missing",
+            E,
+            f"Thiếu cột '{H_EXPLAIN}' trong bảng tự chấm điểm.",
+            "Đề nghị đơn vị dùng đúng mẫu đã gửi, không xóa cột.",
+            cell_name(raw.header_row, 4),
+        )
+
+    # Structure: the unit must not change the rules.
+    by_code: dict[str, object] = {}
+    for r in raw.rows:
+        if r.code in by_code:
+            add(
+                "row-duplicated",
+                E,
+                f"Tiêu chí '{r.code}' xuất hiện hai lần (dòng {by_code[r.code].row + 1} và dòng {r.row + 1}).",
+                "Xóa dòng thừa, giữ đúng các dòng của mẫu.",
+                cell_name(r.row, 0),
+            )
+            continue
+        by_code[r.code] = r
+    book_codes = [c.code for c in book.criteria]
+    known = set(book_codes)
+    for r in raw.rows:
+        if r.code not in known:
+            add(
+                "row-added",
+                E,
+                f"Dòng '{r.code}' không có trong bộ tiêu chí của Cụm (đơn vị thêm dòng hoặc sửa mã).",
+                "Xóa dòng đã thêm hoặc trả lại mã tiêu chí như mẫu.",
+                cell_name(r.row, 0),
+            )
+    seen = [r.code for r in raw.rows if r.code in known]
+    present = [c for c in book_codes if c in by_code]
+    if seen and list(dict.fromkeys(seen)) != present:
+        first = next(r for r, b in zip(list(dict.fromkeys(seen)), present, strict=False) if r != b)
+        add(
+            "row-reordered",
+            W,
+            f"Thứ tự các tiêu chí đã bị thay đổi (từ tiêu chí '{first}'); điểm vẫn được đọc theo mã tiêu chí.",
+            "Lần sau giữ nguyên thứ tự dòng của mẫu.",
+            cell_name(by_code[first].row, 0),
+        )
+
+    scores: dict[str, Decimal] = {}
+    disq: dict[str, bool] = {}
+    explanations: dict[str, str] = {}
+    for c in book.criteria:
+        r = by_code.get(c.code)
+        if r is None:
+            add(
+                "row-removed",
+                E,
+                f"Thiếu dòng tiêu chí '{c.code}' ({c.text}).",
+                "Đề nghị đơn vị dùng đúng mẫu đã gửi, không xóa dòng.",
+            )
+            continue
+        if nfc(r.text) and _squash(r.text) != _squash(c.text):
+            add(
+                "row-reworded",
+                W,
+                f"Nội dung tiêu chí '{c.code}' đã bị sửa (\"{_short(r.text)}\").",
+                "Nội dung tiêu chí theo bộ tiêu chí của Cụm; lần sau không sửa cột nội dung.",
+                cell_name(r.row, 1),
+            )
+        if c.kind not in (Kind.DISQUALIFIER,):
+            given, _how = parse_score(r.max_value)
+            if given is not None and given != c.max_points:
+                add(
+                    "max-changed",
+                    E,
+                    f"Điểm tối đa của tiêu chí '{c.code}' bị sửa thành {vn_number(given)} "
+                    f"(đúng là {vn_number(c.max_points)}).",
+                    "Trả lại điểm tối đa như mẫu; đơn vị không được sửa thang điểm.",
+                    cell_name(r.row, 2),
+                )
+        if c.is_group:
+            continue
+        cell = cell_name(r.row, score_col)
+        expl = nfc(r.explanation) if expl_col is not None else ""
+        if expl:
+            explanations[c.code] = expl
+        legacy = legacy_encoding(expl)
+        if legacy:
+            add(
+                "legacy-encoding",
+                W,
+                f"Giải trình của tiêu chí '{c.code}' có vẻ gõ bằng phông {legacy} cũ nên hiển thị sai dấu.",
+                "Gõ lại bằng phông Unicode (Times New Roman) hoặc chuyển mã bằng Unikey.",
+                cell_name(r.row, expl_col or 4),
+            )
+        flag = raw.cell_flags.get(cell)
+        if flag == "formula-no-value":
+            add(
+                "formula-no-value",
+                E,
+                f"Ô điểm của tiêu chí '{c.code}' là công thức chưa có giá trị.",
+                f"Nhập trực tiếp số điểm vào ô {cell} (không dùng công thức) rồi lưu bằng Excel.",
+                cell,
+            )
+            continue
+        if flag:
+            add(
+                "excel-error",
+                E,
+                f"Ô điểm của tiêu chí '{c.code}' có lỗi Excel {flag}.",
+                f"Nhập lại số điểm vào ô {cell}.",
+                cell,
+            )
+            continue
+        if c.kind is Kind.DISQUALIFIER:
+            text = nfc(r.score).lower()
+            if text in ("", "không", "khong", "0"):
+                disq[c.code] = False
+            elif text in ("có", "co", "x", "1"):
+                disq[c.code] = True
+            else:
+                add(
+                    "disqualifier-invalid",
+                    E,
+                    f"Dòng điểm liệt '{c.code}' ghi '{nfc(r.score)}', chỉ được chọn '{YES}' hoặc '{NO}'.",
+                    f"Chọn '{YES}' hoặc '{NO}' ở ô {cell}.",
+                    cell,
+                )
+                continue
+            if _needs_explanation(c, None, disq[c.code]) and not expl:
+                _missing_expl(add, c, r, expl_col)
+            continue
+        score, how = parse_score(r.score)
+        if how == "blank":
+            if c.kind is Kind.SCORED:
+                add(
+                    "score-missing",
+                    E,
+                    f"Chưa chấm điểm tiêu chí '{c.code}'.",
+                    f"Nhập điểm tự chấm vào ô {cell} (từ 0 đến {vn_number(c.max_points)}).",
+                    cell,
+                )
+                continue
+            score = Decimal(0)
+        elif score is None:
+            add(
+                "score-not-number",
+                E,
+                f"Điểm tiêu chí '{c.code}' ghi '{_short(nfc(r.score))}', không phải là số.",
+                f"Nhập số điểm vào ô {cell} (ví dụ 8,5), không kèm chữ.",
+                cell,
+            )
+            continue
+        elif how:
+            words = {
+                "comma": f"'{nfc(r.score)}' được đọc là {vn_number(score)}",
+                "unit": f"'{nfc(r.score)}' có kèm chữ, được đọc là {vn_number(score)}",
+                "text": f"'{nfc(r.score)}' được nhập dạng chữ, được đọc là {vn_number(score)}",
+            }[how]
+            add(
+                f"score-as-text-{how}" if how != "text" else "score-as-text",
+                W,
+                f"Điểm tiêu chí '{c.code}': {words}.",
+                f"Kiểm tra lại; lần sau nhập số vào ô {cell}.",
+                cell,
+            )
+        assert score is not None
+        if score < 0:
+            add(
+                "score-negative",
+                E,
+                f"Điểm tiêu chí '{c.code}' là số âm ({vn_number(score)}).",
+                "Nhập số không âm"
+                + ("; điểm trừ ghi số dương (ví dụ 2)." if c.kind is Kind.PENALTY else f" vào ô {cell}."),
+                cell,
+            )
+            continue
+        if score > c.max_points:
+            add(
+                "score-above-max",
+                E,
+                f"Điểm tiêu chí '{c.code}' là {vn_number(score)}, vượt điểm tối đa {vn_number(c.max_points)}.",
+                f"Sửa ô {cell} thành số từ 0 đến {vn_number(c.max_points)}.",
+                cell,
+            )
+            continue
+        if score % book.step != 0:
+            add(
+                "score-off-step",
+                E,
+                f"Điểm tiêu chí '{c.code}' là {vn_number(score)}, không đúng bước điểm {vn_number(book.step)}.",
+                f"Làm tròn ô {cell} theo bước {vn_number(book.step)} (ví dụ {vn_number(_round_step(score, book))}).",
+                cell,
+            )
+            continue
+        scores[c.code] = score
+        if _needs_explanation(c, score, False) and not expl:
+            _missing_expl(add, c, r, expl_col)
+
+    # The unit's own total against ours (ours counts; a difference is only reported).
+    blocking = any(f.blocking for f in findings)
+    if not blocking and raw.stated_total not in (None, ""):
+        stated, _how = parse_score(raw.stated_total)
+        ours = total_of(book, scores)
+        if stated is not None and stated != ours:
+            add(
+                "total-mismatch",
+                W,
+                f"Tổng điểm trong tệp là {vn_number(stated)}, tính lại từ các tiêu chí được {vn_number(ours)}.",
+                "Tổng điểm được tính lại theo các tiêu chí; đề nghị đơn vị kiểm tra công thức dòng tổng.",
+                raw.total_cell,
+            )
+    return Submission(
+        file=file,
+        unit_code=ucode,
+        unit_name=unit.name if unit else raw.unit_name,
+        scores=scores,
+        disqualified=disq,
+        explanations=explanations,
+        findings=tuple(findings),
+        issued_at=raw.meta.get("issued_at", ""),
+        modified=raw.info.edited_at or raw.info.modified,
+    )
+
+
+def total_of(book: Book, scores: dict[str, Decimal]) -> Decimal:
+    """Σ scored + min(Σ bonus, cap) − Σ penalties."""
+    by_kind = {Kind.SCORED: Decimal(0), Kind.BONUS: Decimal(0), Kind.PENALTY: Decimal(0)}
+    for c in book.leaves:
+        if c.kind in by_kind:
+            by_kind[c.kind] += scores.get(c.code, Decimal(0))
+    return by_kind[Kind.SCORED] + min(by_kind[Kind.BONUS], book.bonus_cap) - by_kind[Kind.PENALTY]
+
+
+def _missing_expl(add, c: Criterion, r, expl_col: int | None) -> None:
+    cell = cell_name(r.row, expl_col if expl_col is not None else 4)
+    why = {
+        Kind.SCORED: "chưa đạt điểm tối đa" if c.explain is ExplainRule.BELOW_MAX else "tiêu chí bắt buộc giải trình",
+        Kind.BONUS: "có đề nghị điểm thưởng",
+        Kind.PENALTY: "có điểm trừ",
+        Kind.DISQUALIFIER: "thuộc trường hợp điểm liệt",
+    }[c.kind]
+    add(
+        "explanation-missing",
+        E,
+        f"Tiêu chí '{c.code}' {why} nhưng chưa có giải trình, minh chứng.",
+        f"Ghi giải trình, minh chứng (số văn bản, số liệu) vào ô {cell}.",
+        cell,
+    )
+
+
+def _round_step(score: Decimal, book: Book) -> Decimal:
+    return (score / book.step).quantize(Decimal(1)) * book.step
+
+
+def _squash(text: str) -> str:
+    return " ".join(nfc(text).lower().split())
+
+
+def _short(text: str, n: int = 60) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"

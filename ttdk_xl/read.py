@@ -1,0 +1,343 @@
+"""The only module that opens returned workbooks: files → raw submissions (values as typed, with cells).
+
+python-calamine reads the values (fast, .xlsx/.xlsm/.xls/.ods); for .xlsx/.xlsm a small look at the
+sheet XML finds what calamine hides: Excel error values, formulas without a cached value, and
+whether the sheet is still protected. Nothing here judges scores; that is checks.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+
+from .layout import (
+    H_CODE,
+    H_EXPLAIN,
+    H_MAX,
+    H_SCORE,
+    H_TEXT,
+    META_SHEET,
+    SCORE_SHEET,
+    SUM_TOTAL,
+    UNIT_LABEL,
+    cell_name,
+)
+from .models import Finding, Severity
+from .text import nfc
+
+SPREADSHEET_EXTS = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
+ZIP_EXTS = {".xlsx", ".xlsm", ".ods", ".xlsb"}
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024  # a self-scoring workbook is ~20 KB; 20 MB leaves room for photos
+MAX_UNZIPPED_RATIO = 100  # zip bombs expand far beyond this
+
+
+@dataclass(frozen=True)
+class RawRow:
+    """One criterion row as found in the unit's sheet (values untouched)."""
+
+    row: int  # 0-based sheet row
+    code: str
+    text: str
+    max_value: object
+    score: object
+    explanation: object
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    file: str  # path relative to the inbox, '/'-separated, NFC
+    sha256: str
+    size: int
+    modified: str  # file system time, ISO
+    edited_at: str = ""  # document's own last-saved time (docProps), ISO, when known
+
+
+@dataclass(frozen=True)
+class RawSubmission:
+    info: FileInfo
+    meta: dict[str, str]
+    sheet: str
+    columns: dict[str, int]  # header text → 0-based column
+    header_row: int  # 0-based
+    rows: tuple[RawRow, ...]
+    unit_name: str  # from the title block ("Đơn vị:")
+    stated_total: object = None
+    total_cell: str = ""
+    cell_flags: dict[str, str] = field(default_factory=dict)  # cell → '#REF!' or 'formula-no-value'
+    protected: bool | None = None  # None when unknown (not .xlsx)
+
+
+@dataclass(frozen=True)
+class ReadOutcome:
+    """What reading one file gave: a submission (None if unusable) and file-level findings."""
+
+    info: FileInfo
+    raw: RawSubmission | None
+    findings: tuple[Finding, ...]
+    ignored: bool = False  # not a submission at all (lock file, attachment)
+
+
+def list_inbox(inbox: Path) -> list[Path]:
+    """Every file under the inbox, in a stable order (by relative path)."""
+    files = [p for p in inbox.rglob("*") if p.is_file()]
+    return sorted(files, key=lambda p: nfc(p.relative_to(inbox).as_posix()))
+
+
+def _key(text: object) -> str:
+    return " ".join(nfc(text).lower().split())
+
+
+def file_info(path: Path, inbox: Path | None) -> FileInfo:
+    data = path.read_bytes()
+    rel = path.relative_to(inbox).as_posix() if inbox else path.name
+    stat = path.stat()
+    modified = datetime.fromtimestamp(stat.st_mtime, tz=UTC).isoformat(timespec="seconds")
+    return FileInfo(nfc(rel), hashlib.sha256(data).hexdigest(), len(data), modified)
+
+
+def read_file(path: Path, inbox: Path | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> ReadOutcome:
+    """Read one file of the inbox. Never raises for a bad file: problems become findings."""
+    info = file_info(path, inbox)
+    name = PurePosixPath(info.file).name
+    ext = path.suffix.lower()
+
+    def fail(code: str, message: str, fix: str, severity: Severity = Severity.ERROR, ignored: bool = False):
+        return ReadOutcome(info, None, (Finding(code, severity, info.file, message, fix),), ignored)
+
+    if name.startswith("~$") or name.startswith(".~lock"):
+        return fail(
+            "lock-file",
+            "Tệp khóa tạm của Excel/LibreOffice (tạo ra khi đang mở tệp), không phải bài nộp.",
+            "Không cần làm gì; có thể xóa tệp này.",
+            Severity.INFO,
+            ignored=True,
+        )
+    if ext not in SPREADSHEET_EXTS:
+        return fail(
+            "not-spreadsheet",
+            "Tệp không phải bảng tính Excel nên được bỏ qua.",
+            "Nếu đây là bài nộp, đề nghị đơn vị gửi lại tệp Excel (.xlsx).",
+            Severity.INFO,
+            ignored=True,
+        )
+    if info.size == 0:
+        return fail("file-empty", "Tệp rỗng (0 byte).", "Đề nghị đơn vị gửi lại tệp.")
+    if info.size > max_bytes:
+        return fail(
+            "file-too-large",
+            f"Tệp quá lớn ({info.size:,} byte, giới hạn {max_bytes:,} byte), không đọc để tránh treo máy.",
+            "Đề nghị đơn vị gửi lại bảng tự chấm gốc; nếu tệp đúng là hợp lệ, chạy lại với --max-mb lớn hơn.",
+        )
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    edited_at = ""
+    if ext in ZIP_EXTS:
+        if head.startswith(OLE_MAGIC):
+            return fail(
+                "file-password",
+                "Tệp được đặt mật khẩu mở (mã hóa) nên không đọc được.",
+                "Đề nghị đơn vị gỡ mật khẩu (Tệp > Thông tin > Bảo vệ sổ làm việc) rồi gửi lại.",
+            )
+        if not head.startswith(b"PK"):
+            return fail(
+                "file-corrupt",
+                f"Tệp có đuôi {ext} nhưng không phải bảng tính (có thể là tệp khác bị đổi tên hoặc bị hỏng).",
+                "Đề nghị đơn vị mở lại bảng tự chấm bằng Excel, lưu dạng .xlsx rồi gửi lại.",
+            )
+        try:
+            with zipfile.ZipFile(path) as zf:
+                unzipped = sum(i.file_size for i in zf.infolist())
+                if unzipped > max(max_bytes, info.size * MAX_UNZIPPED_RATIO):
+                    return fail(
+                        "file-too-large",
+                        f"Tệp giải nén ra quá lớn ({unzipped:,} byte) — có thể là tệp độc hại hoặc có quá nhiều dòng.",
+                        "Đề nghị đơn vị gửi lại bảng tự chấm gốc, không thêm dữ liệu ngoài bảng.",
+                    )
+                edited_at = _edited_at(zf)
+        except zipfile.BadZipFile:
+            return fail(
+                "file-corrupt",
+                "Tệp bị hỏng (không giải nén được), có thể do tải về chưa hết.",
+                "Đề nghị đơn vị gửi lại tệp.",
+            )
+    elif not head.startswith(OLE_MAGIC):
+        return fail(
+            "file-corrupt",
+            "Tệp có đuôi .xls nhưng không phải bảng tính Excel (có thể là tệp khác bị đổi tên hoặc bị hỏng).",
+            "Đề nghị đơn vị mở lại bảng tự chấm bằng Excel, lưu dạng .xlsx rồi gửi lại.",
+        )
+    info = FileInfo(info.file, info.sha256, info.size, info.modified, edited_at)
+    try:
+        return _read_workbook(path, info, ext)
+    except Exception as exc:  # calamine raises many types for broken files; none may stop the run
+        text = str(exc).lower()
+        if "password" in text or "encrypt" in text:
+            return fail(
+                "file-password",
+                "Tệp được đặt mật khẩu nên không đọc được.",
+                "Đề nghị đơn vị gỡ mật khẩu rồi gửi lại.",
+            )
+        return ReadOutcome(
+            info,
+            None,
+            (
+                Finding(
+                    "file-unreadable",
+                    Severity.ERROR,
+                    info.file,
+                    f"Không đọc được tệp (tệp hỏng hoặc không đúng định dạng): {type(exc).__name__}.",
+                    "Đề nghị đơn vị mở lại bảng tự chấm bằng Excel, lưu dạng .xlsx rồi gửi lại.",
+                ),
+            ),
+        )
+
+
+def _edited_at(zf: zipfile.ZipFile) -> str:
+    try:
+        core = zf.read("docProps/core.xml")[:20000].decode("utf-8", "replace")
+    except KeyError:
+        return ""
+    m = re.search(r"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>", core)
+    return m.group(1).strip() if m else ""
+
+
+def _read_workbook(path: Path, info: FileInfo, ext: str) -> ReadOutcome:
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_path(str(path))
+    names = list(wb.sheet_names)
+    findings: list[Finding] = []
+    meta: dict[str, str] = {}
+    if META_SHEET in names:
+        for row in wb.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False):
+            if len(row) >= 2 and nfc(row[0]):
+                meta[nfc(row[0])] = _meta_text(row[1])
+
+    # The score sheet: by its contract name, else the first sheet holding the score table.
+    order = [n for n in names if n == meta.get("sheet", SCORE_SHEET)] + [n for n in names if n != META_SHEET]
+    for sheet in dict.fromkeys(order):
+        rows = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        header = _find_header(rows)
+        if header is not None:
+            break
+    else:
+        findings.append(
+            Finding(
+                "not-ttdk-workbook",
+                Severity.ERROR,
+                info.file,
+                f"Không tìm thấy bảng tự chấm điểm (trang '{SCORE_SHEET}' với cột '{H_CODE}' và '{H_SCORE}') "
+                f"trong tệp; các trang có: {', '.join(names)}.",
+                "Đề nghị đơn vị dùng đúng mẫu bảng tự chấm điểm của Cụm đã gửi, điền và gửi lại.",
+            )
+        )
+        return ReadOutcome(info, None, tuple(findings))
+
+    header_row, columns = header
+    get = lambda r, name: r[columns[name]] if name in columns and columns[name] < len(r) else ""  # noqa: E731
+    out: list[RawRow] = []
+    stated_total, total_cell = None, ""
+    label_col = columns.get(H_TEXT, 1)
+    for i in range(header_row + 1, len(rows)):
+        r = rows[i]
+        label = _key(r[label_col]) if label_col < len(r) else ""
+        if label.startswith(_key(SUM_TOTAL)):
+            stated_total = get(r, H_SCORE)
+            total_cell = cell_name(i, columns[H_SCORE])
+            break
+        code = _code_text(get(r, H_CODE))
+        if not code:
+            continue
+        out.append(RawRow(i, code, nfc(get(r, H_TEXT)), get(r, H_MAX), get(r, H_SCORE), get(r, H_EXPLAIN)))
+
+    unit_name = ""
+    for r in rows[:header_row]:
+        for j, v in enumerate(r[:-1]):
+            if _key(v) == _key(UNIT_LABEL):
+                unit_name = nfc(r[j + 1])
+                break
+
+    flags: dict[str, str] = {}
+    protected = None
+    if ext in (".xlsx", ".xlsm"):
+        flags, protected = _inspect_sheet_xml(path, sheet)
+    raw = RawSubmission(
+        info, meta, sheet, columns, header_row, tuple(out), unit_name, stated_total, total_cell, flags, protected
+    )
+    return ReadOutcome(info, raw, tuple(findings))
+
+
+def _meta_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return nfc(value)
+
+
+def _code_text(value: object) -> str:
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return nfc(value)
+
+
+def _find_header(rows: list[list[object]]) -> tuple[int, dict[str, int]] | None:
+    wanted = {_key(h): h for h in (H_CODE, H_TEXT, H_MAX, H_SCORE, H_EXPLAIN)}
+    for i, row in enumerate(rows[:60]):
+        cols = {wanted[_key(v)]: j for j, v in enumerate(row) if _key(v) in wanted}
+        if H_CODE in cols and H_SCORE in cols:
+            return i, cols
+    return None
+
+
+_CELL_RE = re.compile(rb"<c\s([^>]*?)(?:/>|>(.*?)</c>)", re.S)
+_ATTR_R = re.compile(rb'\br="([A-Z]+[0-9]+)"')
+_ATTR_T = re.compile(rb'\bt="([a-z]+)"')
+
+
+def _inspect_sheet_xml(path: Path, sheet: str) -> tuple[dict[str, str], bool | None]:
+    """Error values and formulas without a cached value, and whether the sheet is protected."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            target = _sheet_part(zf, sheet)
+            if target is None:
+                return {}, None
+            xml = zf.read(target)
+    except (KeyError, zipfile.BadZipFile):
+        return {}, None
+    flags: dict[str, str] = {}
+    for m in _CELL_RE.finditer(xml):
+        attrs, body = m.group(1), m.group(2) or b""
+        ref = _ATTR_R.search(attrs)
+        if not ref:
+            continue
+        t = _ATTR_T.search(attrs)
+        has_f = b"<f" in body
+        v = re.search(rb"<v>(.*?)</v>", body, re.S)
+        if t and t.group(1) == b"e":
+            flags[ref.group(1).decode()] = v.group(1).decode("utf-8", "replace") if v else "#N/A"
+        elif has_f and (not v or v.group(1) == b""):
+            flags[ref.group(1).decode()] = "formula-no-value"
+    return flags, b"<sheetProtection" in xml
+
+
+def _sheet_part(zf: zipfile.ZipFile, sheet: str) -> str | None:
+    wb = zf.read("xl/workbook.xml").decode("utf-8", "replace")
+    rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    import html
+
+    for m in re.finditer(r"<sheet\b[^>]*>", wb):
+        tag = m.group(0)
+        name = re.search(r'name="([^"]*)"', tag)
+        rid = re.search(r'r:id="([^"]*)"', tag) or re.search(r'\bid="([^"]*)"', tag)
+        if name and rid and nfc(html.unescape(name.group(1))) == nfc(sheet):
+            rel = re.search(rf'<Relationship\b[^>]*Id="{re.escape(rid.group(1))}"[^>]*>', rels)
+            if not rel:
+                return None
+            target = re.search(r'Target="([^"]*)"', rel.group(0)).group(1)
+            target = target.lstrip("/")
+            return target if target.startswith("xl/") else f"xl/{target}"
+    return None

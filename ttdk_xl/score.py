@@ -1,0 +1,217 @@
+"""Pure scoring: checked submissions → totals, ranks, tie-breaks, classification, award proposals (DESIGN §3).
+
+Equal totals go through the book's tie-break order; units still equal share the rank and are
+flagged for a vote at the conference. Never random, never by file order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .models import Book, Kind, Status, Submission, TieBreak, UnitResult
+from .text import vn_number
+
+ACCLAIM = {1: "Nhất", 2: "Nhì", 3: "Ba"}
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Totals:
+    scored: Decimal
+    bonus: Decimal  # after the cap
+    bonus_claimed: Decimal
+    penalty: Decimal
+    total: Decimal
+    groups: dict[str, Decimal]
+    full_marks: int
+    disqualified: tuple[str, ...]  # codes of the disqualifiers that apply
+
+
+def compute_totals(book: Book, scores: dict[str, Decimal], disqualified: dict[str, bool]) -> Totals:
+    """Totals of one unit from its leaf scores (penalties positive)."""
+    sums = {Kind.SCORED: ZERO, Kind.BONUS: ZERO, Kind.PENALTY: ZERO}
+    full = 0
+    for c in book.leaves:
+        if c.kind in sums:
+            sums[c.kind] += scores.get(c.code, ZERO)
+        if c.kind is Kind.SCORED and scores.get(c.code) == c.max_points:
+            full += 1
+    groups: dict[str, Decimal] = {}
+    for c in book.criteria:
+        if c.is_group:
+            groups[c.code] = sum((scores.get(k, ZERO) for k in book.leaf_codes_under(c.code)), ZERO)
+    bonus = min(sums[Kind.BONUS], book.bonus_cap)
+    total = sums[Kind.SCORED] + bonus - sums[Kind.PENALTY]
+    dq = tuple(code for code, yes in disqualified.items() if yes)
+    return Totals(sums[Kind.SCORED], bonus, sums[Kind.BONUS], sums[Kind.PENALTY], total, groups, full, dq)
+
+
+def classify(book: Book, total: Decimal) -> str:
+    """The first level (highest threshold first) whose threshold the total reaches; else the lowest."""
+    for level in book.levels:
+        if total >= level.min_total:
+            return level.name
+    return book.levels[-1].name if book.levels else ""
+
+
+def _tiebreak_key(book: Book, t: Totals) -> tuple[Decimal, ...]:
+    """Sort key (ascending = better): total first, then the book's tie-break measures."""
+    key = [-t.total]
+    for step in book.tiebreak:
+        if step == TieBreak.LESS_PENALTY.value:
+            key.append(t.penalty)
+        elif step == TieBreak.MORE_BONUS.value:
+            key.append(-t.bonus)
+        elif step == TieBreak.MORE_FULL_MARKS.value:
+            key.append(Decimal(-t.full_marks))
+        else:
+            key.append(-t.groups.get(step, ZERO))
+    return tuple(key)
+
+
+def _describe_step(step: str, better: bool) -> str:
+    """Why one unit is placed above (better) or below another with the same total."""
+    words = {
+        TieBreak.LESS_PENALTY.value: ("điểm trừ ít hơn", "điểm trừ nhiều hơn"),
+        TieBreak.MORE_BONUS.value: ("điểm thưởng cao hơn", "điểm thưởng thấp hơn"),
+        TieBreak.MORE_FULL_MARKS.value: ("nhiều tiêu chí đạt điểm tối đa hơn", "ít tiêu chí đạt điểm tối đa hơn"),
+    }.get(step, (f"điểm nhóm {step} cao hơn", f"điểm nhóm {step} thấp hơn"))
+    return words[0 if better else 1]
+
+
+def _step_value(book: Book, t: Totals, step: str) -> str:
+    if step == TieBreak.LESS_PENALTY.value:
+        return vn_number(t.penalty)
+    if step == TieBreak.MORE_BONUS.value:
+        return vn_number(t.bonus)
+    if step == TieBreak.MORE_FULL_MARKS.value:
+        return str(t.full_marks)
+    return vn_number(t.groups.get(step, ZERO))
+
+
+def _competition_ranks(keys: list[tuple]) -> list[int]:
+    """1, 2, 2, 4: a unit's rank is 1 + the number of units with a strictly better key."""
+    return [1 + sum(1 for other in keys if other < k) for k in keys]
+
+
+def rank_units(
+    book: Book,
+    submissions: dict[str, Submission],
+    statuses: dict[str, Status],
+    notes: dict[str, list[str]] | None = None,
+    rank_invalid: bool = False,
+) -> tuple[UnitResult, ...]:
+    """One UnitResult per unit of the book: ranked units by rank, then unranked, then missing."""
+    notes = {k: list(v) for k, v in (notes or {}).items()}
+    totals: dict[str, Totals] = {}
+    for code, sub in submissions.items():
+        totals[code] = compute_totals(book, sub.scores, sub.disqualified)
+
+    rankable = [
+        u
+        for u in book.units
+        if u.code in totals
+        and (statuses[u.code] is Status.VALID or (rank_invalid and statuses[u.code] is Status.INVALID))
+    ]
+    keys = [_tiebreak_key(book, totals[u.code]) for u in rankable]
+    ranks = dict(zip((u.code for u in rankable), _competition_ranks(keys), strict=True))
+    key_of = dict(zip((u.code for u in rankable), keys, strict=True))
+    tied = {u.code for u in rankable if sum(1 for k in keys if k == key_of[u.code]) > 1}
+
+    # Explain tie-breaks between equal totals in Ghi chú.
+    for u in rankable:
+        t = totals[u.code]
+        for other in rankable:
+            if other.code == u.code or totals[other.code].total != t.total:
+                continue
+            a, b = key_of[u.code], key_of[other.code]
+            if a == b:
+                continue
+            i = next(i for i in range(1, len(a)) if a[i] != b[i])
+            step = book.tiebreak[i - 1]
+            better = a < b
+            ot = totals[other.code]
+            notes.setdefault(u.code, []).append(
+                f"Bằng tổng điểm với {other.name}; xếp {'trên' if better else 'dưới'} vì "
+                f"{_describe_step(step, better)}"
+                f" ({_step_value(book, t, step)} so với {_step_value(book, ot, step)})."
+            )
+    for code in sorted(tied):
+        mates = [u.name for u in rankable if u.code != code and key_of[u.code] == key_of[code]]
+        notes.setdefault(code, []).append(
+            f"Đồng hạng với {', '.join(mates)} sau mọi tiêu chí phân định — cần Hội nghị bỏ phiếu."
+        )
+
+    # Acclaim (Nhất, Nhì, Ba) among ranked units without a disqualifier.
+    eligible = [u for u in rankable if not totals[u.code].disqualified]
+    eranks = dict(zip((u.code for u in eligible), _competition_ranks([key_of[u.code] for u in eligible]), strict=True))
+    level_index = {lv.name: i for i, lv in enumerate(book.levels)}
+
+    results: list[UnitResult] = []
+    for u in book.units:
+        status = statuses.get(u.code, Status.MISSING)
+        sub = submissions.get(u.code)
+        if sub is None or u.code not in totals:
+            results.append(UnitResult(unit=u, status=status, note=_join(notes.get(u.code))))
+            continue
+        t = totals[u.code]
+        level = classify(book, t.total)
+        acclaim = award = ""
+        if t.disqualified:
+            notes.setdefault(u.code, []).append(
+                f"Có điểm liệt ({', '.join(t.disqualified)}): không đủ điều kiện suy tôn, đề nghị khen thưởng."
+            )
+        if u.code in eranks and eranks[u.code] in ACCLAIM:
+            acclaim = ACCLAIM[eranks[u.code]]
+            rule = next((a for a in book.awards if a.rank == eranks[u.code]), None)
+            if rule is not None:
+                if rule.min_level and level_index.get(level, 99) > level_index.get(rule.min_level, 99):
+                    notes.setdefault(u.code, []).append(
+                        f"Chưa đủ điều kiện đề nghị {rule.award} (xếp loại {level}, cần tối thiểu {rule.min_level})."
+                    )
+                else:
+                    award = f"Đề nghị tặng {rule.award}"
+        if status is Status.INVALID:
+            notes.setdefault(u.code, []).insert(
+                0,
+                "Có lỗi cần sửa; "
+                + ("vẫn xếp hạng theo yêu cầu." if rank_invalid else "chưa xếp hạng cho đến khi sửa."),
+            )
+        results.append(
+            UnitResult(
+                unit=u,
+                status=status,
+                scored=t.scored,
+                bonus=t.bonus,
+                penalty=t.penalty,
+                total=t.total,
+                rank=ranks.get(u.code),
+                acclaim=acclaim,
+                level=level,
+                award=award,
+                disqualified=bool(t.disqualified),
+                tied=u.code in tied,
+                note=_join(notes.get(u.code)),
+                file=sub.file,
+                scores={k: v for k, v in sub.scores.items()}
+                | {k: Decimal(1) for k, yes in sub.disqualified.items() if yes},
+                group_scores=t.groups,
+                explanations=dict(sub.explanations),
+                full_marks=t.full_marks,
+            )
+        )
+    order = {Status.VALID: 0, Status.INVALID: 1, Status.MISSING: 2}
+    book_pos = {u.code: i for i, u in enumerate(book.units)}
+
+    def sort_key(r: UnitResult):
+        if r.rank is not None:
+            return (0, r.rank, key_of[r.unit.code], book_pos[r.unit.code])
+        return (1 + order[r.status], 0, (), book_pos[r.unit.code])
+
+    return tuple(sorted(results, key=sort_key))
+
+
+def _join(parts: Iterable[str] | None) -> str:
+    return " ".join(parts) if parts else ""

@@ -1,0 +1,445 @@
+"""Book → one protected, validated, pre-filled self-scoring workbook per unit (xlsxwriter).
+
+The sheet checks itself with formulas only (no macros), so a unit with plain Excel, LibreOffice or WPS
+sees what is left to fix. Every formula is written with its cached value, so readers that do not
+recalculate (calamine, previewers, mail clients) see the same numbers.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+from . import __version__
+from .layout import (
+    FORMAT_VERSION,
+    GUIDE_SHEET,
+    H_SCORE,
+    HEADER_ROW,
+    HEADERS,
+    META_SHEET,
+    NO,
+    SCORE_SHEET,
+    SUM_BONUS,
+    SUM_PENALTY,
+    SUM_SCORED,
+    SUM_TOTAL,
+    UNIT_LABEL,
+    YES,
+    cell_name,
+)
+from .models import Book, Criterion, ExplainRule, Kind, Unit
+from .text import plain, safe_filename
+
+# What a unit typed in one row: the score cell's value (number, text, or None) and the explanation.
+Entry = tuple[object, str]
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A cell to highlight with a comment (used for annotated returns)."""
+
+    cell: str
+    comment: str
+
+
+def workbook_filename(book: Book, unit: Unit) -> str:
+    """'2025_TSN_UBND huyện Triệu Sơn.xlsx': sorted by code, readable, Windows-safe."""
+    return safe_filename(f"{book.year}_{unit.code}_{unit.name}") + ".xlsx"
+
+
+def write_templates(
+    book: Book,
+    out_dir: Path,
+    issued_at: datetime | None = None,
+    units: Iterable[Unit] | None = None,
+    progress: Callable[[Unit], None] | None = None,
+) -> list[Path]:
+    """Write one blank self-scoring workbook per unit of the book into out_dir."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    issued_at = issued_at or datetime.now().replace(microsecond=0)
+    paths = []
+    for unit in units if units is not None else book.units:
+        path = out_dir / workbook_filename(book, unit)
+        write_unit_workbook(book, unit, path, issued_at=issued_at)
+        paths.append(path)
+        if progress:
+            progress(unit)
+    return paths
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
+def _explanation_needed(c: Criterion, value: object) -> bool:
+    if c.explain is ExplainRule.NEVER:
+        return False
+    if c.kind is Kind.DISQUALIFIER:
+        return value == YES
+    if c.kind in (Kind.BONUS, Kind.PENALTY):
+        return _is_number(value) and Decimal(str(value)) > 0
+    if c.explain is ExplainRule.ALWAYS:
+        return True
+    return _is_number(value) and Decimal(str(value)) < c.max_points
+
+
+def row_invalid(c: Criterion, value: object, explanation: str, step: Decimal) -> bool:
+    """Python twin of the sheet's check formula (for the cached value): True when the row needs fixing."""
+    blank = value is None or value == ""
+    if c.kind is Kind.DISQUALIFIER:
+        if not blank and value not in (YES, NO):
+            return True
+    elif blank:
+        if c.kind is Kind.SCORED:
+            return True
+    elif not _is_number(value):
+        return True
+    else:
+        d = Decimal(str(value))
+        if d < 0 or d > c.max_points or d % step != 0:
+            return True
+    return _explanation_needed(c, value) and not explanation.strip()
+
+
+def _check_formula(c: Criterion, r: str, step: Decimal) -> str:
+    """Sheet formula for one row's hidden check cell: 1 when the row needs fixing, else 0."""
+    d, e, m, s = f"D{r}", f"E{r}", plain(c.max_points), plain(step)
+    no_expl = f"LEN(TRIM({e}))=0"
+    if c.kind is Kind.DISQUALIFIER:
+        if c.explain is ExplainRule.NEVER:
+            return f'=IF(OR({d}="",{d}="{YES}",{d}="{NO}"),0,1)'
+        return f'=IF(OR({d}="",{d}="{YES}",{d}="{NO}"),IF(AND({d}="{YES}",{no_expl}),1,0),1)'
+    bad_value = f"OR({d}<0,{d}>{m},ABS({d}/{s}-ROUND({d}/{s},0))>0.000001)"
+    if c.explain is ExplainRule.NEVER:
+        need = "FALSE"
+    elif c.kind in (Kind.BONUS, Kind.PENALTY):
+        need = f"{d}>0"
+    elif c.explain is ExplainRule.ALWAYS:
+        need = "TRUE"
+    else:
+        need = f"{d}<{m}"
+    blank = "1" if c.kind is Kind.SCORED else "0"
+    return f'=IF({d}="",{blank},IF(NOT(ISNUMBER({d})),1,IF({bad_value},1,IF(AND({need},{no_expl}),1,0))))'
+
+
+def _input_message(c: Criterion, step: Decimal) -> tuple[str, str]:
+    m, s = plain(c.max_points).replace(".", ","), plain(step).replace(".", ",")
+    if c.kind is Kind.DISQUALIFIER:
+        return "Điểm liệt", "Chọn Có nếu đơn vị thuộc trường hợp này, để trống hoặc Không nếu không."
+    if c.kind is Kind.BONUS:
+        return "Điểm thưởng", f"Nhập số điểm thưởng đề nghị, từ 0 đến {m}, bước {s}. Để trống nếu không có."
+    if c.kind is Kind.PENALTY:
+        return "Điểm trừ", f"Nhập số điểm bị trừ (số dương), từ 0 đến {m}, bước {s}. Để trống nếu không bị trừ."
+    return "Điểm tự chấm", f"Nhập điểm từ 0 đến {m}, bước {s} (ví dụ 8,5)."
+
+
+def _atomic_target(path: Path) -> Path:
+    fd, tmp = tempfile.mkstemp(prefix=".~tmp-", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    return Path(tmp)
+
+
+def write_unit_workbook(
+    book: Book,
+    unit: Unit,
+    path: Path,
+    issued_at: datetime,
+    entries: Mapping[str, Entry] | None = None,
+    marks: Iterable[Mark] = (),
+    extra_sheet: Callable[[object, dict[str, object]], None] | None = None,
+) -> Path:
+    """Write one unit's self-scoring workbook, optionally pre-filled with `entries` (code → value, text).
+
+    `marks` highlight cells with a comment; `extra_sheet(workbook, formats)` may add a first sheet
+    (annotated returns add `Phiếu trả lại`). The file is written to a temp name and renamed.
+    """
+    import xlsxwriter
+
+    entries = entries or {}
+    tmp = _atomic_target(path)
+    wb = xlsxwriter.Workbook(
+        str(tmp),
+        {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+    )
+    wb.set_properties(
+        {
+            "title": f"Bảng tự chấm điểm thi đua năm {book.year} - {unit.name}",
+            "author": "ttdk-xl",
+            "company": book.cluster_name,
+            "created": issued_at,
+        }
+    )
+    fmt = _formats(wb)
+    if extra_sheet:
+        extra_sheet(wb, fmt)
+    ws = wb.add_worksheet(SCORE_SHEET)
+    _write_score_sheet(wb, ws, fmt, book, unit, entries, marks)
+    _write_guide(wb.add_worksheet(GUIDE_SHEET), fmt, book)
+    _write_meta(wb.add_worksheet(META_SHEET), book, unit, issued_at)
+    ws.activate()
+    wb.close()
+    os.replace(tmp, path)
+    return path
+
+
+def _formats(wb) -> dict[str, object]:
+    base = {"font_name": "Times New Roman", "font_size": 12, "valign": "vcenter"}
+
+    def f(**kw):
+        return wb.add_format({**base, **kw})
+
+    border = {"border": 1}
+    return {
+        "title": f(bold=True, font_size=14, align="center"),
+        "subtitle": f(italic=True, align="center"),
+        "label": f(bold=True),
+        "text": f(),
+        "status": f(bold=True, font_color="#9C0006"),
+        "header": f(bold=True, align="center", text_wrap=True, bg_color="#D9E1F2", **border),
+        "group_code": f(bold=True, bg_color="#F2F2F2", **border),
+        "group_text": f(bold=True, text_wrap=True, bg_color="#F2F2F2", **border),
+        "group_num": f(bold=True, bg_color="#F2F2F2", align="center", num_format="General", **border),
+        "code": f(align="center", **border),
+        "wrap": f(text_wrap=True, **border),
+        "num": f(align="center", num_format="General", **border),
+        "input": f(align="center", num_format="General", locked=False, bg_color="#FFFFF0", **border),
+        "input_text": f(text_wrap=True, locked=False, bg_color="#FFFFF0", **border),
+        "sum_label": f(bold=True, **border),
+        "sum_num": f(bold=True, align="center", num_format="General", **border),
+        "total_label": f(bold=True, font_size=13, bg_color="#D9E1F2", **border),
+        "total_num": f(bold=True, font_size=13, align="center", bg_color="#D9E1F2", num_format="General", **border),
+        "bad": wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"}),
+        "guide_title": f(bold=True, font_size=14),
+        "guide": f(text_wrap=True, valign="top"),
+        "sign": f(bold=True, align="center"),
+        "sign_note": f(italic=True, align="center"),
+    }
+
+
+def _num(value: object) -> object:
+    """Cell value for xlsxwriter: Decimals as floats (on the step, so exact), text as text."""
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def _write_score_sheet(wb, ws, fmt, book: Book, unit: Unit, entries: Mapping[str, Entry], marks) -> None:
+    step = book.step
+    ws.set_column("A:A", 7)
+    ws.set_column("B:B", 58)
+    ws.set_column("C:D", 10)
+    ws.set_column("E:E", 42)
+    ws.set_column("F:F", None, None, {"hidden": True})
+
+    ws.merge_range("A1:E1", f"BẢNG TỰ CHẤM ĐIỂM THI ĐUA NĂM {book.year}", fmt["title"])
+    ws.merge_range("A2:E2", f"{book.cluster_name} - {book.parent_body}", fmt["subtitle"])
+    ws.write_string("A4", UNIT_LABEL, fmt["label"])
+    ws.write_string("B4", unit.name, fmt["label"])
+    ws.write_string("A5", "Hạn nộp:", fmt["label"])
+    ws.write_string("B5", f"{book.deadline} (gửi về {book.head_unit})", fmt["text"])
+    ws.write_string("A6", "Kiểm tra:", fmt["label"])
+
+    first = HEADER_ROW  # 0-based index of the first criterion row
+    ws.set_row(HEADER_ROW - 1, 32)
+    for col, name in enumerate(HEADERS):
+        ws.write_string(HEADER_ROW - 1, col, name, fmt["header"])
+    ws.write_string(HEADER_ROW - 1, 5, "Kiểm tra", fmt["header"])
+
+    row_of = {c.code: first + i for i, c in enumerate(book.criteria)}
+    values: dict[str, object] = {}  # cached value of every D cell (numbers only count in sums)
+    bad_rows = 0
+    # Leaves first, so groups can cache the sums of their children.
+    for c in book.criteria:
+        if c.is_group:
+            continue
+        r = row_of[c.code]
+        value, expl = entries.get(c.code, (None, ""))
+        value = _num(value)
+        values[c.code] = value
+        ws.write_string(r, 0, c.code, fmt["code"])
+        ws.write_string(r, 1, c.text, fmt["wrap"])
+        if c.kind is Kind.DISQUALIFIER:
+            ws.write_string(r, 2, "Điểm liệt", fmt["num"])
+        else:
+            ws.write_number(r, 2, float(c.max_points), fmt["num"])
+        if value is None or value == "":
+            ws.write_blank(r, 3, None, fmt["input"])
+        elif _is_number(value):
+            ws.write_number(r, 3, value, fmt["input"])
+        else:
+            ws.write_string(r, 3, str(value), fmt["input"])
+        ws.write_string(r, 4, expl or "", fmt["input_text"]) if expl else ws.write_blank(r, 4, None, fmt["input_text"])
+        invalid = row_invalid(c, value, expl or "", step)
+        bad_rows += invalid
+        ws.write_formula(r, 5, _check_formula(c, str(r + 1), step), fmt["num"], int(invalid))
+        title, message = _input_message(c, step)
+        if c.kind is Kind.DISQUALIFIER:
+            ws.data_validation(
+                r,
+                3,
+                r,
+                3,
+                {"validate": "list", "source": [YES, NO], "input_title": title, "input_message": message},
+            )
+        else:
+            m, s = plain(c.max_points), plain(step)
+            d = f"D{r + 1}"
+            ws.data_validation(
+                r,
+                3,
+                r,
+                3,
+                {
+                    "validate": "custom",
+                    "value": f"=AND(ISNUMBER({d}),{d}>=0,{d}<={m},ABS({d}/{s}-ROUND({d}/{s},0))<0.000001)",
+                    "ignore_blank": True,
+                    "input_title": title,
+                    "input_message": message,
+                    "error_title": "Điểm không hợp lệ",
+                    "error_message": f"Điểm phải là số từ 0 đến {m.replace('.', ',')}, bước {s.replace('.', ',')}.",
+                },
+            )
+
+    # Groups, deepest first so that a parent's cached sum sees its child groups' sums.
+    for c in sorted((c for c in book.criteria if c.is_group), key=lambda c: -c.depth):
+        r = row_of[c.code]
+        kids = book.children(c.code)
+        total = sum((Decimal(str(values[k.code])) for k in kids if _is_number(values.get(k.code))), Decimal(0))
+        values[c.code] = total
+        refs = ",".join(f"D{row_of[k.code] + 1}" for k in kids)
+        ws.write_string(r, 0, c.code, fmt["group_code"])
+        ws.write_string(r, 1, c.text, fmt["group_text"])
+        ws.write_number(r, 2, float(c.max_points), fmt["group_num"])
+        ws.write_formula(r, 3, f"=SUM({refs})", fmt["group_num"], float(total))
+        ws.write_blank(r, 4, None, fmt["group_text"])
+        ws.write_number(r, 5, 0, fmt["num"])
+
+    last = first + len(book.criteria) - 1
+    # Summary rows: sums by kind over the leaves, bonus capped, then the total.
+    r = last + 2
+    sums = {}
+    for label, kind in ((SUM_SCORED, Kind.SCORED), (SUM_BONUS, Kind.BONUS), (SUM_PENALTY, Kind.PENALTY)):
+        leaves = [c for c in book.leaves if c.kind is kind]
+        s = sum((Decimal(str(values[c.code])) for c in leaves if _is_number(values[c.code])), Decimal(0))
+        refs = ",".join(f"D{row_of[c.code] + 1}" for c in leaves) or "0"
+        formula = f"=SUM({refs})"
+        if kind is Kind.BONUS:
+            s = min(s, book.bonus_cap)
+            formula = f"=MIN(SUM({refs}),{plain(book.bonus_cap)})"
+            label = f"{label} (tối đa {plain(book.bonus_cap).replace('.', ',')})"
+        sums[kind] = s
+        ws.write_string(r, 1, label, fmt["sum_label"])
+        ws.write_formula(r, 3, formula, fmt["sum_num"], float(s))
+        r += 1
+    total = sums[Kind.SCORED] + sums[Kind.BONUS] - sums[Kind.PENALTY]
+    ws.write_string(r, 1, SUM_TOTAL, fmt["total_label"])
+    ws.write_formula(r, 3, f"=D{r - 2}+D{r - 1}-D{r}", fmt["total_num"], float(total))
+    total_row = r
+
+    # Status line counts the rows still to fix.
+    bad = f"SUM(F{first + 1}:F{last + 1})"
+    status = f'=IF({bad}=0,"Đã điền đủ, hợp lệ","Còn "&{bad}&" ô chưa hợp lệ")'
+    cached = "Đã điền đủ, hợp lệ" if bad_rows == 0 else f"Còn {bad_rows} ô chưa hợp lệ"
+    ws.write_formula("B6", status, fmt["status"], cached)
+    ws.conditional_format(
+        f"D{first + 1}:E{last + 1}",
+        {"type": "formula", "criteria": f"=$F{first + 1}=1", "format": fmt["bad"]},
+    )
+
+    # Signature block.
+    sign = total_row + 3
+    ws.write_string(sign, 1, "NGƯỜI LẬP BIỂU", fmt["sign"])
+    ws.merge_range(sign, 3, sign, 4, "THỦ TRƯỞNG ĐƠN VỊ", fmt["sign"])
+    ws.write_string(sign + 1, 1, "(Ký, ghi rõ họ tên)", fmt["sign_note"])
+    ws.merge_range(sign + 1, 3, sign + 1, 4, "(Ký tên, đóng dấu)", fmt["sign_note"])
+
+    for mark in marks:
+        ws.write_comment(mark.cell, mark.comment, {"x_scale": 2, "y_scale": 2, "author": "ttdk-xl"})
+        ws.conditional_format(mark.cell, {"type": "no_errors", "format": fmt["bad"]})
+
+    ws.freeze_panes(HEADER_ROW, 0)
+    ws.protect("", {"format_columns": True, "format_rows": True})
+    ws.set_paper(9)  # A4
+    ws.set_portrait()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(HEADER_ROW - 1)
+    ws.set_margins(left=0.6, right=0.4, top=0.6, bottom=0.6)
+    ws.print_area(0, 0, sign + 1, 4)
+    ws.set_footer("&CTrang &P/&N")
+
+
+def _write_guide(ws, fmt, book: Book) -> None:
+    ws.set_column("A:A", 100)
+    cap = plain(book.bonus_cap).replace(".", ",")
+    step = plain(book.step).replace(".", ",")
+    lines = [
+        ("guide_title", f"HƯỚNG DẪN ĐIỀN BẢNG TỰ CHẤM ĐIỂM THI ĐUA NĂM {book.year}"),
+        ("guide", f"{book.cluster_name} - {book.parent_body}. Hạn nộp: {book.deadline}, gửi về {book.head_unit}."),
+        ("guide", ""),
+        ("label", "1. Điền điểm"),
+        ("guide", f'- Chỉ điền vào các ô nền vàng nhạt ở cột "{H_SCORE}" và cột "Giải trình, minh chứng".'),
+        ("guide", f"- Điểm là số, từ 0 đến điểm tối đa của tiêu chí, theo bước {step} (ví dụ 7 hoặc 7,5)."),
+        (
+            "guide",
+            "- Dòng điểm thưởng: ghi số điểm đề nghị thưởng, để trống nếu không có. "
+            f"Tổng điểm thưởng được tính tối đa {cap} điểm.",
+        ),
+        ("guide", "- Dòng điểm trừ: ghi số điểm bị trừ bằng số dương (ví dụ 2), để trống nếu không bị trừ."),
+        ("guide", "- Dòng điểm liệt: chọn Có nếu đơn vị thuộc trường hợp đó; để trống hoặc chọn Không nếu không."),
+        (
+            "guide",
+            "- Tiêu chí chưa đạt điểm tối đa, điểm thưởng, điểm trừ và điểm liệt phải ghi rõ giải trình, "
+            "minh chứng (số văn bản, số liệu).",
+        ),
+        ("guide", "- Các dòng nhóm và dòng tổng tự cộng, không cần nhập."),
+        ("guide", ""),
+        ("label", "2. Tự kiểm tra"),
+        ("guide", '- Dòng "Kiểm tra" ở đầu bảng cho biết còn bao nhiêu ô chưa hợp lệ; ô chưa hợp lệ có nền đỏ.'),
+        ("guide", '- Gửi bảng khi dòng kiểm tra báo "Đã điền đủ, hợp lệ".'),
+        ("guide", ""),
+        ("label", "3. Gửi lại"),
+        (
+            "guide",
+            "- Lưu tệp dạng Excel (.xlsx). Có thể đổi tên tệp, nhưng không thêm, xóa, sửa nội dung hay "
+            "điểm tối đa của các tiêu chí, không xóa hoặc đổi tên các trang tính.",
+        ),
+        ("guide", f"- Gửi tệp qua thư điện tử về {book.head_unit} trước ngày {book.deadline}."),
+        ("guide", "- Nếu tệp bị trả lại, sửa theo phiếu trả lại rồi gửi lại tệp đã sửa."),
+    ]
+    for i, (style, text) in enumerate(lines):
+        ws.write_string(i, 0, text, fmt[style])
+    ws.protect("")
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+
+
+def _write_meta(ws, book: Book, unit: Unit, issued_at: datetime) -> None:
+    values = {
+        "format_version": FORMAT_VERSION,
+        "tool": f"ttdk-xl {__version__}",
+        "cluster": book.cluster_name,
+        "year": str(book.year),
+        "unit_code": unit.code,
+        "unit_name": unit.name,
+        "fingerprint": book.fingerprint,
+        "issued_at": issued_at.isoformat(timespec="seconds"),
+        "sheet": SCORE_SHEET,
+        "header_row": str(HEADER_ROW),
+    }
+    for i, (key, value) in enumerate(values.items()):
+        ws.write_string(i, 0, key)
+        ws.write_string(i, 1, value)
+    ws.hide()
+    ws.protect("")
+
+
+def cell_of(book: Book, code: str, column: int = 3) -> str:
+    """Template cell of a criterion's column (3 = score, 4 = explanation)."""
+    index = [c.code for c in book.criteria].index(code)
+    return cell_name(HEADER_ROW + index, column)
