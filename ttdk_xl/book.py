@@ -1,0 +1,862 @@
+"""Read and check the criteria book (bộ tiêu chí) → Book.
+
+The book is an .xlsx the office edits by hand, so every problem found is collected (not just the
+first) and reported together as one BookError, each problem a Vietnamese sentence naming the sheet,
+the Excel row and the fix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from .errors import BookError
+from .models import AwardRule, Book, Criterion, ExplainRule, Kind, Level, TieBreak, Unit
+from .text import nfc, plain
+
+SHEET_INFO = "Thông tin"
+SHEET_CRITERIA = "Tiêu chí"
+SHEET_UNITS = "Đơn vị"
+SHEET_LEVELS = "Xếp loại"
+SHEET_AWARDS = "Khen thưởng"
+SHEET_TIEBREAK = "Phân định hạng"
+
+# Thông tin: key → (required, example shown in the fix)
+INFO_KEYS = {
+    "Tên cụm": (True, "Cụm thi đua số 2"),
+    "Cơ quan cấp trên": (False, "UBND tỉnh Thanh Hóa"),
+    "Năm": (True, "2025"),
+    "Đơn vị trưởng cụm": (False, "UBND huyện Triệu Sơn"),
+    "Đơn vị phó cụm": (False, "UBND huyện Nông Cống"),
+    "Hạn nộp": (False, "15/12/2025"),
+    "Bước điểm": (True, "0,25"),
+    "Điểm thưởng tối đa": (True, "10"),
+    "Địa danh": (False, "Triệu Sơn"),
+}
+
+CRITERIA_COLUMNS = ("Mã", "Nội dung tiêu chí", "Điểm tối đa", "Loại", "Bắt buộc giải trình", "Hướng dẫn chấm")
+CRITERIA_REQUIRED = ("Mã", "Nội dung tiêu chí", "Điểm tối đa", "Loại", "Bắt buộc giải trình")
+UNIT_COLUMNS = ("Mã đơn vị", "Tên đơn vị", "Cấp", "Email", "Người liên hệ", "Điện thoại")
+UNIT_REQUIRED = ("Mã đơn vị", "Tên đơn vị")
+LEVEL_COLUMNS = ("Mức", "Từ điểm")
+AWARD_COLUMNS = ("Hạng", "Hình thức đề nghị", "Xếp loại tối thiểu")
+AWARD_REQUIRED = ("Hạng", "Hình thức đề nghị")
+TIEBREAK_COLUMNS = ("Thứ tự", "Tiêu chí phân định")
+TIEBREAK_REQUIRED = ("Tiêu chí phân định",)
+
+_HEADER_SCAN_ROWS = 30
+_CODE = re.compile(r"^[0-9A-Za-z]+(\.[0-9A-Za-z]+)*$")
+_PLACE_PREFIX = re.compile(
+    r"^(?:(?:ubnd|ủy ban nhân dân|uỷ ban nhân dân|hđnd|hội đồng nhân dân)\s+)?"
+    r"(?:thành phố|thị xã|thị trấn|huyện|quận|xã|phường|tỉnh|đặc khu|tp\.?)\s+",
+    re.IGNORECASE,
+)
+
+
+def key(value: object) -> str:
+    """Text for matching names typed by people: NFC, case-folded, single spaces, no trailing ':'/'*'."""
+    text = unicodedata.normalize("NFC", nfc(value).casefold())
+    text = re.sub(r"\s+", " ", text).strip().rstrip(":*").strip()
+    return text
+
+
+def _header_key(value: object) -> str:
+    """Like key(), and ignores a trailing note in brackets: 'Điểm tối đa (điểm)' → 'điểm tối đa'."""
+    return re.sub(r"\s*\([^)]*\)\s*$", "", key(value))
+
+
+_KINDS = {key(k.value): k for k in Kind}
+_EXPLAIN = {key(e.value): e for e in ExplainRule}
+_TIEBREAKS = {key(t.value): t for t in TieBreak}
+
+
+def _kind_list() -> str:
+    return ", ".join(f"'{k.value}'" for k in Kind)
+
+
+def _explain_list() -> str:
+    return ", ".join(f"'{e.value}'" for e in ExplainRule)
+
+
+def _tiebreak_list() -> str:
+    return ", ".join(f"'{t.value}'" for t in TieBreak)
+
+
+@dataclass
+class _Row:
+    number: int  # Excel row number (1-based)
+    values: dict[str, object]  # column name → raw cell value
+
+
+class _Problems:
+    """Collects the problems of one book, each phrased with sheet, row and fix."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def add(self, sheet: str, row: int | None, what: str, fix: str) -> None:
+        where = f"Trang '{sheet}'" + (f", dòng {row}" if row else "")
+        self.items.append(f"{where}: {what}. Cách sửa: {fix}.")
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+
+def load_book(path: str | Path) -> Book:
+    """Read and check the criteria book at `path`; raise BookError listing every problem."""
+    path = Path(path)
+    rows_by_sheet = _read_workbook(path)
+    problems = _Problems()
+
+    sheets = {key(name): (name, rows) for name, rows in rows_by_sheet.items()}
+
+    def sheet_rows(name: str, required: bool = True) -> list[list[object]] | None:
+        found = sheets.get(key(name))
+        if found is None:
+            if required:
+                problems.add(
+                    name,
+                    None,
+                    "không có trang tính này trong bộ tiêu chí",
+                    f"thêm (hoặc đổi tên) một trang tính thành đúng tên '{name}' như trong bộ tiêu chí mẫu",
+                )
+            return None
+        return found[1]
+
+    info_rows = sheet_rows(SHEET_INFO)
+    criteria_rows = sheet_rows(SHEET_CRITERIA)
+    unit_rows = sheet_rows(SHEET_UNITS)
+    level_rows = sheet_rows(SHEET_LEVELS)
+    award_rows = sheet_rows(SHEET_AWARDS)
+    tiebreak_rows = sheet_rows(SHEET_TIEBREAK, required=False)
+
+    info = _parse_info(info_rows, problems) if info_rows is not None else {}
+    step = info.get("step")
+    criteria = _parse_criteria(criteria_rows, step, problems) if criteria_rows is not None else []
+    units = _parse_units(unit_rows, problems) if unit_rows is not None else []
+    levels = _parse_levels(level_rows, problems) if level_rows is not None else []
+    awards = _parse_awards(award_rows, levels, problems) if award_rows is not None else []
+    tiebreak = _parse_tiebreak(tiebreak_rows, criteria, problems)
+
+    if problems:
+        raise BookError(problems.items)
+
+    head = info.get("Đơn vị trưởng cụm", "")
+    return Book(
+        cluster_name=info["Tên cụm"],
+        parent_body=info.get("Cơ quan cấp trên", ""),
+        year=info["year"],
+        head_unit=head,
+        deputy_unit=info.get("Đơn vị phó cụm", ""),
+        deadline=info.get("Hạn nộp", ""),
+        step=step,
+        bonus_cap=info["bonus_cap"],
+        criteria=tuple(criteria),
+        units=tuple(units),
+        levels=tuple(levels),
+        awards=tuple(awards),
+        tiebreak=tuple(tiebreak),
+        place=info.get("Địa danh") or place_from_unit(head),
+    )
+
+
+def place_from_unit(name: str) -> str:
+    """Place name for the report's date line: 'UBND huyện Triệu Sơn' → 'Triệu Sơn'."""
+    name = nfc(name)
+    stripped = _PLACE_PREFIX.sub("", name, count=1).strip()
+    return stripped or name
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _read_workbook(path: Path) -> dict[str, list[list[object]]]:
+    """Every sheet's rows (row i of the list is Excel row i+1), or BookError if the file is unusable."""
+    if not path.exists():
+        raise BookError([f"Không tìm thấy tệp bộ tiêu chí '{path}'. Cách sửa: kiểm tra lại đường dẫn và tên tệp."])
+    if path.is_dir():
+        raise BookError([f"'{path}' là một thư mục, không phải tệp bộ tiêu chí. Cách sửa: chỉ ra tệp .xlsx."])
+    suffix = path.suffix.lower()
+    if suffix in (".xls", ".ods", ".csv"):
+        raise BookError(
+            [
+                f"Tệp '{path.name}' có định dạng {suffix}, bộ tiêu chí phải là tệp Excel .xlsx. "
+                "Cách sửa: mở tệp bằng Excel/LibreOffice và lưu lại dưới dạng .xlsx (Excel Workbook)."
+            ]
+        )
+    import openpyxl  # deferred: keeps CLI start-up light
+
+    try:
+        with path.open("rb") as fh:
+            wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
+            try:
+                out: dict[str, list[list[object]]] = {}
+                for ws in wb.worksheets:
+                    if hasattr(ws, "reset_dimensions"):
+                        ws.reset_dimensions()  # LibreOffice/WPS may report wrong dimensions
+                    out[ws.title] = [list(r) for r in ws.iter_rows(values_only=True)]
+                return out
+            finally:
+                wb.close()
+    except Exception as exc:  # any failure here means "not a usable xlsx"
+        raise BookError(
+            [
+                f"Không đọc được tệp '{path.name}' như một tệp Excel .xlsx ({type(exc).__name__}). "
+                "Cách sửa: kiểm tra tệp không bị hỏng, không đặt mật khẩu, rồi mở bằng Excel và lưu lại dạng .xlsx."
+            ]
+        ) from exc
+
+
+def _is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _table(
+    sheet: str,
+    rows: list[list[object]],
+    columns: Sequence[str],
+    required: Sequence[str],
+    problems: _Problems,
+) -> list[_Row] | None:
+    """Locate the header row by its texts and return the data rows below it (blank rows skipped)."""
+    wanted = {_header_key(c): c for c in columns}
+    best: tuple[int, int, dict[str, int]] | None = None  # (matches of required, row index, column map)
+    for index, row in enumerate(rows[:_HEADER_SCAN_ROWS]):
+        found: dict[str, int] = {}
+        for col, cell in enumerate(row):
+            name = wanted.get(_header_key(cell))
+            if name is not None and name not in found:
+                found[name] = col
+        score = sum(1 for c in required if c in found)
+        if score and (best is None or score > best[0]):
+            best = (score, index, found)
+        if score == len(required):
+            break
+    if best is None:
+        cols = ", ".join(f"'{c}'" for c in required)
+        problems.add(
+            sheet,
+            None,
+            f"không tìm thấy dòng tiêu đề có các cột {cols}",
+            "ghi đúng tên các cột ở một dòng tiêu đề phía trên bảng, như trong bộ tiêu chí mẫu",
+        )
+        return None
+    _, header_index, colmap = best
+    missing = [c for c in required if c not in colmap]
+    if missing:
+        for name in missing:
+            problems.add(
+                sheet,
+                header_index + 1,
+                f"thiếu cột '{name}'",
+                f"thêm cột có tiêu đề '{name}' vào dòng tiêu đề",
+            )
+        return None
+    out: list[_Row] = []
+    for index in range(header_index + 1, len(rows)):
+        row = rows[index]
+        values = {name: (row[col] if col < len(row) else None) for name, col in colmap.items()}
+        if all(_is_blank(v) for v in values.values()):
+            continue
+        out.append(_Row(index + 1, values))
+    return out
+
+
+def to_decimal(value: object) -> Decimal | None:
+    """A number typed in a cell as an exact Decimal (0.25 → 0.25, '0,25' → 0.25), or None if not a number."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        d = Decimal(value)
+    elif isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return None
+        d = Decimal(str(round(value, 6)))
+    elif isinstance(value, Decimal):
+        d = value
+    elif isinstance(value, str):
+        text = nfc(value).replace(" ", "").replace("\u00a0", "")
+        if re.fullmatch(r"[+-]?\d+,\d+", text):
+            text = text.replace(",", ".")
+        if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text):
+            return None
+        try:
+            d = Decimal(text)
+        except InvalidOperation:
+            return None
+    else:
+        return None
+    return _tidy(d)
+
+
+def _tidy(d: Decimal) -> Decimal:
+    """Normalized, but never in exponent form: Decimal('10') stays 10, not 1E+1."""
+    d = d.normalize()
+    if d.as_tuple().exponent > 0:
+        d = d.quantize(Decimal(1))
+    return d + 0 if d == 0 else d  # drop a negative zero
+
+
+def _show(value: object) -> str:
+    """A raw cell value as the user typed it, for messages."""
+    if isinstance(value, float) and value == int(value):
+        return str(int(value))
+    return nfc(value)
+
+
+def _vn(d: Decimal) -> str:
+    return plain(d).replace(".", ",")
+
+
+# --------------------------------------------------------------------------- Thông tin
+
+
+def _parse_info(rows: list[list[object]], problems: _Problems) -> dict:
+    sheet = SHEET_INFO
+    keys = {key(k): k for k in INFO_KEYS}
+    raw: dict[str, tuple[int, object]] = {}
+    for index, row in enumerate(rows):
+        cells = [(i, v) for i, v in enumerate(row) if not _is_blank(v)]
+        if not cells:
+            continue
+        name = keys.get(key(cells[0][1]))
+        if name is None:
+            continue
+        value = cells[1][1] if len(cells) > 1 else None
+        if name in raw:
+            problems.add(
+                sheet,
+                index + 1,
+                f"mục '{name}' bị ghi hai lần (đã có ở dòng {raw[name][0]})",
+                "giữ lại một dòng và xóa dòng kia",
+            )
+            continue
+        raw[name] = (index + 1, value)
+
+    info: dict = {}
+    for name, (required, example) in INFO_KEYS.items():
+        row, value = raw.get(name, (None, None))
+        if _is_blank(value):
+            if required:
+                if row is None:
+                    what = f"thiếu dòng '{name}'"
+                    fix = f"thêm một dòng, cột A ghi '{name}', cột B ghi giá trị, ví dụ {example}"
+                else:
+                    what = f"mục '{name}' chưa có giá trị"
+                    fix = f"ghi giá trị vào ô bên phải, ví dụ {example}"
+                problems.add(sheet, row, what, fix)
+            continue
+        if name == "Hạn nộp" and isinstance(value, dt.datetime | dt.date):
+            info[name] = value.strftime("%d/%m/%Y")
+        else:
+            info[name] = _show(value)
+
+    if "Năm" in info:
+        row, value = raw["Năm"]
+        year = to_decimal(value)
+        if year is None or year != year.to_integral_value() or not 2000 <= year <= 2100:
+            problems.add(sheet, row, f"năm '{_show(value)}' không hợp lệ", "ghi năm bằng 4 chữ số, ví dụ 2025")
+        else:
+            info["year"] = int(year)
+    if "Bước điểm" in info:
+        row, value = raw["Bước điểm"]
+        step = to_decimal(value)
+        if step is None or step <= 0:
+            problems.add(
+                sheet,
+                row,
+                f"bước điểm '{_show(value)}' không hợp lệ (phải là số lớn hơn 0)",
+                "ghi bước điểm, ví dụ 0,25 hoặc 0,5 hoặc 1",
+            )
+        else:
+            info["step"] = step
+    if "Điểm thưởng tối đa" in info:
+        row, value = raw["Điểm thưởng tối đa"]
+        cap = to_decimal(value)
+        if cap is None or cap < 0:
+            problems.add(
+                sheet,
+                row,
+                f"điểm thưởng tối đa '{_show(value)}' không hợp lệ (phải là số không âm)",
+                "ghi số điểm thưởng tối đa được cộng, ví dụ 10 (ghi 0 nếu không có điểm thưởng)",
+            )
+        else:
+            info["bonus_cap"] = cap
+    return info
+
+
+# --------------------------------------------------------------------------- Tiêu chí
+
+
+def _family(kind: Kind) -> str:
+    """Kinds that may share a group: penalties and disqualifiers go together."""
+    return {Kind.SCORED: "scored", Kind.BONUS: "bonus", Kind.PENALTY: "penalty", Kind.DISQUALIFIER: "penalty"}.get(
+        kind, "group"
+    )
+
+
+_FAMILY_TEXT = {"scored": "chấm điểm", "bonus": "điểm thưởng", "penalty": "điểm trừ/điểm liệt"}
+
+
+def _parse_criteria(rows: list[list[object]], step: Decimal | None, problems: _Problems) -> list[Criterion]:
+    sheet = SHEET_CRITERIA
+    table = _table(sheet, rows, CRITERIA_COLUMNS, CRITERIA_REQUIRED, problems)
+    if table is None:
+        return []
+    if not table:
+        problems.add(sheet, None, "chưa có tiêu chí nào", "nhập các tiêu chí, mỗi tiêu chí một dòng, dưới dòng tiêu đề")
+        return []
+
+    parsed: list[tuple[int, Criterion | None, bool]] = []  # (row, criterion, max given)
+    seen: dict[str, int] = {}
+    tainted: set[str] = set()  # groups with a duplicate child row: their sums would mislead
+    for r in table:
+        v = r.values
+        code = re.sub(r"\s+", "", nfc(v.get("Mã"))).rstrip(".")
+        text = nfc(v.get("Nội dung tiêu chí"))
+        ok = True
+        if not code:
+            problems.add(sheet, r.number, "dòng có nội dung nhưng chưa có mã", "ghi mã tiêu chí (ví dụ I.1) ở cột 'Mã'")
+            continue
+        if not _CODE.match(code):
+            problems.add(
+                sheet,
+                r.number,
+                f"mã '{nfc(v.get('Mã'))}' không hợp lệ",
+                "ghi mã theo cấp, các phần ngăn bằng dấu chấm, chỉ gồm chữ và số (ví dụ I, I.1, I.1.a)",
+            )
+            continue
+        if code in seen:
+            if "." in code:
+                tainted.add(code.rsplit(".", 1)[0])
+            problems.add(
+                sheet,
+                r.number,
+                f"mã '{code}' bị trùng với dòng {seen[code]}",
+                "đổi mã hoặc xóa dòng trùng",
+            )
+            continue
+        seen[code] = r.number
+        if not text:
+            problems.add(
+                sheet, r.number, f"tiêu chí '{code}' chưa có nội dung", "ghi nội dung ở cột 'Nội dung tiêu chí'"
+            )
+            ok = False
+
+        raw_kind = v.get("Loại")
+        kind = _KINDS.get(key(raw_kind))
+        if kind is None:
+            if _is_blank(raw_kind):
+                what = f"tiêu chí '{code}' chưa ghi loại"
+            else:
+                what = f"loại '{nfc(raw_kind)}' của tiêu chí '{code}' không hợp lệ"
+            problems.add(sheet, r.number, what, f"chọn một trong: {_kind_list()}")
+            ok = False
+
+        raw_explain = v.get("Bắt buộc giải trình")
+        explain = ExplainRule.NEVER if _is_blank(raw_explain) else _EXPLAIN.get(key(raw_explain))
+        if explain is None:
+            problems.add(
+                sheet,
+                r.number,
+                f"giá trị '{nfc(raw_explain)}' ở cột 'Bắt buộc giải trình' của tiêu chí '{code}' không hợp lệ",
+                f"chọn một trong: {_explain_list()} (để trống nghĩa là 'không')",
+            )
+            ok = False
+
+        raw_max = v.get("Điểm tối đa")
+        given = not _is_blank(raw_max)
+        max_points = to_decimal(raw_max) if given else Decimal(0)
+        if max_points is None:
+            problems.add(
+                sheet,
+                r.number,
+                f"điểm tối đa '{_show(raw_max)}' của tiêu chí '{code}' không phải là số",
+                "ghi điểm tối đa bằng số, ví dụ 5 hoặc 2,5",
+            )
+            ok = False
+        elif max_points < 0:
+            problems.add(
+                sheet,
+                r.number,
+                f"điểm tối đa của tiêu chí '{code}' là số âm ({_show(raw_max)})",
+                "ghi số dương; điểm trừ cũng ghi số dương (số điểm bị trừ tối đa), loại 'điểm trừ' cho biết là trừ",
+            )
+            ok = False
+        elif kind is not None:
+            if kind is Kind.DISQUALIFIER and max_points != 0:
+                problems.add(
+                    sheet,
+                    r.number,
+                    f"tiêu chí điểm liệt '{code}' có điểm tối đa {_vn(max_points)}",
+                    "để trống hoặc ghi 0 ở cột 'Điểm tối đa' cho tiêu chí điểm liệt",
+                )
+                ok = False
+            elif kind not in (Kind.GROUP, Kind.DISQUALIFIER) and max_points == 0:
+                problems.add(
+                    sheet,
+                    r.number,
+                    f"tiêu chí '{code}' ({kind.value}) có điểm tối đa bằng 0"
+                    if given
+                    else f"tiêu chí '{code}' ({kind.value}) chưa có điểm tối đa",
+                    "ghi điểm tối đa lớn hơn 0 (chỉ tiêu chí điểm liệt mới có điểm tối đa 0)",
+                )
+                ok = False
+            elif step is not None and max_points % step != 0:
+                problems.add(
+                    sheet,
+                    r.number,
+                    f"điểm tối đa {_vn(max_points)} của tiêu chí '{code}' không chia hết cho bước điểm {_vn(step)}",
+                    f"ghi điểm tối đa là bội số của {_vn(step)}, hoặc đổi 'Bước điểm' ở trang '{SHEET_INFO}'",
+                )
+                ok = False
+
+        parent = code.rsplit(".", 1)[0] if "." in code else None
+        criterion = None
+        if ok:
+            criterion = Criterion(
+                code=code,
+                text=text,
+                max_points=max_points,
+                kind=kind,
+                explain=explain,
+                guidance=nfc(v.get("Hướng dẫn chấm")),
+                parent=parent,
+                depth=code.count("."),
+            )
+        parsed.append((r.number, criterion, given))
+
+    # Structure checks need every row's code and kind, so they run on the rows that parsed cleanly.
+    by_code = {c.code: (row, c) for row, c, _ in parsed if c is not None}
+    row_of = dict(seen)
+    codes_seen_order = list(seen)
+    for row, c, _ in parsed:
+        if c is None or c.parent is None:
+            continue
+        if c.parent not in row_of:
+            problems.add(
+                sheet,
+                row,
+                f"mã '{c.code}' không có tiêu chí cha '{c.parent}'",
+                f"thêm dòng nhóm có mã '{c.parent}' phía trên, hoặc sửa lại mã '{c.code}'",
+            )
+        elif codes_seen_order.index(c.parent) > codes_seen_order.index(c.code):
+            problems.add(
+                sheet,
+                row,
+                f"tiêu chí '{c.code}' đứng trước nhóm cha '{c.parent}' (dòng {row_of[c.parent]})",
+                f"chuyển dòng nhóm '{c.parent}' lên trên các tiêu chí con của nó",
+            )
+        elif c.parent in by_code and not by_code[c.parent][1].is_group:
+            prow, pc = by_code[c.parent]
+            problems.add(
+                sheet,
+                row,
+                f"tiêu chí '{c.code}' nằm dưới '{c.parent}' (dòng {prow}) nhưng '{c.parent}' có loại '{pc.kind.value}'",
+                f"đổi loại của '{c.parent}' thành 'nhóm', hoặc sửa lại mã '{c.code}'",
+            )
+
+    children: dict[str, list[Criterion]] = {}
+    for _, c, _ in parsed:
+        if c is not None and c.parent is not None:
+            children.setdefault(c.parent, []).append(c)
+
+    families: dict[str, set[str]] = {}
+
+    def family_of(c: Criterion) -> set[str]:
+        if c.code in families:
+            return families[c.code]
+        families[c.code] = set()  # guards against cycles (cannot happen with dotted codes)
+        if c.is_group:
+            fam: set[str] = set()
+            for child in children.get(c.code, []):
+                fam |= family_of(child)
+        else:
+            fam = {_family(c.kind)}
+        families[c.code] = fam
+        return fam
+
+    for row, c, given in parsed:
+        if c is None or not c.is_group:
+            continue
+        kids = children.get(c.code, [])
+        all_kids_ok = all(
+            by_code.get(code) is not None for code in row_of if code.rsplit(".", 1)[0] == c.code and "." in code
+        )
+        if not kids and all_kids_ok:
+            problems.add(
+                sheet,
+                row,
+                f"nhóm '{c.code}' không có tiêu chí con nào",
+                f"thêm các tiêu chí con (mã dạng {c.code}.1, {c.code}.2…) hoặc đổi loại của '{c.code}'",
+            )
+            continue
+        if not all_kids_ok or c.code in tainted:
+            continue  # the children's own problems are reported; sums would be misleading
+        total = sum((k.max_points for k in kids), Decimal(0))
+        if not given:
+            problems.add(
+                sheet,
+                row,
+                f"nhóm '{c.code}' chưa có điểm tối đa (tổng điểm tối đa các tiêu chí con là {_vn(total)})",
+                f"ghi {_vn(total)} vào cột 'Điểm tối đa' của nhóm '{c.code}'",
+            )
+        elif c.max_points != total:
+            problems.add(
+                sheet,
+                row,
+                f"điểm tối đa của nhóm '{c.code}' là {_vn(c.max_points)} nhưng tổng điểm tối đa "
+                f"các tiêu chí con là {_vn(total)}",
+                f"sửa điểm tối đa của nhóm thành {_vn(total)} hoặc sửa điểm các tiêu chí con cho khớp",
+            )
+        fam = family_of(c)
+        if len(fam) > 1:
+            kinds = ", ".join(f"'{_FAMILY_TEXT[f]}'" for f in sorted(fam))
+            problems.add(
+                sheet,
+                row,
+                f"nhóm '{c.code}' trộn lẫn các loại tiêu chí con: {kinds}",
+                "tách thành các nhóm riêng: một nhóm chấm điểm, một nhóm điểm thưởng, một nhóm điểm trừ/điểm liệt",
+            )
+
+    return [c for _, c, _ in parsed if c is not None]
+
+
+# --------------------------------------------------------------------------- Đơn vị
+
+
+def _phone(value: object) -> str:
+    """Phone as text; Excel drops the leading 0 of a number typed as 0912345678."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        text = str(int(value))
+        return "0" + text if len(text) == 9 else text
+    return nfc(value)
+
+
+def _parse_units(rows: list[list[object]], problems: _Problems) -> list[Unit]:
+    sheet = SHEET_UNITS
+    table = _table(sheet, rows, UNIT_COLUMNS, UNIT_REQUIRED, problems)
+    if table is None:
+        return []
+    units: list[Unit] = []
+    codes: dict[str, int] = {}
+    names: dict[str, int] = {}
+    for r in table:
+        v = r.values
+        code = re.sub(r"\s+", "", nfc(v.get("Mã đơn vị")))
+        name = re.sub(r"\s+", " ", nfc(v.get("Tên đơn vị")))
+        ok = True
+        if not code:
+            problems.add(
+                sheet, r.number, "đơn vị chưa có mã", "ghi mã đơn vị (ngắn, không dấu, ví dụ TSN) ở cột 'Mã đơn vị'"
+            )
+            ok = False
+        elif key(code) in codes:
+            problems.add(
+                sheet,
+                r.number,
+                f"mã đơn vị '{code}' bị trùng với dòng {codes[key(code)]}",
+                "mỗi đơn vị một mã riêng: đổi mã hoặc xóa dòng trùng",
+            )
+            ok = False
+        else:
+            codes[key(code)] = r.number
+        if not name:
+            problems.add(sheet, r.number, "đơn vị chưa có tên", "ghi tên đơn vị ở cột 'Tên đơn vị'")
+            ok = False
+        elif key(name) in names:
+            problems.add(
+                sheet,
+                r.number,
+                f"tên đơn vị '{name}' bị trùng với dòng {names[key(name)]}",
+                "mỗi đơn vị chỉ ghi một lần: xóa dòng trùng hoặc sửa tên",
+            )
+            ok = False
+        else:
+            names[key(name)] = r.number
+        if ok:
+            units.append(
+                Unit(
+                    code=code,
+                    name=name,
+                    level=nfc(v.get("Cấp")),
+                    email=nfc(v.get("Email")),
+                    contact=nfc(v.get("Người liên hệ")),
+                    phone=_phone(v.get("Điện thoại")),
+                )
+            )
+    if not table:
+        problems.add(sheet, None, "chưa có đơn vị nào", "nhập các đơn vị thành viên của cụm, mỗi đơn vị một dòng")
+    return units
+
+
+# --------------------------------------------------------------------------- Xếp loại, Khen thưởng
+
+
+def _parse_levels(rows: list[list[object]], problems: _Problems) -> list[Level]:
+    sheet = SHEET_LEVELS
+    table = _table(sheet, rows, LEVEL_COLUMNS, LEVEL_COLUMNS, problems)
+    if table is None:
+        return []
+    if not table:
+        problems.add(sheet, None, "chưa có mức xếp loại nào", "nhập các mức, ví dụ 'Xuất sắc' từ 90 điểm, 'Tốt' từ 80…")
+        return []
+    levels: list[Level] = []
+    names: dict[str, int] = {}
+    thresholds: dict[Decimal, int] = {}
+    for r in table:
+        name = nfc(r.values.get("Mức"))
+        raw = r.values.get("Từ điểm")
+        threshold = to_decimal(raw)
+        ok = True
+        if not name:
+            problems.add(sheet, r.number, "mức xếp loại chưa có tên", "ghi tên mức ở cột 'Mức', ví dụ 'Xuất sắc'")
+            ok = False
+        elif key(name) in names:
+            problems.add(
+                sheet,
+                r.number,
+                f"mức '{name}' bị trùng với dòng {names[key(name)]}",
+                "mỗi mức chỉ ghi một lần: xóa dòng trùng hoặc đổi tên",
+            )
+            ok = False
+        else:
+            names[key(name)] = r.number
+        if threshold is None:
+            problems.add(
+                sheet,
+                r.number,
+                f"'Từ điểm' của mức '{name}' không phải là số ('{_show(raw)}')",
+                "ghi số điểm tối thiểu của mức, ví dụ 90 (mức thấp nhất ghi 0)",
+            )
+            ok = False
+        elif threshold in thresholds:
+            problems.add(
+                sheet,
+                r.number,
+                f"mức '{name}' có cùng 'Từ điểm' {_vn(threshold)} với dòng {thresholds[threshold]}",
+                "mỗi mức một ngưỡng điểm khác nhau",
+            )
+            ok = False
+        else:
+            thresholds[threshold] = r.number
+        if ok:
+            levels.append(Level(name=name, min_total=threshold))
+    levels.sort(key=lambda lv: lv.min_total, reverse=True)
+    return levels
+
+
+def _parse_awards(rows: list[list[object]], levels: list[Level], problems: _Problems) -> list[AwardRule]:
+    sheet = SHEET_AWARDS
+    table = _table(sheet, rows, AWARD_COLUMNS, AWARD_REQUIRED, problems)
+    if table is None:
+        return []
+    level_names = {key(lv.name): lv.name for lv in levels}
+    awards: list[AwardRule] = []
+    ranks: dict[int, int] = {}
+    for r in table:
+        raw_rank = r.values.get("Hạng")
+        rank = to_decimal(raw_rank)
+        award = nfc(r.values.get("Hình thức đề nghị"))
+        raw_level = r.values.get("Xếp loại tối thiểu")
+        ok = True
+        if rank is None or rank != rank.to_integral_value() or rank < 1:
+            problems.add(
+                sheet,
+                r.number,
+                f"hạng '{_show(raw_rank)}' không hợp lệ",
+                "ghi hạng bằng số nguyên từ 1 (1 = Nhất, 2 = Nhì, 3 = Ba)",
+            )
+            ok = False
+        elif int(rank) in ranks:
+            problems.add(
+                sheet,
+                r.number,
+                f"hạng {int(rank)} bị trùng với dòng {ranks[int(rank)]}",
+                "mỗi hạng chỉ ghi một dòng",
+            )
+            ok = False
+        else:
+            ranks[int(rank)] = r.number
+        if not award:
+            problems.add(
+                sheet,
+                r.number,
+                "chưa ghi hình thức khen thưởng đề nghị",
+                "ghi hình thức ở cột 'Hình thức đề nghị', ví dụ 'Cờ thi đua của UBND tỉnh'",
+            )
+            ok = False
+        min_level = None
+        if not _is_blank(raw_level) and levels:  # no levels: the 'Xếp loại' problems are already reported
+            min_level = level_names.get(key(raw_level))
+            if min_level is None:
+                known = ", ".join(f"'{lv.name}'" for lv in levels)
+                problems.add(
+                    sheet,
+                    r.number,
+                    f"xếp loại tối thiểu '{nfc(raw_level)}' không có trong trang '{SHEET_LEVELS}'",
+                    f"chọn một trong các mức: {known}, hoặc để trống",
+                )
+                ok = False
+        if ok:
+            awards.append(AwardRule(rank=int(rank), award=award, min_level=min_level))
+    awards.sort(key=lambda a: a.rank)
+    return awards
+
+
+# --------------------------------------------------------------------------- Phân định hạng
+
+
+def _default_tiebreak(criteria: Iterable[Criterion]) -> list[str]:
+    groups = {c.code for c in criteria if c.is_group}
+    default = Book.__dataclass_fields__["tiebreak"].default
+    return [entry for entry in default if entry in groups or key(entry) in _TIEBREAKS]
+
+
+def _parse_tiebreak(rows: list[list[object]] | None, criteria: list[Criterion], problems: _Problems) -> list[str]:
+    sheet = SHEET_TIEBREAK
+    if rows is None or all(all(_is_blank(v) for v in row) for row in rows):
+        return _default_tiebreak(criteria)
+    table = _table(sheet, rows, TIEBREAK_COLUMNS, TIEBREAK_REQUIRED, problems)
+    if table is None:
+        return []
+    groups = {re.sub(r"\s+", "", c.code).casefold(): c.code for c in criteria if c.is_group}
+    entries: list[tuple[Decimal | None, int, str]] = []
+    seen: dict[str, int] = {}
+    for r in table:
+        raw = r.values.get("Tiêu chí phân định")
+        if _is_blank(raw):
+            continue
+        text = nfc(raw)
+        measure = _TIEBREAKS.get(key(text))
+        code = re.sub(r"\s+", "", text).rstrip(".")
+        if measure is not None:
+            value = measure.value
+        elif not criteria:  # the criteria sheet is broken and already reported: do not pile on
+            value = code if _CODE.match(code) else None
+        else:
+            value = groups.get(code.casefold())
+        if value is None:
+            problems.add(
+                sheet,
+                r.number,
+                f"'{text}' không phải mã nhóm tiêu chí cũng không phải cách phân định đã biết",
+                f"ghi mã một nhóm ở trang '{SHEET_CRITERIA}' (ví dụ II: nhóm đó điểm cao hơn thì xếp trên) "
+                f"hoặc một trong: {_tiebreak_list()}",
+            )
+            continue
+        if value in seen:
+            problems.add(sheet, r.number, f"'{value}' bị ghi hai lần (đã có ở dòng {seen[value]})", "xóa dòng trùng")
+            continue
+        seen[value] = r.number
+        entries.append((to_decimal(r.values.get("Thứ tự")), r.number, value))
+    if not entries:
+        return _default_tiebreak(criteria)
+    # Sort by `Thứ tự` where given; rows without it keep their place after the numbered ones.
+    entries.sort(key=lambda e: (e[0] is None, e[0] if e[0] is not None else 0, e[1]))
+    return [value for _, _, value in entries]
