@@ -1,0 +1,603 @@
+"""Results → bao_cao.docx, the draft year-end report, from an editable docxtpl (Jinja) Word template.
+
+`build_context` is pure: it turns a Result into a plain dict of strings and lists (every number already
+formatted the Vietnamese way, `87,5`), which is all a template can use. `write_report` renders a template
+with it and writes the .docx atomically.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import zipfile
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .errors import ReportTemplateError
+from .models import Book, Kind, Result, Status, TieBreak, Unit, UnitResult
+from .text import nfc, vn_number
+
+TEMPLATE_NAME = "mau_bao_cao.docx"
+
+_CENT = Decimal("0.01")
+_TENTH = Decimal("0.1")
+_HUNDRED = Decimal(100)
+
+# Administrative prefixes, longest first, stripped to get a place name or to match unit names.
+_PREFIXES = (
+    "ủy ban nhân dân",
+    "uỷ ban nhân dân",
+    "ubnd",
+    "thành phố",
+    "thị xã",
+    "thị trấn",
+    "huyện",
+    "quận",
+    "phường",
+    "xã",
+    "tỉnh",
+    "tp.",
+    "tp",
+)
+_LEVEL_WORDS = ("huyện", "quận", "thị xã", "thành phố", "thị trấn", "xã", "phường", "tỉnh")
+_ACCLAIM_LABEL = {"Nhất": "dẫn đầu (Nhất)", "Nhì": "xếp thứ Nhì", "Ba": "xếp thứ Ba"}
+_TIEBREAK_TEXT = {
+    TieBreak.LESS_PENALTY.value: "điểm trừ ít hơn",
+    TieBreak.MORE_BONUS.value: "điểm thưởng nhiều hơn",
+    TieBreak.MORE_FULL_MARKS.value: "nhiều tiêu chí đạt điểm tối đa hơn",
+}
+
+
+# ---------------------------------------------------------------------------------------------- context
+
+
+def build_context(result: Result) -> dict[str, Any]:
+    """Everything the report template may use, as strings and lists of dicts of strings.
+
+    Keys (all values are str unless noted):
+      cluster_name, cluster_name_upper, parent_body, parent_body_upper, year, year_next, place,
+      head_unit_name, deputy_unit_name, head_body (e.g. "UBND huyện Triệu Sơn"), head_body_upper,
+      head_signer_title (e.g. "CHỦ TỊCH UBND HUYỆN TRIỆU SƠN"),
+      n_units, n_submitted, n_valid, n_invalid, n_missing (two-digit counts, "05"),
+      unit_names, valid_names, invalid_names, missing_names (comma-joined names, '' when none),
+      units (list: stt, name, status), scored_max, bonus_cap, tiebreak_text,
+      ranked (list: stt, code, name, scored, bonus, penalty, total, rank, level, status, acclaim, award, note),
+      unranked (list: same keys, plus reason), level_summary, avg_total, max_total, min_total,
+      avg_bonus, avg_penalty, acclaims (list: acclaim, label, name, total, level),
+      awards (list: name, acclaim, award), ties (list: rank, names, total),
+      disqualified (list: name, reason), rank_invalid_note,
+      group_averages (list: code, text, max, average, percent), avg_scored, avg_scored_percent,
+      weakest (list of up to 3: code, text, max, average, percent),
+      next_head, next_head_note, next_deputy, next_deputy_note.
+    """
+    book = result.book
+    units = list(result.units)
+    ranked = sorted((u for u in units if u.rank is not None), key=lambda u: u.rank or 0)
+    unranked = [u for u in units if u.rank is None]
+
+    head = _find_unit(book, book.head_unit)
+    deputy = _find_unit(book, book.deputy_unit)
+    head_name = head.name if head else nfc(book.head_unit)
+    deputy_name = deputy.name if deputy else nfc(book.deputy_unit)
+    head_body = _body_name(head) if head else nfc(book.head_unit)
+
+    valid = [u for u in units if u.status is Status.VALID]
+    invalid = [u for u in units if u.status is Status.INVALID]
+    missing = [u for u in units if u.status is Status.MISSING]
+
+    rows = [_row(i, u) for i, u in enumerate(ranked, start=1)]
+    rest = []
+    for i, u in enumerate(unranked, start=len(rows) + 1):
+        row = _row(i, u)
+        row["rank"] = "-"
+        row["reason"] = _unranked_reason(result, u)
+        rest.append(row)
+
+    totals = [u.total for u in units if u.total is not None]
+    ctx: dict[str, Any] = {
+        "cluster_name": nfc(book.cluster_name),
+        "cluster_name_upper": nfc(book.cluster_name).upper(),
+        "parent_body": nfc(book.parent_body),
+        "parent_body_upper": nfc(book.parent_body).upper(),
+        "year": str(book.year),
+        "year_next": str(book.year + 1),
+        "place": nfc(book.place) or _place(book, head),
+        "head_unit_name": head_name,
+        "deputy_unit_name": deputy_name,
+        "head_body": head_body,
+        "head_body_upper": head_body.upper(),
+        "head_signer_title": _signer_title(head_body),
+        "n_units": _count(len(units)),
+        "n_submitted": _count(len(valid) + len(invalid)),
+        "n_valid": _count(len(valid)),
+        "n_invalid": _count(len(invalid)),
+        "n_missing": _count(len(missing)),
+        "unit_names": _join(u.unit.name for u in units),
+        "valid_names": _join(u.unit.name for u in valid),
+        "invalid_names": _join(u.unit.name for u in invalid),
+        "missing_names": _join(u.unit.name for u in missing),
+        "units": [{"stt": str(i), "name": u.unit.name, "status": u.status.value} for i, u in enumerate(units, 1)],
+        "scored_max": vn_number(sum((c.max_points for c in book.leaves if c.kind is Kind.SCORED), Decimal(0))),
+        "bonus_cap": vn_number(book.bonus_cap),
+        "tiebreak_text": _tiebreak_text(book),
+        "ranked": rows,
+        "unranked": rest,
+        "level_summary": _level_summary(book, units),
+        "avg_total": vn_number(_mean(totals)),
+        "max_total": vn_number(max(totals)) if totals else "",
+        "min_total": vn_number(min(totals)) if totals else "",
+        "avg_bonus": vn_number(_mean([u.bonus for u in units if u.total is not None and u.bonus is not None])),
+        "avg_penalty": vn_number(_mean([u.penalty for u in units if u.total is not None and u.penalty is not None])),
+        "acclaims": [
+            {
+                "acclaim": u.acclaim,
+                "label": _ACCLAIM_LABEL.get(u.acclaim, f"xếp thứ {u.acclaim}"),
+                "name": u.unit.name,
+                "total": vn_number(u.total),
+                "level": u.level,
+            }
+            for u in ranked
+            if u.acclaim and not u.disqualified
+        ],
+        "awards": [
+            {"name": u.unit.name, "acclaim": u.acclaim or f"hạng {u.rank}", "award": _award_text(u.award)}
+            for u in ranked
+            if u.award and not u.disqualified
+        ],
+        "ties": _ties(ranked),
+        "disqualified": [
+            {"name": u.unit.name, "reason": _disqualified_reason(book, u)} for u in units if u.disqualified
+        ],
+        "rank_invalid_note": (
+            "theo yêu cầu của đơn vị Cụm trưởng, các đơn vị có bảng tự chấm điểm còn lỗi vẫn được tạm xếp hạng; "
+            "kết quả của các đơn vị này cần được kiểm tra lại trước Hội nghị."
+            if result.rank_invalid and any(u.status is Status.INVALID and u.rank is not None for u in units)
+            else ""
+        ),
+    }
+    ctx.update(_averages(result))
+    ctx.update(_rotation(book, head, deputy))
+    return ctx
+
+
+def _row(stt: int, u: UnitResult) -> dict[str, str]:
+    rank = "" if u.rank is None else str(u.rank)
+    if u.tied and rank:
+        rank += " (đồng hạng)"
+    return {
+        "stt": str(stt),
+        "code": u.unit.code,
+        "name": u.unit.name,
+        "scored": vn_number(u.scored),
+        "bonus": vn_number(u.bonus),
+        "penalty": vn_number(u.penalty),
+        "total": vn_number(u.total),
+        "rank": rank,
+        "level": u.level,
+        "status": u.status.value,
+        "acclaim": u.acclaim,
+        "award": u.award,
+        "note": u.note,
+    }
+
+
+def _unranked_reason(result: Result, u: UnitResult) -> str:
+    if u.status is Status.MISSING:
+        return "chưa gửi bảng tự chấm điểm"
+    if u.status is Status.INVALID:
+        errors = sum(1 for f in result.findings if f.blocking and f.unit_code == u.unit.code)
+        detail = f" ({errors} lỗi, chi tiết tại trang tính “Kiểm tra” của tệp tổng hợp)" if errors else ""
+        return f"bảng tự chấm điểm còn lỗi, chưa được khắc phục{detail}"
+    return u.note or "chưa đủ điều kiện xếp hạng"
+
+
+def _disqualified_reason(book: Book, u: UnitResult) -> str:
+    hits = [
+        c
+        for c in book.leaves
+        if c.kind is Kind.DISQUALIFIER and u.scores.get(c.code) is not None and u.scores[c.code] > 0
+    ]
+    if hits:
+        return "; ".join(f"vi phạm tiêu chí điểm liệt {c.code} ({nfc(c.text)})" for c in hits)
+    return u.note or "vi phạm tiêu chí điểm liệt"
+
+
+def _ties(ranked: list[UnitResult]) -> list[dict[str, str]]:
+    groups: dict[int, list[UnitResult]] = {}
+    for u in ranked:
+        if u.tied and u.rank is not None:
+            groups.setdefault(u.rank, []).append(u)
+    return [
+        {"rank": str(rank), "names": _join_and(u.unit.name for u in members), "total": vn_number(members[0].total)}
+        for rank, members in sorted(groups.items())
+        if len(members) > 1
+    ]
+
+
+def _level_summary(book: Book, units: list[UnitResult]) -> str:
+    counts = Counter(u.level for u in units if u.level and u.total is not None)
+    order = [lv.name for lv in book.levels] + sorted(set(counts) - {lv.name for lv in book.levels})
+    return ", ".join(f"{_count(counts[name])} đơn vị xếp loại {name}" for name in order if counts.get(name))
+
+
+def _averages(result: Result) -> dict[str, Any]:
+    book = result.book
+    avg = result.averages()
+    groups = []
+    scored_max = Decimal(0)
+    scored_sum = Decimal(0)
+    for g in book.criteria:
+        if not (g.is_group and g.parent is None):
+            continue
+        leaves = [book.criterion(code) for code in book.leaf_codes_under(g.code)]
+        if not any(c.kind is Kind.SCORED for c in leaves) or g.code not in avg:
+            continue
+        groups.append(_share(g.code, g.text, g.max_points, avg[g.code]))
+        scored_max += g.max_points
+        scored_sum += avg[g.code]
+    weakest = sorted(
+        (
+            (avg[c.code] / c.max_points, i, c)
+            for i, c in enumerate(book.leaves)
+            if c.kind is Kind.SCORED and c.max_points > 0 and c.code in avg
+        ),
+        key=lambda t: (t[0], t[1]),
+    )[:3]
+    return {
+        "group_averages": groups,
+        "avg_scored": vn_number(scored_sum) if groups else "",
+        "avg_scored_percent": _percent(scored_sum, scored_max) if groups else "",
+        "weakest": [_share(c.code, c.text, c.max_points, avg[c.code]) for _, _, c in weakest],
+    }
+
+
+def _share(code: str, text: str, max_points: Decimal, average: Decimal) -> dict[str, str]:
+    return {
+        "code": code,
+        "text": nfc(text),
+        "max": vn_number(max_points),
+        "average": vn_number(average),
+        "percent": _percent(average, max_points),
+    }
+
+
+def _percent(part: Decimal, whole: Decimal) -> str:
+    if not whole:
+        return ""
+    return vn_number((part * _HUNDRED / whole).quantize(_TENTH))
+
+
+def _mean(values: list[Decimal]) -> Decimal | None:
+    if not values:
+        return None
+    return (sum(values, Decimal(0)) / len(values)).quantize(_CENT)
+
+
+def _rotation(book: Book, head: Unit | None, deputy: Unit | None) -> dict[str, str]:
+    """Proposal only: this year's deputy becomes head; the next unit in book order after it becomes deputy."""
+    placeholder = "[đơn vị do Hội nghị Cụm bầu]"
+    if deputy is None:
+        return {"next_head": placeholder, "next_head_note": "", "next_deputy": placeholder, "next_deputy_note": ""}
+    units = list(book.units)
+    i = units.index(deputy)
+    after = units[i + 1 :] + units[:i]
+    candidates = [u for u in after if u != head] or after
+    return {
+        "next_head": deputy.name,
+        "next_head_note": f" (đơn vị Cụm phó năm {book.year})",
+        "next_deputy": candidates[0].name if candidates else placeholder,
+        "next_deputy_note": " (đơn vị kế tiếp theo thứ tự danh sách các đơn vị trong Cụm)" if candidates else "",
+    }
+
+
+def _tiebreak_text(book: Book) -> str:
+    parts = []
+    for key in book.tiebreak:
+        if key in _TIEBREAK_TEXT:
+            parts.append(_TIEBREAK_TEXT[key])
+            continue
+        try:
+            group = book.criterion(key)
+        except KeyError:
+            parts.append(nfc(key))
+            continue
+        parts.append(f"điểm nhóm tiêu chí {group.code} ({nfc(group.text)}) cao hơn")
+    return "; ".join(parts)
+
+
+def _award_text(award: str) -> str:
+    """'Đề nghị tặng Cờ thi đua…' or 'Cờ thi đua…' → 'Cờ thi đua…' (the template words the proposal)."""
+    text = re.sub(r"^\s*(đề\s+nghị\s+)?(tặng\s+)?", "", nfc(award), flags=re.IGNORECASE)
+    return text.rstrip(" .;")
+
+
+def _count(n: int) -> str:
+    """Counts the way Vietnamese administrative documents write them: 05, 12."""
+    return f"{n:02d}"
+
+
+def _join(names) -> str:
+    return ", ".join(n for n in names if n)
+
+
+def _join_and(names) -> str:
+    items = [n for n in names if n]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " và " + items[-1]
+
+
+def _key(name: str) -> str:
+    text = re.sub(r"\s+", " ", nfc(name).casefold())
+    for prefix in _PREFIXES:
+        if text.startswith(prefix + " "):
+            return _key(text[len(prefix) + 1 :])
+    return text
+
+
+def _find_unit(book: Book, ref: str) -> Unit | None:
+    """The unit named by `ref` (a code or a name, prefixes like UBND/huyện ignored)."""
+    ref = nfc(ref)
+    if not ref:
+        return None
+    unit = book.unit(ref)
+    if unit is not None:
+        return unit
+    key = _key(ref)
+    for u in book.units:
+        if _key(u.name) == key:
+            return u
+    return None
+
+
+def _body_name(unit: Unit) -> str:
+    """The issuing body of a unit: 'UBND huyện Triệu Sơn' for a district, 'Sở Tài chính' as is."""
+    name = nfc(unit.name)
+    low = name.casefold()
+    if low.startswith(("ubnd", "ủy ban", "uỷ ban", "sở ", "ban ", "bộ ", "cục ", "văn phòng")):
+        return name
+    for word in _LEVEL_WORDS:
+        if low.startswith(word + " "):
+            return "UBND " + word + name[len(word) :]
+    level = nfc(unit.level).casefold()
+    if level in _LEVEL_WORDS:
+        return f"UBND {level} {name}"
+    return f"UBND {name}"
+
+
+def _signer_title(body: str) -> str:
+    low = body.casefold()
+    if low.startswith(("ubnd", "ủy ban", "uỷ ban")):
+        return f"CHỦ TỊCH {body.upper()}"
+    if low.startswith("sở "):
+        return f"GIÁM ĐỐC {body.upper()}"
+    return f"THỦ TRƯỞNG {body.upper()}"
+
+
+def _strip_prefixes(name: str) -> str:
+    text = re.sub(r"\s+", " ", nfc(name))
+    changed = True
+    while changed:
+        changed = False
+        for prefix in _PREFIXES:
+            if text.casefold().startswith(prefix + " "):
+                text = text[len(prefix) + 1 :]
+                changed = True
+    return text
+
+
+def _place(book: Book, head: Unit | None) -> str:
+    """Place for the date line when the book gives none: the head unit's locality, else the province."""
+    if head is not None and not nfc(head.name).casefold().startswith(("sở ", "ban ", "bộ ", "cục ", "văn phòng")):
+        return _strip_prefixes(head.name)
+    return _strip_prefixes(book.parent_body) or "[địa danh]"
+
+
+# ---------------------------------------------------------------------------------------------- rendering
+
+
+def default_template() -> Path:
+    """input_templates/mau_bao_cao.docx, from the installed package or the source tree."""
+    try:
+        from importlib.resources import files
+
+        candidate = Path(str(files("ttdk_xl.input_templates").joinpath(TEMPLATE_NAME)))
+        if candidate.is_file():
+            return candidate
+    except (ModuleNotFoundError, TypeError, ValueError):
+        pass
+    return Path(__file__).resolve().parent.parent / "input_templates" / TEMPLATE_NAME
+
+
+def write_report(result: Result, path: Path, template: Path | None = None) -> None:
+    """Render the report template with `build_context(result)` and write it to `path` atomically.
+
+    Raises ReportTemplateError (Vietnamese message naming the template and the faulty tag) when the
+    template cannot be read or rendered.
+    """
+    import jinja2
+    from docx.opc.exceptions import PackageNotFoundError
+    from docxtpl import DocxTemplate
+
+    template = Path(template) if template is not None else default_template()
+    context = build_context(result)
+    try:
+        tpl = DocxTemplate(str(template))
+        tpl.init_docx()
+    except (OSError, zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
+        raise ReportTemplateError(
+            f"Không đọc được mẫu báo cáo “{template}”: tệp không tồn tại hoặc không phải tệp Word (.docx) hợp lệ "
+            f"({type(exc).__name__}: {exc}). Hãy chỉ đến đúng tệp .docx, hoặc bỏ tùy chọn mẫu để dùng mẫu mặc định."
+        ) from exc
+
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
+    try:
+        tpl.render(context, jinja_env=env)
+    except jinja2.TemplateError as exc:
+        raise ReportTemplateError(_template_error_message(template, exc, env)) from exc
+    except Exception as exc:  # docxtpl/lxml failures on a damaged template
+        raise ReportTemplateError(
+            f"Không dựng được báo cáo từ mẫu “{template.name}” ({type(exc).__name__}: {exc}). "
+            "Hãy kiểm tra các thẻ {%p …%}, {%tr …%} trong tệp mẫu, hoặc dùng lại mẫu mặc định."
+        ) from exc
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        tpl.save(tmp_name)
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+
+
+# Tags as they appear in the text of one paragraph: {{ … }}, {% … %}, or an opening without its end.
+_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{\{.*|\{%.*")
+
+
+def _template_error_message(template: Path, exc: Exception, env) -> str:
+    """A Vietnamese message naming the template, the faulty tag and where it is."""
+    import jinja2
+
+    found = _locate_bad_tag(template, exc, env)
+    detail = _explain(exc)
+    if found:
+        where, tag, reason = found
+        return (
+            f"Mẫu báo cáo “{template.name}” có thẻ không hợp lệ {tag} ({where}): {reason or detail}. "
+            "Hãy sửa thẻ trong tệp mẫu (thẻ phải có dạng {{ tên_biến }} hoặc {%p if … %} … {%p endif %})."
+        )
+    line = getattr(exc, "lineno", None)
+    context = getattr(exc, "docx_context", None)
+    snippet = ""
+    if context is not None and line:
+        lines = [re.sub(r"\s+", " ", x).strip() for x in context]
+        pos = (line - 1) - max(line - 4, 0)
+        if 0 <= pos < len(lines) and lines[pos]:
+            snippet = f", đoạn văn: “{lines[pos][:200]}”"
+    kind = "cú pháp" if isinstance(exc, jinja2.TemplateSyntaxError) else "dữ liệu"
+    return (
+        f"Mẫu báo cáo “{template.name}” có lỗi {kind} ở dòng {line or '?'}{snippet}: {detail}. "
+        "Hãy sửa thẻ trong tệp mẫu (kiểm tra các cặp {%p if %}/{%p endif %}, {%p for %}/{%p endfor %})."
+    )
+
+
+def _explain(exc: Exception) -> str:
+    msg = str(getattr(exc, "message", None) or exc)
+    m = re.search(r"No filter named '([^']+)'", msg)
+    if m:
+        return f"bộ lọc “{m.group(1)}” không tồn tại"
+    m = re.search(r"'([^']+)' is undefined", msg)
+    if m:
+        return f"biến “{m.group(1)}” không có trong dữ liệu báo cáo"
+    m = re.search(r"has no attribute '([^']+)'", msg)
+    if m:
+        return f"dữ liệu báo cáo không có mục “{m.group(1)}”"
+    m = re.search(r"Encountered unknown tag '([^']+)'", msg)
+    if m:
+        return f"lệnh “{m.group(1)}” không tồn tại hoặc đặt sai chỗ"
+    if "unexpected end of template" in msg.lower():
+        return "có khối lệnh mở (if/for) mà không có lệnh đóng (endif/endfor) tương ứng"
+    return f"lỗi Jinja: {msg}"
+
+
+def _paragraph_texts(template: Path):
+    """(where, text) for every paragraph of the template: body, tables, headers and footers."""
+    from docx import Document
+
+    doc = Document(str(template))
+
+    def walk(container, where: str):
+        n = 0
+        for block in container.iter_inner_content():
+            if hasattr(block, "rows"):
+                for r, row in enumerate(block.rows, 1):
+                    for c, cell in enumerate(row.cells, 1):
+                        yield from walk(cell, f"{where}, bảng, hàng {r}, cột {c}")
+            else:
+                n += 1
+                yield f"{where}, đoạn {n}", block.text
+
+    yield from walk(doc, "thân văn bản")
+    for i, section in enumerate(doc.sections, 1):
+        for label, part in (
+            ("đầu trang", section.header),
+            ("đầu trang trang đầu", section.first_page_header),
+            ("chân trang", section.footer),
+            ("chân trang trang đầu", section.first_page_footer),
+        ):
+            if part.is_linked_to_previous and i > 1:
+                continue
+            yield from walk(part, f"{label} (phần {i})")
+
+
+def _locate_bad_tag(template: Path, exc: Exception, env) -> tuple[str, str, str] | None:
+    """Find the tag that breaks the template, checking each paragraph's tags on their own."""
+    import jinja2
+
+    undefined = re.search(r"'([^']+)' is undefined|has no attribute '([^']+)'", str(exc))
+    name = next((g for g in undefined.groups() if g), None) if undefined else None
+    try:
+        paragraphs = list(_paragraph_texts(template))
+    except Exception:
+        return None
+    for where, text in paragraphs:
+        for m in _TAG.finditer(text):
+            tag = m.group(0)
+            if tag.startswith("{{") and not tag.endswith("}}"):
+                return where, f"“{tag[:60]}”", "thẻ mở bằng “{{” nhưng không có “}}” để đóng"
+            if tag.startswith("{%") and not tag.endswith("%}"):
+                return where, f"“{tag[:60]}”", "thẻ mở bằng “{%” nhưng không có “%}” để đóng"
+            if name and re.search(rf"\b{re.escape(name)}\b", tag):
+                return where, f"“{tag}”", ""
+            if tag.startswith("{{"):
+                try:
+                    env.from_string(re.sub(r"^\{\{[pr]\s", "{{ ", tag))
+                except jinja2.TemplateSyntaxError as err:
+                    return where, f"“{tag}”", _explain(err)
+            else:
+                body = re.sub(r"^\{%-?\s*(p|tr|tc|r)?\s+", "", tag).split()
+                keyword = body[0] if body else ""
+                if keyword and keyword not in _JINJA_KEYWORDS:
+                    return where, f"“{tag}”", f"lệnh “{keyword}” không tồn tại"
+    return None
+
+
+_JINJA_KEYWORDS = {
+    "if",
+    "elif",
+    "else",
+    "endif",
+    "for",
+    "endfor",
+    "set",
+    "endset",
+    "with",
+    "endwith",
+    "macro",
+    "endmacro",
+    "call",
+    "endcall",
+    "filter",
+    "endfilter",
+    "block",
+    "endblock",
+    "raw",
+    "endraw",
+    "include",
+    "import",
+    "from",
+    "break",
+    "continue",
+    "autoescape",
+    "endautoescape",
+    "cellbg",
+    "colspan",
+    "vm",
+    "hm",
+}
