@@ -1,3 +1,34 @@
-"""ttdk-xl: consolidate, check, rank and report the self-scoring workbooks of an emulation cluster."""
+"""ttdk-xl: consolidate, check, rank and report the self-scoring workbooks of an emulation cluster.
+
+>>> import ttdk_xl
+>>> result = ttdk_xl.consolidate("hop_thu", out="ket_qua")   # doctest: +SKIP
+>>> [(u.rank, u.unit.name, u.total) for u in result.units]  # doctest: +SKIP
+"""
 
 __version__ = "0.1.0"
+
+from .models import Book, Finding, Result, Severity, Status, UnitResult  # noqa: E402
+
+
+def consolidate(*args, **kwargs) -> Result:
+    """See ttdk_xl.pipeline.consolidate (imported lazily to keep start-up fast)."""
+    from .pipeline import consolidate as run
+
+    return run(*args, **kwargs)
+
+
+def load_book(path) -> Book:
+    """Read and check a criteria book (.xlsx)."""
+    from .book import load_book as load
+
+    return load(path)
+
+
+def check(paths, book) -> list[Finding]:
+    """Findings of single workbooks against a book (path or Book)."""
+    from .pipeline import check_files, load
+
+    return check_files(load(book), paths)
+
+
+__all__ = ["Book", "Finding", "Result", "Severity", "Status", "UnitResult", "check", "consolidate", "load_book"]

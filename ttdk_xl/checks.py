@@ -37,7 +37,8 @@ _PREFIXES = (
 )
 # Letters that TCVN3 / VNI legacy fonts put where Unicode Vietnamese letters should be.
 _TCVN3 = set("¸µ¶·¹¨¾»¼½Æ©ÇÊÈÉËÌÐÎÏÑªÒÕÓÔÖ«×ÝØÜÞ®¬")
-_VNI = re.compile(r"[a-zA-Z](?:[øùúûõïäåëöô]|ñ)[a-zA-Z ]")
+# VNI stores tone marks as separate letters after the vowel ("aø" for "à"), and đ as "ñ".
+_VNI = re.compile(r"[aeiouyAEIOUY][øùúûõïäåëö]|[ñÑ]")
 _VIET = re.compile(r"[àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđ]", re.I)
 
 
@@ -71,9 +72,9 @@ def match_unit(book: Book, name: str) -> Unit | None:
 
 def legacy_encoding(text: str) -> str:
     """'TCVN3' or 'VNI' when text looks typed with a legacy Vietnamese font, else ''."""
-    if not text or _VIET.search(text):
+    if not text:
         return ""
-    if sum(ch in _TCVN3 for ch in text) >= 2:
+    if not _VIET.search(text) and sum(ch in _TCVN3 for ch in text) >= 2:
         return "TCVN3"
     if len(_VNI.findall(text)) >= 2:
         return "VNI"

@@ -45,7 +45,11 @@ def compute_totals(book: Book, scores: dict[str, Decimal], disqualified: dict[st
     bonus = min(sums[Kind.BONUS], book.bonus_cap)
     total = sums[Kind.SCORED] + bonus - sums[Kind.PENALTY]
     dq = tuple(code for code, yes in disqualified.items() if yes)
-    return Totals(sums[Kind.SCORED], bonus, sums[Kind.BONUS], sums[Kind.PENALTY], total, groups, full, dq)
+    n = Decimal.normalize
+    groups = {k: n(v) for k, v in groups.items()}
+    return Totals(
+        n(sums[Kind.SCORED]), n(bonus), n(sums[Kind.BONUS]), n(sums[Kind.PENALTY]), n(total), groups, full, dq
+    )
 
 
 def classify(book: Book, total: Decimal) -> str:

@@ -1,0 +1,213 @@
+"""Each bad input gives its exact finding: code, severity, sheet and cell (files built by the tests)."""
+
+from __future__ import annotations
+
+import zipfile
+from decimal import Decimal
+
+import openpyxl
+import pytest
+
+from tests.conftest import D, fill, full_entries
+from ttdk_xl.checks import check_submission, legacy_encoding, match_unit, parse_score, unit_key
+from ttdk_xl.layout import META_SHEET, SCORE_SHEET
+from ttdk_xl.models import Severity
+from ttdk_xl.read import read_file
+
+E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+
+def findings_of(path, book):
+    outcome = read_file(path, path.parent)
+    found = list(outcome.findings)
+    sub = None
+    if outcome.raw is not None:
+        sub = check_submission(outcome.raw, book)
+        found += sub.findings
+    return found, sub
+
+
+def codes(found):
+    return {(f.code, f.severity, f.cell) for f in found}
+
+
+# Row of criterion code in the template: header on row 8, criteria from row 9 in book order.
+# I=9, I.1=10, I.2=11, II=12, II.1=13, II.2=14, III=15, III.1=16, III.2=17, IV=18, IV.1=19, IV.2=20
+CASES = {
+    "score-missing": ({"I.2": (None, "")}, ("score-missing", E, "D11")),
+    "comma": ({"I.2": ("37,5", "ok")}, ("score-as-text-comma", W, "D11")),
+    "with-unit": ({"II.2": ("8 điểm", "")}, ("score-as-text-unit", W, "D14")),
+    "text-number": ({"II.2": (" 9 ", "")}, ("score-as-text", W, "D14")),
+    "not-number": ({"I.2": ("đạt", "x")}, ("score-not-number", E, "D11")),
+    "negative": ({"IV.1": (D(-2), "chậm")}, ("score-negative", E, "D19")),
+    "above-max": ({"I.1": (D(25), "")}, ("score-above-max", E, "D10")),
+    "off-step": ({"I.1": (D("19.3"), "thiếu")}, ("score-off-step", E, "D10")),
+    "explanation-missing": ({"I.1": (D(18), "")}, ("explanation-missing", E, "E10")),
+    "bonus-without-explanation": ({"III.1": (D(5), "")}, ("explanation-missing", E, "E16")),
+    "disqualifier-bad": ({"IV.2": ("Hình như có", "")}, ("disqualifier-invalid", E, "D20")),
+    "disqualifier-no-expl": ({"IV.2": ("Có", "")}, ("explanation-missing", E, "E20")),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_cell_level_case(book, tmp_path, name):
+    overrides, expected = CASES[name]
+    entries = full_entries(book)
+    entries.update(overrides)
+    path = fill(book, 0, tmp_path / f"{name}.xlsx", entries)
+    found, _ = findings_of(path, book)
+    assert (expected[0], expected[1], expected[2]) in codes(found), found
+    f = next(f for f in found if f.code == expected[0])
+    assert f.sheet == SCORE_SHEET and f.file == f"{name}.xlsx" and f.unit_code == "U1"
+    assert f.message and f.fix
+
+
+def test_clean_workbook_has_no_findings(book, tmp_path):
+    found, sub = findings_of(fill(book, 1, tmp_path / "ok.xlsx"), book)
+    assert found == []
+    assert sub.unit_code == "U2" and sub.scores["I.1"] == Decimal(20)
+
+
+def _edit(path, fn):
+    wb = openpyxl.load_workbook(path)
+    fn(wb)
+    wb.save(path)
+    return path
+
+
+def test_row_removed_added_reworded_and_max_changed(book, tmp_path):
+    path = fill(book, 0, tmp_path / "edited.xlsx")
+
+    def mutate(wb):
+        ws = wb[SCORE_SHEET]
+        ws["B13"] = "Thu ngân sách (đã sửa)"
+        ws["C14"] = 20
+        ws["A17"] = "III.9"
+
+    found, _ = findings_of(_edit(path, mutate), book)
+    got = codes(found)
+    assert ("row-reworded", W, "B13") in got
+    assert ("max-changed", E, "C14") in got
+    assert ("row-added", E, "A17") in got
+    assert any(f.code == "row-removed" and "III.2" in f.message for f in found)
+
+
+def test_rows_reordered_is_a_warning_and_scores_still_read(book, tmp_path):
+    path = fill(book, 0, tmp_path / "swap.xlsx", full_entries(book, I_1=(D(18), "thiếu")))
+
+    def swap(wb):
+        ws = wb[SCORE_SHEET]
+        for col in "ABCDE":
+            ws[f"{col}10"].value, ws[f"{col}11"].value = ws[f"{col}11"].value, ws[f"{col}10"].value
+
+    found, sub = findings_of(_edit(path, swap), book)
+    assert "row-reordered" in {f.code for f in found}
+    assert sub.scores["I.1"] == 18 and sub.scores["I.2"] == 40
+
+
+def test_formula_without_cached_value_is_named(book, tmp_path):
+    path = fill(book, 0, tmp_path / "f.xlsx")
+    found, _ = findings_of(_edit(path, lambda wb: wb[SCORE_SHEET].__setitem__("D13", "=20+5")), book)
+    assert ("formula-no-value", E, "D13") in codes(found)
+
+
+def test_protection_removed_and_sheet_renamed(book, tmp_path):
+    path = fill(book, 0, tmp_path / "p.xlsx")
+
+    def mutate(wb):
+        ws = wb[SCORE_SHEET]
+        ws.protection.sheet = False
+        ws.title = "Bang diem"
+
+    found, sub = findings_of(_edit(path, mutate), book)
+    got = {f.code for f in found}
+    assert {"protection-removed", "sheet-renamed"} <= got
+    assert not sub.blocking
+
+
+def test_meta_lost_recognised_by_unit_name(book, tmp_path):
+    path = fill(book, 2, tmp_path / "copy.xlsx")
+    found, sub = findings_of(_edit(path, lambda wb: wb.remove(wb[META_SHEET])), book)
+    assert "meta-missing" in {f.code for f in found}
+    assert sub.unit_code == "U3"
+
+
+def test_other_year_cluster_and_fingerprint(book, tmp_path):
+    def set_meta(key, value):
+        def mutate(wb):
+            ws = wb[META_SHEET]
+            for row in ws.iter_rows():
+                if row[0].value == key:
+                    row[1].value = value
+
+        return mutate
+
+    for key, value, code in (("year", "2024", "wrong-year"), ("cluster", "Cụm thi đua số 5", "wrong-cluster"),
+                             ("fingerprint", "0000", "wrong-fingerprint")):  # fmt: skip
+        path = fill(book, 0, tmp_path / f"{code}.xlsx")
+        found, _ = findings_of(_edit(path, set_meta(key, value)), book)
+        assert code in {f.code for f in found if f.severity is E}
+
+
+def test_unknown_unit(book, tmp_path):
+    path = fill(book, 0, tmp_path / "u.xlsx")
+
+    def mutate(wb):
+        wb.remove(wb[META_SHEET])
+        wb[SCORE_SHEET]["B4"] = "UBND xã Không Có"
+
+    found, sub = findings_of(_edit(path, mutate), book)
+    assert ("unknown-unit", E, "B4") in codes(found)
+    assert sub.unit_code == ""
+
+
+@pytest.mark.parametrize(
+    "name,content,code,severity",
+    [
+        ("~$lock.xlsx", b"x" * 165, "lock-file", I),
+        ("ghi chu.docx", b"PK\x03\x04", "not-spreadsheet", I),
+        ("empty.xlsx", b"", "file-empty", E),
+        ("renamed.xlsx", b"%PDF-1.4 not a workbook", "file-corrupt", E),
+        ("locked.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "file-password", E),
+        ("broken.xlsx", b"PK\x03\x04garbage", "file-corrupt", E),
+        ("old.xls", b"<html>not xls</html>", "file-corrupt", E),
+    ],
+)
+def test_file_level_problems(book, tmp_path, name, content, code, severity):
+    path = tmp_path / name
+    path.write_bytes(content)
+    outcome = read_file(path, tmp_path)
+    assert outcome.raw is None
+    assert [(f.code, f.severity) for f in outcome.findings] == [(code, severity)]
+    assert outcome.findings[0].file == name
+
+
+def test_zip_bomb_refused_before_unpacking(tmp_path):
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/worksheets/sheet1.xml", b"0" * (60 * 1024 * 1024))
+    outcome = read_file(path, tmp_path)
+    assert [f.code for f in outcome.findings] == ["file-too-large"]
+
+
+def test_parse_score_variants():
+    assert parse_score(8.5) == (Decimal("8.5"), "")
+    assert parse_score("8,5") == (Decimal("8.5"), "comma")
+    assert parse_score("8 điểm") == (Decimal(8), "unit")
+    assert parse_score(" 9 ") == (Decimal(9), "text")
+    assert parse_score("") == (None, "blank")
+    assert parse_score("tám") == (None, "not-number")
+    assert parse_score(0.1 + 0.2) == (Decimal("0.3"), "")
+
+
+def test_unit_names_match_after_normalising(book):
+    assert unit_key("UBND  Huyện TRIỆU SƠN") == "triệu sơn"
+    assert match_unit(book, "huyện Nông Cống").code == "U2"
+    assert match_unit(book, "Ủy ban nhân dân huyện Tho Xuan").code == "U3"
+    assert match_unit(book, "Huyện Không Có") is None
+
+
+def test_legacy_encodings_detected():
+    assert legacy_encoding("TriÖu S¬n ®· hoµn thµnh") == "TCVN3"
+    assert legacy_encoding("Trieäu Sôn ñaõ hoaøn thaønh") == "VNI"
+    assert legacy_encoding("Triệu Sơn đã hoàn thành") == ""

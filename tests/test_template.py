@@ -1,0 +1,137 @@
+"""The self-scoring workbook read back from disk: structure, protection, validation, cached values, _meta."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import zipfile
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from python_calamine import CalamineWorkbook
+
+from tests.conftest import ISSUED, D, fill, full_entries
+from ttdk_xl.layout import HEADER_ROW, HEADERS, META_SHEET, SCORE_SHEET
+from ttdk_xl.models import Kind
+from ttdk_xl.template import workbook_filename, write_templates
+
+
+def _rows(path, sheet=SCORE_SHEET):
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+
+
+def test_one_workbook_per_unit_with_safe_names(book, tmp_path):
+    paths = write_templates(book, tmp_path, issued_at=ISSUED)
+    assert [p.name for p in paths] == [workbook_filename(book, u) for u in book.units]
+    assert paths[0].name == "2025_U1_UBND huyện Triệu Sơn.xlsx"
+    assert all(p.exists() for p in paths)
+
+
+def test_file_name_drops_windows_forbidden_characters(book):
+    from ttdk_xl.models import Unit
+
+    name = workbook_filename(book, Unit("X/1", 'UBND xã "A:B"?*'))
+    assert not set('<>:"/\\|?*') & set(name)
+    assert "xã" in name
+
+
+def test_table_header_rows_and_meta(book, tmp_path):
+    path = write_templates(book, tmp_path, issued_at=ISSUED)[0]
+    rows = _rows(path)
+    assert tuple(rows[HEADER_ROW - 1][:5]) == HEADERS
+    codes = [r[0] for r in rows[HEADER_ROW : HEADER_ROW + len(book.criteria)]]
+    assert codes == [c.code for c in book.criteria]
+    meta = dict((r[0], r[1]) for r in _rows(path, META_SHEET))
+    assert meta["fingerprint"] == book.fingerprint
+    assert meta["unit_code"] == "U1" and meta["year"] == "2025"
+    assert meta["issued_at"] == "2025-11-01T08:00:00"
+    wb = CalamineWorkbook.from_path(str(path))
+    visible = {m.name: str(m.visible) for m in wb.sheets_metadata}
+    assert "Hidden" in visible[META_SHEET] and "Visible" in visible[SCORE_SHEET]
+
+
+def test_protection_and_unlocked_input_cells(book, tmp_path):
+    path = write_templates(book, tmp_path, issued_at=ISSUED)[0]
+    ws = openpyxl.load_workbook(path)[SCORE_SHEET]
+    assert ws.protection.sheet
+    for i, c in enumerate(book.criteria):
+        r = HEADER_ROW + 1 + i
+        if c.is_group:
+            assert ws.cell(r, 4).protection.locked
+        else:
+            assert not ws.cell(r, 4).protection.locked
+            assert not ws.cell(r, 5).protection.locked
+        assert ws.cell(r, 2).protection.locked and ws.cell(r, 3).protection.locked
+
+
+def test_score_cells_validated_with_bounds_and_step(book, tmp_path):
+    path = write_templates(book, tmp_path, issued_at=ISSUED)[0]
+    ws = openpyxl.load_workbook(path)[SCORE_SHEET]
+    by_cell = {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
+    for i, c in enumerate(book.criteria):
+        if c.is_group:
+            continue
+        dv = by_cell[f"D{HEADER_ROW + 1 + i}"]
+        assert dv.promptTitle and dv.prompt
+        if c.kind is Kind.DISQUALIFIER:
+            assert dv.type == "list" and "Có" in dv.formula1
+        else:
+            assert dv.type == "custom"
+            assert f"<={c.max_points.normalize():f}" in dv.formula1
+            assert "/0.25" in dv.formula1
+
+
+def test_formulas_carry_cached_values(book, tmp_path):
+    entries = full_entries(
+        book, I_1=(D("17.5"), "thiếu"), III_1=(D(5), "Cờ"), III_2=(D(3), "Mô hình"), IV_1=(D(2), "chậm")
+    )
+    path = fill(book, 0, tmp_path / "a.xlsx", entries)
+    rows = _rows(path)
+    by_code = {r[0]: r for r in rows if r and r[0]}
+    assert by_code["I"][3] == 57.5  # group subtotal cached
+    assert by_code["III"][3] == 8
+    total_row = next(r for r in rows if r[1] == "TỔNG ĐIỂM")
+    # 97.5 scored + min(8, cap 5) - 2
+    assert total_row[3] == 100.5
+    assert rows[5][1] == "Đã điền đủ, hợp lệ"
+    # The formula is really there (not only a value).
+    xml = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>SUM(" in xml and "<f>MIN(SUM(" in xml
+
+
+def test_status_line_counts_cells_to_fix(book, tmp_path):
+    path = fill(book, 0, tmp_path / "b.xlsx", {"I.1": (D(25), "")})
+    rows = _rows(path)
+    # I.1 above max, I.2, II.1, II.2 blank → 4 rows to fix
+    assert rows[5][1] == "Còn 4 ô chưa hợp lệ"
+
+
+def test_print_setup_a4_fit_to_width(book, tmp_path):
+    path = write_templates(book, tmp_path, issued_at=ISSUED)[0]
+    ws = openpyxl.load_workbook(path)[SCORE_SHEET]
+    assert ws.page_setup.paperSize == 9
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.page_setup.fitToHeight == 0  # as many pages down as needed, one page wide
+    assert ws.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice not installed")
+def test_libreoffice_resave_keeps_protection_validation_and_meta(book, tmp_path):
+    path = fill(book, 0, tmp_path / "a.xlsx")
+    out = tmp_path / "lo"
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to", "xlsx",
+         "--outdir", str(out), str(path)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    saved = out / "a.xlsx"
+    wb = openpyxl.load_workbook(saved)
+    ws = wb[SCORE_SHEET]
+    assert ws.protection.sheet
+    assert len(ws.data_validations.dataValidation) >= len(book.leaves) - 1
+    assert wb[META_SHEET].sheet_state == "hidden"
+    meta = {r[0]: r[1] for r in _rows(saved, META_SHEET)}
+    assert meta["fingerprint"] == book.fingerprint
+    assert not ws.cell(HEADER_ROW + 2, 4).protection.locked
+    assert Decimal(str(next(r for r in _rows(saved) if r[1] == "TỔNG ĐIỂM")[3])) == 100

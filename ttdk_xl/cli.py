@@ -1,0 +1,226 @@
+"""Click commands only: options → library call → short summary. Exit 0 ok, 1 blocking problems, 2 usage."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import TtdkError
+
+PATH_IN = click.Path(exists=True, path_type=Path)
+
+
+def _fail(exc: Exception) -> None:
+    """Turn a TtdkError into one friendly message and exit code 1 (no traceback)."""
+    click.echo(f"Lỗi: {exc}", err=True)
+    sys.exit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="ttdk-xl", message="%(prog)s %(version)s")
+def cli() -> None:
+    """ttdk-xl — tổng hợp, kiểm tra, chấm điểm, xếp hạng thi đua của Cụm, Khối thi đua.
+
+    \b
+    Quy trình hằng năm:
+      ttdk-xl init cum2-2025            tạo thư mục làm việc (bộ tiêu chí, hộp thư)
+      ttdk-xl template bo_tieu_chi.xlsx -o mau/   tạo bảng tự chấm cho từng đơn vị
+      ttdk-xl check tep_nhan_ve.xlsx     kiểm tra một bảng đã điền
+      ttdk-xl consolidate hop_thu/ -o ket_qua/    tổng hợp, xếp hạng, dự thảo báo cáo
+    """
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def init(directory: Path) -> None:
+    """Tạo thư mục làm việc cho một năm: bộ tiêu chí mẫu, thư mục hop_thu/ và hướng dẫn.
+
+    \b
+    Ví dụ:  ttdk-xl init cum2-2025
+    """
+    from .pipeline import BOOK_NAME, default_book_path
+
+    book = directory / BOOK_NAME
+    if book.exists():
+        click.echo(f"Lỗi: {book} đã có; không ghi đè. Chọn thư mục khác hoặc xóa tệp đó.", err=True)
+        sys.exit(1)
+    (directory / "hop_thu").mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(default_book_path(), book)
+    (directory / "HUONG_DAN.txt").write_text(_HOWTO.format(book=BOOK_NAME), encoding="utf-8")
+    click.echo(f"Đã tạo {directory}/")
+    click.echo(f"  {BOOK_NAME}   bộ tiêu chí: sửa tên cụm, năm, đơn vị, tiêu chí cho năm nay")
+    click.echo("  hop_thu/          lưu các bảng tự chấm nhận về vào đây")
+    click.echo("  HUONG_DAN.txt     các bước tiếp theo")
+
+
+_HOWTO = """Các bước:
+1. Mở {book} bằng Excel, sửa trang 'Thông tin', 'Tiêu chí', 'Đơn vị' cho năm nay.
+2. Tạo bảng tự chấm cho từng đơn vị:   ttdk-xl template {book} -o mau_gui_don_vi
+3. Gửi mỗi đơn vị tệp của mình qua thư điện tử.
+4. Lưu các tệp nhận về vào thư mục hop_thu (đổi tên tệp cũng được).
+5. Tổng hợp:                           ttdk-xl consolidate hop_thu -o ket_qua
+   Xem ket_qua/tong_hop.xlsx (trang 'Kiểm tra' liệt kê lỗi) và ket_qua/bao_cao.docx.
+"""
+
+
+@cli.command()
+@click.argument("book", type=PATH_IN)
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("mau"),
+    show_default=True,
+    help="Thư mục ghi các bảng tự chấm.",
+)
+def template(book: Path, out: Path) -> None:
+    """Tạo bảng tự chấm điểm (đã khóa, có kiểm tra dữ liệu) cho từng đơn vị trong BOOK.
+
+    \b
+    Ví dụ:  ttdk-xl template bo_tieu_chi.xlsx -o mau_gui_don_vi
+    """
+    from .pipeline import load
+    from .template import write_templates
+
+    try:
+        the_book = load(book)
+    except TtdkError as exc:
+        _fail(exc)
+    with click.progressbar(
+        length=len(the_book.units), label="Đang tạo", file=sys.stderr, hidden=len(the_book.units) < 30
+    ) as bar:
+        paths = write_templates(the_book, out, progress=lambda _u: bar.update(1))
+    click.echo(f"Đã tạo {len(paths)} bảng tự chấm điểm trong {out}/ ({the_book.cluster_name}, năm {the_book.year}):")
+    for p in paths[:10]:
+        click.echo(f"  {p.name}")
+    if len(paths) > 10:
+        click.echo(f"  … và {len(paths) - 10} tệp khác")
+
+
+def _print_findings(findings, limit: int = 200) -> None:
+    for f in findings[:limit]:
+        where = f.file or f.unit_name
+        if f.sheet or f.cell:
+            where += f" › {f.sheet}" + (f"!{f.cell}" if f.cell else "")
+        click.echo(f"[{f.severity.value}] {where}: {f.message}\n    → {f.fix}")
+    if len(findings) > limit:
+        click.echo(f"… và {len(findings) - limit} vấn đề khác (xem trang 'Kiểm tra' của tong_hop.xlsx).")
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=PATH_IN)
+@click.option("--book", type=PATH_IN, help="Bộ tiêu chí (mặc định: bo_tieu_chi.xlsx cạnh tệp, hoặc bộ mẫu).")
+def check(files: tuple[Path, ...], book: Path | None) -> None:
+    """Kiểm tra một hoặc nhiều bảng tự chấm đã điền, không tổng hợp.
+
+    Đơn vị chạy lệnh này trước khi gửi; văn phòng chạy khi nhận tệp.
+
+    \b
+    Ví dụ:  ttdk-xl check "2025_TSN_UBND huyện Triệu Sơn.xlsx"
+    """
+    from .pipeline import check_files, find_book, load
+
+    try:
+        the_book = load(book or find_book(files[0].parent))
+    except TtdkError as exc:
+        _fail(exc)
+    paths = [p for f in files for p in (sorted(f.rglob("*")) if f.is_dir() else [f]) if p.is_file()]
+    findings = check_files(the_book, paths)
+    _print_findings(findings)
+    errors = sum(f.blocking for f in findings)
+    warnings = sum(f.severity.value == "Cảnh báo" for f in findings)
+    if errors:
+        click.echo(f"Có {errors} lỗi cần sửa, {warnings} cảnh báo trong {len(paths)} tệp.")
+        sys.exit(1)
+    click.echo(f"Hợp lệ: {len(paths)} tệp, {warnings} cảnh báo.")
+
+
+@cli.command()
+@click.argument("inbox", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--book", type=PATH_IN, help="Bộ tiêu chí (mặc định: bo_tieu_chi.xlsx cạnh hộp thư, hoặc bộ mẫu).")
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("ket_qua"),
+    show_default=True,
+    help="Thư mục ghi kết quả.",
+)
+@click.option(
+    "--xep-hang-ca-don-vi-loi", "rank_invalid", is_flag=True, help="Xếp hạng cả đơn vị có lỗi (ghi rõ trong kết quả)."
+)
+@click.option("--report-template", type=PATH_IN, help="Mẫu báo cáo Word riêng của văn phòng (.docx).")
+@click.option(
+    "--max-mb",
+    type=click.FloatRange(min=0.1),
+    default=20,
+    show_default=True,
+    help="Dung lượng tối đa của một tệp nhận về (MB).",
+)
+def consolidate(
+    inbox: Path, book: Path | None, out: Path, rank_invalid: bool, report_template: Path | None, max_mb: float
+) -> None:
+    """Tổng hợp mọi bảng tự chấm trong INBOX: kiểm tra, chấm điểm, xếp hạng, xếp loại, đề nghị khen thưởng.
+
+    Ghi tong_hop.xlsx, ket_qua.json và bao_cao.docx (dự thảo báo cáo) vào thư mục kết quả.
+
+    \b
+    Ví dụ:  ttdk-xl consolidate hop_thu -o ket_qua
+    """
+    from .pipeline import consolidate as run
+    from .pipeline import find_book
+    from .read import list_inbox
+
+    book_path = book or find_book(inbox)
+    n = len(list_inbox(inbox))
+    try:
+        with click.progressbar(length=n, label="Đang đọc", file=sys.stderr, hidden=n < 30) as bar:
+            result = run(
+                inbox,
+                book=book_path,
+                out=out,
+                rank_invalid=rank_invalid,
+                max_bytes=int(max_mb * 1024 * 1024),
+                report_template=report_template,
+                progress=bar.update,
+            )
+    except TtdkError as exc:
+        _fail(exc)
+    _print_summary(result, book_path, out)
+    sys.exit(0 if result.ok else 1)
+
+
+def _print_summary(result, book_path: Path, out: Path) -> None:
+    from .text import vn_number
+
+    b = result.book
+    click.echo(f"{b.cluster_name} — năm {b.year} (bộ tiêu chí: {book_path})")
+    click.echo(f"{'Hạng':>4}  {'Đơn vị':<32} {'Tổng':>7}  {'Xếp loại':<10} {'Suy tôn':<7} Tình trạng")
+    for u in result.units:
+        rank = str(u.rank) if u.rank else "-"
+        click.echo(
+            f"{rank:>4}  {u.unit.name[:32]:<32} {vn_number(u.total):>7}  {u.level:<10} {u.acclaim:<7} "
+            f"{u.status.value}{' (đồng hạng)' if u.tied else ''}"
+        )
+    blocking = [f for f in result.findings if f.blocking]
+    warnings = [f for f in result.findings if f.severity.value == "Cảnh báo"]
+    if blocking:
+        click.echo("")
+        _print_findings(blocking, limit=30)
+    click.echo("")
+    click.echo(f"{len(blocking)} lỗi, {len(warnings)} cảnh báo — chi tiết ở trang 'Kiểm tra'.")
+    click.echo(f"Kết quả: {out}/tong_hop.xlsx, {out}/bao_cao.docx, {out}/ket_qua.json")
+
+
+def main() -> None:
+    cli(prog_name="ttdk-xl")
+
+
+if __name__ == "__main__":
+    main()

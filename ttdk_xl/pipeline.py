@@ -1,0 +1,210 @@
+"""The library API: read → check → choose → score → write. The only module that sequences the stages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+
+from .checks import check_submission
+from .models import Book, Finding, Result, Severity, Source, SourceState, Status, Submission
+from .read import DEFAULT_MAX_BYTES, ReadOutcome, list_inbox, read_file
+from .score import rank_units
+
+BOOK_NAME = "bo_tieu_chi.xlsx"
+PARALLEL_FROM = 200  # below this, threads cost more than they save (research/perf.md)
+
+
+def default_book_path() -> Path:
+    """The packaged default criteria book (input_templates/bo_tieu_chi.xlsx)."""
+    try:
+        from importlib.resources import files
+
+        path = Path(str(files("ttdk_xl.input_templates").joinpath(BOOK_NAME)))
+        if path.exists():
+            return path
+    except (ModuleNotFoundError, TypeError):
+        pass
+    return Path(__file__).resolve().parent.parent / "input_templates" / BOOK_NAME
+
+
+def find_book(inbox: Path) -> Path:
+    """The book beside the inbox (the `ttdk-xl init` layout), else the packaged default."""
+    for candidate in (inbox / BOOK_NAME, inbox.parent / BOOK_NAME):
+        if candidate.is_file():
+            return candidate
+    return default_book_path()
+
+
+def load(book: Book | str | Path) -> Book:
+    if isinstance(book, Book):
+        return book
+    from .book import load_book
+
+    return load_book(Path(book))
+
+
+def read_all(
+    paths: list[Path],
+    inbox: Path | None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
+) -> list[ReadOutcome]:
+    """Read files in order; with many files, two threads (calamine releases the GIL while parsing)."""
+    workers = workers if workers is not None else (2 if len(paths) >= PARALLEL_FROM else 1)
+
+    def one(p: Path) -> ReadOutcome:
+        return read_file(p, inbox, max_bytes)
+
+    out: list[ReadOutcome] = []
+    if workers <= 1:
+        for p in paths:
+            out.append(one(p))
+            if progress:
+                progress(1)
+        return out
+    with ThreadPoolExecutor(workers) as pool:
+        for outcome in pool.map(one, paths):
+            out.append(outcome)
+            if progress:
+                progress(1)
+    return out
+
+
+def check_files(book: Book, paths: Iterable[Path], max_bytes: int = DEFAULT_MAX_BYTES) -> list[Finding]:
+    """`ttdk-xl check`: the findings of single workbooks, without consolidating."""
+    findings: list[Finding] = []
+    for p in paths:
+        outcome = read_file(p, None, max_bytes)
+        findings.extend(outcome.findings)
+        if outcome.raw is not None:
+            findings.extend(check_submission(outcome.raw, book).findings)
+    return findings
+
+
+def consolidate(
+    inbox: str | Path,
+    book: Book | str | Path | None = None,
+    out: str | Path | None = None,
+    rank_invalid: bool = False,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    report_template: str | Path | None = None,
+    progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
+) -> Result:
+    """Consolidate every workbook under `inbox` against the book; write outputs to `out` when given.
+
+    Returns the Result (units in rank order, findings, sources). Bad files never raise.
+    """
+    inbox = Path(inbox)
+    the_book = load(book if book is not None else find_book(inbox))
+    paths = list_inbox(inbox)
+    outcomes = read_all(paths, inbox, max_bytes, progress, workers)
+    result = build_result(the_book, outcomes, rank_invalid)
+    if out is not None:
+        write_outputs(result, Path(out), report_template)
+    return result
+
+
+def build_result(book: Book, outcomes: list[ReadOutcome], rank_invalid: bool = False) -> Result:
+    """Pure: read outcomes → checked, de-duplicated, scored Result."""
+    findings: list[Finding] = []
+    sources: dict[str, Source] = {}
+    candidates: dict[str, list[Submission]] = {}
+    first_of_hash: dict[str, str] = {}
+    per_file: dict[str, list[Finding]] = {}
+
+    for o in outcomes:
+        info = o.info
+        file_findings = list(o.findings)
+        state = SourceState.IGNORED if o.ignored else SourceState.REJECTED
+        unit_code = version = issued = ""
+        if o.raw is not None:
+            version = o.raw.meta.get("format_version", "")
+            issued = o.raw.meta.get("issued_at", "")
+            if info.sha256 in first_of_hash:
+                file_findings.append(
+                    Finding(
+                        "duplicate-file",
+                        Severity.INFO,
+                        info.file,
+                        f"Tệp giống hệt tệp '{first_of_hash[info.sha256]}' (gửi hai lần), chỉ tính một lần.",
+                        "Không cần làm gì.",
+                    )
+                )
+                state = SourceState.IGNORED
+            else:
+                first_of_hash[info.sha256] = info.file
+                sub = check_submission(o.raw, book)
+                file_findings.extend(sub.findings)
+                unit_code = sub.unit_code
+                if unit_code and not any(f.code in _FILE_FATAL for f in sub.findings):
+                    candidates.setdefault(unit_code, []).append(sub)
+                    state = SourceState.USED
+        per_file[info.file] = file_findings
+        sources[info.file] = Source(info.file, info.sha256, info.size, info.modified, state, unit_code, version, issued)
+
+    # Two files for one unit: the newest (issue time, then edit time) counts.
+    chosen: dict[str, Submission] = {}
+    for code, subs in candidates.items():
+        subs = sorted(subs, key=lambda s: (s.issued_at, s.modified, s.file))
+        chosen[code] = subs[-1]
+        for old in subs[:-1]:
+            sources[old.file] = replace(
+                sources[old.file], state=SourceState.SUPERSEDED, note=f"Thay bằng tệp mới hơn: {subs[-1].file}"
+            )
+            per_file[old.file] = [
+                Finding(
+                    "superseded",
+                    Severity.INFO,
+                    old.file,
+                    f"Đơn vị đã gửi tệp mới hơn ('{subs[-1].file}'); tệp này không được tính.",
+                    "Không cần làm gì; nếu tệp này mới đúng, xóa tệp kia khỏi thư mục rồi chạy lại.",
+                    unit_code=code,
+                    unit_name=old.unit_name,
+                )
+            ]
+    for o in outcomes:
+        findings.extend(per_file[o.info.file])
+
+    statuses: dict[str, Status] = {}
+    for u in book.units:
+        sub = chosen.get(u.code)
+        if sub is None:
+            statuses[u.code] = Status.MISSING
+            findings.append(
+                Finding(
+                    "unit-missing",
+                    Severity.ERROR,
+                    "",
+                    f"{u.name} chưa nộp bảng tự chấm điểm (hoặc tệp gửi không dùng được).",
+                    "Liên hệ đơn vị để nhận bảng tự chấm điểm"
+                    + (f" ({u.contact}, {u.phone})" if u.contact or u.phone else "")
+                    + ", rồi chạy lại.",
+                    unit_code=u.code,
+                    unit_name=u.name,
+                )
+            )
+        else:
+            statuses[u.code] = Status.INVALID if sub.blocking else Status.VALID
+    units = rank_units(book, chosen, statuses, rank_invalid=rank_invalid)
+    return Result(book, units, tuple(findings), tuple(sources.values()), rank_invalid)
+
+
+# Findings after which a file cannot count for any unit.
+_FILE_FATAL = {"wrong-cluster", "wrong-year"}
+
+
+def write_outputs(result: Result, out: Path, report_template: str | Path | None = None) -> dict[str, Path]:
+    """Write tong_hop.xlsx, ket_qua.json and bao_cao.docx into `out`."""
+    from .report import write_report
+    from .write_xlsx import write_json, write_summary
+
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {"summary": out / "tong_hop.xlsx", "json": out / "ket_qua.json", "report": out / "bao_cao.docx"}
+    write_summary(result, paths["summary"])
+    write_json(result, paths["json"])
+    write_report(result, paths["report"], Path(report_template) if report_template else None)
+    return paths
