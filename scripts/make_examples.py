@@ -2,7 +2,8 @@
 
     python scripts/make_examples.py            # writes examples/bo_tieu_chi.xlsx and examples/hop_thu/
 
-The inbox holds one filled self-scoring workbook per unit of the default book, with the usual small mess: renamed files, a score typed as '8,5', a file
+The inbox holds one filled self-scoring workbook per unit of the default book, with the usual
+small mess: renamed files, a score typed as '8,5', a file
 re-saved by LibreOffice (when soffice is installed), and two units with equal totals that the
 tie-break separates. Deterministic: the same run gives the same scores.
 """
@@ -91,7 +92,6 @@ def build(out: Path) -> None:
 
     # Small mess, as real inboxes have: a score typed as text with a comma, renamed files.
     c0 = next(c for c in book.leaves if c.kind is Kind.SCORED and c.max_points >= 8)
-    v, e = entries_by_unit[book.units[5].code][c0.code]
     entries_by_unit[book.units[5].code][c0.code] = (
         f"{(c0.max_points - Decimal('1.5')).normalize():f}".replace(".", ","),
         NOTE + REASONS[3],

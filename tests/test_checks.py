@@ -14,7 +14,7 @@ from ttdk_xl.layout import META_SHEET, SCORE_SHEET
 from ttdk_xl.models import Severity
 from ttdk_xl.read import read_file
 
-E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 
 def findings_of(path, book):
@@ -164,8 +164,8 @@ def test_unknown_unit(book, tmp_path):
 @pytest.mark.parametrize(
     "name,content,code,severity",
     [
-        ("~$lock.xlsx", b"x" * 165, "lock-file", I),
-        ("ghi chu.docx", b"PK\x03\x04", "not-spreadsheet", I),
+        ("~$lock.xlsx", b"x" * 165, "lock-file", INFO),
+        ("ghi chu.docx", b"PK\x03\x04", "not-spreadsheet", INFO),
         ("empty.xlsx", b"", "file-empty", E),
         ("renamed.xlsx", b"%PDF-1.4 not a workbook", "file-corrupt", E),
         ("locked.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "file-password", E),

@@ -7,7 +7,7 @@
 
 __version__ = "0.1.0"
 
-from .models import Book, Finding, Result, Severity, Status, UnitResult  # noqa: E402
+from .models import Book, Finding, Result, Severity, Status, UnitResult
 
 
 def consolidate(*args, **kwargs) -> Result:
