@@ -164,12 +164,14 @@ def box(paragraph) -> None:
         ppr.append(pbdr)
 
 
-def table_props(table, widths_cm: list[float], borders: bool, indent_cm: float = 0) -> None:
+def table_props(
+    table, widths_cm: list[float], borders: bool, indent_cm: float = 0, pad_cm: float | None = None
+) -> None:
     """Fixed column widths, optional single borders, optional left indent."""
     table.autofit = False
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
     tblpr = table._tbl.tblPr
-    for tag in ("w:tblW", "w:tblInd", "w:tblBorders", "w:tblLayout"):
+    for tag in ("w:tblW", "w:tblInd", "w:tblBorders", "w:tblLayout", "w:tblCellMar"):
         old = tblpr.find(qn(tag))
         if old is not None:
             tblpr.remove(old)
@@ -195,6 +197,14 @@ def table_props(table, widths_cm: list[float], borders: bool, indent_cm: float =
     layout = OxmlElement("w:tblLayout")
     layout.set(qn("w:type"), "fixed")
     tblpr.append(layout)
+    if pad_cm is not None:
+        mar = OxmlElement("w:tblCellMar")
+        for side in ("left", "right"):
+            el = OxmlElement(f"w:{side}")
+            el.set(qn("w:w"), str(int(pad_cm * 567)))
+            el.set(qn("w:type"), "dxa")
+            mar.append(el)
+        tblpr.append(mar)
     # keep CT_TblPr child order valid: tblStyle, …, tblW, jc, …, tblInd, tblBorders, …, tblLayout, …, tblLook
     order = [
         "w:tblStyle",
@@ -421,11 +431,11 @@ def title_block(w: Writer) -> None:
 
 def score_table(doc) -> None:
     """Phần II table: ranked units via a docxtpl row loop, then the units not ranked."""
-    widths = [1.3, 4.2, 1.75, 1.85, 1.6, 1.8, 1.8, 2.2]
+    widths = [1.0, 5.2, 1.65, 1.75, 1.5, 1.7, 1.6, 2.1]
     heads = ["STT", "Đơn vị", "Điểm chấm", "Điểm thưởng", "Điểm trừ", "Tổng điểm", "Xếp hạng", "Xếp loại"]
     t = doc.add_table(rows=7, cols=8)
     t.style = doc.styles["Table Grid"]
-    table_props(t, widths, borders=True)
+    table_props(t, widths, borders=True, pad_cm=0.1)
     for cell, text in zip(t.rows[0].cells, heads, strict=True):
         cell_par(cell, text, bold=True)
     repeat_header(t.rows[0])
@@ -455,7 +465,7 @@ def group_table(doc) -> None:
     heads = ["Mã", "Nhóm tiêu chí", "Điểm tối đa", "Điểm bình quân của Cụm", "Tỷ lệ đạt (%)"]
     t = doc.add_table(rows=5, cols=5)
     t.style = doc.styles["Table Grid"]
-    table_props(t, widths, borders=True)
+    table_props(t, widths, borders=True, pad_cm=0.1)
     for cell, text in zip(t.rows[0].cells, heads, strict=True):
         cell_par(cell, text, bold=True)
     repeat_header(t.rows[0])

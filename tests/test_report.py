@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -210,10 +211,19 @@ def test_context_numbers_are_vietnamese_strings():
     assert strings_only(ctx)
 
 
+def test_tied_acclaim_is_marked_and_level_summary_counts_ranked_units():
+    result = sample_result()
+    units = list(result.units)
+    units[2] = replace(units[2], acclaim="Ba", award="Đề nghị tặng Bằng khen của Chủ tịch UBND tỉnh")
+    units[3] = replace(units[3], acclaim="Ba", award="Đề nghị tặng Bằng khen của Chủ tịch UBND tỉnh")
+    ctx = build_context(replace(result, units=tuple(units)))
+    assert [a["label"] for a in ctx["acclaims"]][2:] == ["xếp thứ Ba, đồng hạng", "xếp thứ Ba, đồng hạng"]
+    assert ctx["awards"][2]["acclaim"] == "Ba, đồng hạng"
+    assert ctx["level_summary"] == "02 đơn vị xếp loại Xuất sắc, 02 đơn vị xếp loại Tốt, 01 đơn vị xếp loại Khá"
+
+
 def test_rotation_skips_the_current_head_when_wrapping():
     book = report_book()
-    from dataclasses import replace
-
     last = replace(book, deputy_unit="Huyện Quảng Xương")
     ctx = build_context(Result(book=last, units=(), findings=(), sources=()))
     assert ctx["next_head"] == "Huyện Quảng Xương"

@@ -125,7 +125,7 @@ def build_context(result: Result) -> dict[str, Any]:
         "tiebreak_text": _tiebreak_text(book),
         "ranked": rows,
         "unranked": rest,
-        "level_summary": _level_summary(book, units),
+        "level_summary": _level_summary(book, ranked),
         "avg_total": vn_number(_mean(totals)),
         "max_total": vn_number(max(totals)) if totals else "",
         "min_total": vn_number(min(totals)) if totals else "",
@@ -134,7 +134,7 @@ def build_context(result: Result) -> dict[str, Any]:
         "acclaims": [
             {
                 "acclaim": u.acclaim,
-                "label": _ACCLAIM_LABEL.get(u.acclaim, f"xếp thứ {u.acclaim}"),
+                "label": _ACCLAIM_LABEL.get(u.acclaim, f"xếp thứ {u.acclaim}") + (", đồng hạng" if u.tied else ""),
                 "name": u.unit.name,
                 "total": vn_number(u.total),
                 "level": u.level,
@@ -143,7 +143,11 @@ def build_context(result: Result) -> dict[str, Any]:
             if u.acclaim and not u.disqualified
         ],
         "awards": [
-            {"name": u.unit.name, "acclaim": u.acclaim or f"hạng {u.rank}", "award": _award_text(u.award)}
+            {
+                "name": u.unit.name,
+                "acclaim": (u.acclaim or f"hạng {u.rank}") + (", đồng hạng" if u.tied else ""),
+                "award": _award_text(u.award),
+            }
             for u in ranked
             if u.award and not u.disqualified
         ],
