@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from .layout import H_EXPLAIN, H_SCORE, NO, SCORE_SHEET, YES, cell_name
 from .models import Book, Criterion, ExplainRule, Finding, Kind, Severity, Submission, Unit
 from .read import RawSubmission
+from .score import clean
 from .text import nfc, vn_number
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -92,7 +93,7 @@ def parse_score(value: object) -> tuple[Decimal | None, str]:
     if isinstance(value, bool):
         return None, "bool"
     if isinstance(value, int | float | Decimal):
-        return Decimal(str(round(float(value), 6))).normalize(), ""
+        return clean(Decimal(str(round(float(value), 6)))), ""
     text = nfc(value).replace("\u00a0", " ").strip()
     how = "text"
     m = _NUMBER_WITH_UNIT.match(text)
@@ -103,7 +104,7 @@ def parse_score(value: object) -> tuple[Decimal | None, str]:
     if "," in text:
         how = "comma" if how == "text" else how
     try:
-        return Decimal(text.replace(",", ".")).normalize(), how
+        return clean(Decimal(text.replace(",", "."))), how
     except InvalidOperation:
         return None, "not-number"
 

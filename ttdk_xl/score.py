@@ -45,11 +45,16 @@ def compute_totals(book: Book, scores: dict[str, Decimal], disqualified: dict[st
     bonus = min(sums[Kind.BONUS], book.bonus_cap)
     total = sums[Kind.SCORED] + bonus - sums[Kind.PENALTY]
     dq = tuple(code for code, yes in disqualified.items() if yes)
-    n = Decimal.normalize
+    n = clean
     groups = {k: n(v) for k, v in groups.items()}
     return Totals(
         n(sums[Kind.SCORED]), n(bonus), n(sums[Kind.BONUS]), n(sums[Kind.PENALTY]), n(total), groups, full, dq
     )
+
+
+def clean(d: Decimal) -> Decimal:
+    """Drop trailing zeros without exponent notation: 95.00 → 95, 87.50 → 87.5, 100 stays 100."""
+    return d.quantize(Decimal(1)) if d == d.to_integral_value() else d.normalize()
 
 
 def classify(book: Book, total: Decimal) -> str:
