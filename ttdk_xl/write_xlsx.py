@@ -1,0 +1,856 @@
+"""Results → `tong_hop.xlsx` (the summary workbook) and `ket_qua.json` (the same results for machines).
+
+Every sheet is written strictly row by row, so the same code works with xlsxwriter's `constant_memory`
+mode, which a large run (thousands of units) switches on. Both files are written to a temporary file in
+the target folder and renamed over the target, so an interrupted run leaves the previous output intact.
+The same Result always gives the same bytes: no clock is read here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import textwrap
+import uuid
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
+
+from .models import Criterion, Finding, Kind, Result, Severity, Source, SourceState, Status, UnitResult
+from .text import plain
+
+SUMMARY_SHEET = "Tổng hợp"
+CHECK_SHEET = "Kiểm tra"
+MATRIX_SHEET = "Chi tiết điểm"
+EXPLAIN_SHEET = "Giải trình"
+SOURCE_SHEET = "Nguồn"
+CHART_SHEET = "Biểu đồ"
+SHEETS = (SUMMARY_SHEET, CHECK_SHEET, MATRIX_SHEET, EXPLAIN_SHEET, SOURCE_SHEET, CHART_SHEET)
+
+SUMMARY_HEADERS = (
+    "STT",
+    "Mã đơn vị",
+    "Đơn vị",
+    "Điểm chấm",
+    "Điểm thưởng",
+    "Điểm trừ",
+    "Tổng điểm",
+    "Xếp hạng",
+    "Suy tôn",
+    "Xếp loại",
+    "Đề nghị khen thưởng",
+    "Tình trạng",
+    "Ghi chú",
+)
+CHECK_HEADERS = ("STT", "Tệp", "Đơn vị", "Trang tính", "Ô", "Mã lỗi", "Mức độ", "Nội dung", "Cách khắc phục")
+EXPLAIN_HEADERS = ("Mã", "Nội dung tiêu chí", "Đơn vị", "Điểm", "Giải trình, minh chứng")
+SOURCE_HEADERS = (
+    "Tệp",
+    "Mã đơn vị",
+    "SHA-256",
+    "Dung lượng (byte)",
+    "Thời gian sửa",
+    "Phiên bản mẫu",
+    "Thời điểm phát hành",
+    "Trạng thái",
+    "Ghi chú",
+)
+CHART_HEADERS = ("Xếp hạng", "Đơn vị", "Tổng điểm")
+AVERAGE_HEADER = "Trung bình cụm"
+RANK_INVALID_NOTE = "Xếp hạng cả đơn vị có lỗi theo yêu cầu"
+NO_FINDINGS = "Không có lỗi nào."
+
+HEADER_ROW = 3  # 0-based row of the table header on every sheet (rows 0–2 hold the title block)
+
+CONSTANT_MEMORY_UNITS = 2000  # above this many units the workbook is written in constant-memory mode
+MATRIX_MAX_UNITS = 250  # above this, `Chi tiết điểm` is transposed: one row per unit, one column per criterion
+MATRIX_FIT_UNITS = 16  # up to this many unit columns the matrix prints one page wide
+CHART_MAX_UNITS = 60  # the chart shows at most this many units (the highest totals)
+EXCEL_MAX_ROWS = 1_048_576
+
+FONT = "Times New Roman"
+LINE_HEIGHT = 14  # points per line of 11-point text
+GREEN = ("#C6EFCE", "#006100")
+RED = ("#FFC7CE", "#9C0006")
+AMBER = ("#FFEB9C", "#7F6000")
+GREY = ("#E7E6E6", "#595959")
+HEADER_FILL = "#D9E1F2"
+GROUP_FILL = "#EDF2FA"
+ACCLAIM_FILL = "#FFF2CC"
+
+STATUS_COLOURS = {Status.VALID: GREEN, Status.INVALID: RED, Status.MISSING: GREY}
+SEVERITY_COLOURS = {Severity.ERROR: RED, Severity.WARNING: AMBER}
+STATE_COLOURS = {SourceState.USED: GREEN, SourceState.SUPERSEDED: GREY, SourceState.REJECTED: RED}
+ACCLAIMS = ("Nhất", "Nhì", "Ba")
+YES, NO = "Có", "Không"
+
+
+# ---------------------------------------------------------------------------------------------- public API
+
+
+def write_summary(result: Result, path: Path) -> None:
+    """Write the summary workbook (normally `tong_hop.xlsx`) atomically.
+
+    Sheets in order: `Tổng hợp`, `Kiểm tra`, `Chi tiết điểm`, `Giải trình`, `Nguồn`, `Biểu đồ`.
+    On every sheet rows 1–3 are the title block and row 4 (`HEADER_ROW` + 1) is the table header.
+    Text that came from units is always written as text, never as a formula or a link.
+    """
+    path = Path(path)
+    big = len(result.units) > CONSTANT_MEMORY_UNITS
+
+    def write(tmp: Path) -> None:
+        options = {
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "constant_memory": big,
+        }
+        wb = xlsxwriter.Workbook(str(tmp), options)
+        try:
+            _Writer(wb, result).write()
+        finally:
+            wb.close()
+
+    _atomic(path, write)
+
+
+def write_json(result: Result, path: Path) -> None:
+    """Write the results for machines (normally `ket_qua.json`) atomically, UTF-8, indented by 2.
+
+    Schema (`format` = "ttdk-xl/ket_qua@1"). Every score is a decimal *string* ("87.5", never a float);
+    a value that does not exist is `null`. Enumerated values are the Vietnamese words of the summary
+    workbook. Nothing about the run itself (no clock time), so the same inputs give the same file::
+
+        {
+          "format": "ttdk-xl/ket_qua@1",
+          "cluster": "Cụm thi đua số 2",          // book: Tên cụm
+          "parent_body": "UBND tỉnh Thanh Hóa",    // book: Cơ quan cấp trên
+          "year": 2025,
+          "fingerprint": "3f1c…",                  // criteria fingerprint (ids, max points, kinds)
+          "rank_invalid": false,                   // true: units with blocking errors were ranked on request
+          "criteria": [                            // the criteria book, in book order
+            {"code": "I.1", "text": "…", "kind": "chấm điểm", "max_points": "5", "parent": "I"}
+          ],                                       // kind: nhóm | chấm điểm | điểm thưởng | điểm trừ | điểm liệt
+          "units": [                               // same order as sheet `Tổng hợp` (ranked, unranked, missing)
+            {
+              "code": "TS", "name": "Huyện Triệu Sơn",
+              "status": "Hợp lệ",                  // Hợp lệ | Có lỗi | Chưa nộp
+              "scored": "80.5", "bonus": "5", "penalty": "1", "total": "84.5",   // or null
+              "rank": 1,                           // integer or null (not ranked)
+              "acclaim": "Nhất",                   // Nhất | Nhì | Ba | ""
+              "level": "Tốt", "award": "…", "disqualified": false,
+              "tied": false,                       // still equal after every tie-break: the conference votes
+              "note": "…", "file": "inbox/ts.xlsx",
+              "scores": {"I.1": "5", …},           // leaf code → points (penalties positive; disqualifier 1 = Có)
+              "group_scores": {"I": "18.5", …}     // group code → subtotal
+            }
+          ],
+          "findings": [                            // same order as sheet `Kiểm tra`
+            {"code": "score-above-max", "severity": "Lỗi",   // Lỗi | Cảnh báo | Ghi chú
+             "file": "…", "sheet": "…", "cell": "D12", "unit_code": "TS", "unit_name": "…",
+             "message": "…", "fix": "…"}
+          ],
+          "sources": [                             // every file of the inbox, same order as sheet `Nguồn`
+            {"file": "…", "unit_code": "TS", "sha256": "…", "size": 12345, "modified": "2025-…",
+             "template_version": "1", "issued_at": "…",
+             "state": "Đã dùng",                   // Đã dùng | Bị thay thế | Bị loại | Bỏ qua
+             "note": "…"}
+          ]
+        }
+    """
+    path = Path(path)
+    text = json.dumps(result_to_dict(result), ensure_ascii=False, indent=2) + "\n"
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    _atomic(path, write)
+
+
+def result_to_dict(result: Result) -> dict[str, Any]:
+    """The JSON document of `write_json` as plain Python data (see its docstring for the schema)."""
+    book = result.book
+    order = {c.code: i for i, c in enumerate(book.criteria)}
+
+    def scores(values: dict[str, Decimal]) -> dict[str, str]:
+        codes = sorted(values, key=lambda code: (order.get(code, len(order)), code))
+        return {code: plain(values[code]) for code in codes}
+
+    return {
+        "format": "ttdk-xl/ket_qua@1",
+        "cluster": book.cluster_name,
+        "parent_body": book.parent_body,
+        "year": book.year,
+        "fingerprint": book.fingerprint,
+        "rank_invalid": result.rank_invalid,
+        "criteria": [
+            {
+                "code": c.code,
+                "text": c.text,
+                "kind": c.kind.value,
+                "max_points": plain(c.max_points),
+                "parent": c.parent,
+            }
+            for c in book.criteria
+        ],
+        "units": [
+            {
+                "code": u.unit.code,
+                "name": u.unit.name,
+                "status": u.status.value,
+                "scored": _dec(u.scored),
+                "bonus": _dec(u.bonus),
+                "penalty": _dec(u.penalty),
+                "total": _dec(u.total),
+                "rank": u.rank,
+                "acclaim": u.acclaim,
+                "level": u.level,
+                "award": u.award,
+                "disqualified": u.disqualified,
+                "tied": u.tied,
+                "note": u.note,
+                "file": u.file,
+                "scores": scores(u.scores),
+                "group_scores": scores(u.group_scores),
+            }
+            for u in result.units
+        ],
+        "findings": [
+            {
+                "code": f.code,
+                "severity": f.severity.value,
+                "file": f.file,
+                "sheet": f.sheet,
+                "cell": f.cell,
+                "unit_code": f.unit_code,
+                "unit_name": f.unit_name,
+                "message": f.message,
+                "fix": f.fix,
+            }
+            for f in result.findings
+        ],
+        "sources": [
+            {
+                "file": s.file,
+                "unit_code": s.unit_code,
+                "sha256": s.sha256,
+                "size": s.size,
+                "modified": s.modified,
+                "template_version": s.template_version,
+                "issued_at": s.issued_at,
+                "state": s.state.value,
+                "note": s.note,
+            }
+            for s in result.sources
+        ],
+    }
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+
+def _dec(value: Decimal | None) -> str | None:
+    return None if value is None else plain(value)
+
+
+def _atomic(path: Path, write: Callable[[Path], None]) -> None:
+    """Call write(tmp) on a temporary file next to `path`, then rename it over `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.stem}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp{path.suffix}")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _decimals(result: Result) -> int:
+    """Decimal places shown for scores: enough for the book's step, at least 2 (averages)."""
+    exponent = result.book.step.normalize().as_tuple().exponent
+    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    return max(2, min(places, 6))
+
+
+class _Styles:
+    """Cached xlsxwriter formats built from a base (font, border) plus per-cell properties."""
+
+    def __init__(self, wb: xlsxwriter.Workbook, num_format: str):
+        self.wb = wb
+        self.num = num_format
+        self._cache: dict[tuple, Format] = {}
+        self._fast: dict[tuple, Format] = {}
+
+    def __call__(self, cell: bool = True, **props: Any) -> Format:
+        fast = (cell, *props.items())  # called per cell: look up by the call's own keyword order first
+        found = self._fast.get(fast)
+        if found is None:
+            found = self._fast[fast] = self._make(cell, props)
+        return found
+
+    def _make(self, cell: bool, props: dict[str, Any]) -> Format:
+        base: dict[str, Any] = {"font_name": FONT, "font_size": 11, "valign": "vcenter"}
+        if cell:
+            base["border"] = 1
+            base["border_color"] = "#808080"
+        base.update(props)
+        key = tuple(sorted(base.items()))
+        if key not in self._cache:
+            self._cache[key] = self.wb.add_format(base)
+        return self._cache[key]
+
+    def coloured(self, colours: tuple[str, str] | None, **props: Any) -> Format:
+        if colours:
+            props.update(bg_color=colours[0], font_color=colours[1])
+        return self(**props)
+
+    def header(self) -> Format:
+        return self(bold=True, bg_color=HEADER_FILL, text_wrap=True, align="center")
+
+
+class _Writer:
+    def __init__(self, wb: xlsxwriter.Workbook, result: Result):
+        self.wb = wb
+        self.result = result
+        self.book = result.book
+        self.places = _decimals(result)
+        self.num = "0." + "0" * self.places
+        self.s = _Styles(wb, self.num)
+        self.scored_units = [u for u in result.units if u.total is not None]
+        self.widths: dict[str, tuple[float, ...]] = {}
+
+    def write(self) -> None:
+        book = self.book
+        self.wb.set_properties(
+            {
+                "title": f"Kết quả tổng hợp tự chấm điểm thi đua năm {book.year}",
+                "subject": book.cluster_name,
+                "author": "ttdk-xl",
+                "company": book.head_unit,
+                "comments": "Tạo bằng ttdk-xl",
+                "created": dt.datetime(book.year, 12, 31, 0, 0, 0),
+            }
+        )
+        self.summary()
+        self.checks()
+        self.matrix()
+        self.explanations()
+        self.sources()
+        self.chart()
+
+    # ------------------------------------------------------------------ common layout
+
+    def sheet(self, name: str, widths: Iterable[float], fit_width: bool = True) -> Worksheet:
+        ws = self.wb.add_worksheet(name)
+        widths = self.widths[name] = tuple(widths)
+        for i, w in enumerate(widths):
+            ws.set_column(i, i, w)
+        ws.set_paper(9)  # A4
+        ws.set_landscape()
+        ws.set_margins(left=0.4, right=0.4, top=0.55, bottom=0.6)
+        ws.center_horizontally()
+        if fit_width:
+            ws.fit_to_pages(1, 0)
+        ws.repeat_rows(HEADER_ROW)
+        ws.set_footer(f'&L&"{FONT}"&9&A&R&"{FONT}"&9Trang &P/&N', margin=0.3)
+        return ws
+
+    def title(self, ws: Worksheet, ncols: int, title: str, note: str = "", warn: bool = False) -> None:
+        """Rows 0–2: title, cluster name, a note line; centred over `ncols` columns, or left-aligned if 0."""
+        cluster = self.book.cluster_name
+        if self.book.parent_body:
+            cluster = f"{cluster} – {self.book.parent_body}" if cluster else self.book.parent_body
+        align = "center" if ncols > 1 else "left"
+        s = self.s
+        lines = (
+            (title, s(cell=False, bold=True, font_size=14, align=align)),
+            (cluster, s(cell=False, bold=True, font_size=12, align=align)),
+            (note, s(cell=False, italic=True, align=align, font_color=RED[1] if warn else "#404040", bold=warn)),
+        )
+        ws.set_row(0, 22)
+        for r, (text, style) in enumerate(lines):
+            if ncols > 1:
+                ws.merge_range(r, 0, r, ncols - 1, text, style)
+            else:
+                ws.write_string(r, 0, text, style)
+
+    def headers(self, ws: Worksheet, headers: Iterable[str], height: float = 30) -> None:
+        ws.set_row(HEADER_ROW, height)
+        for c, text in enumerate(headers):
+            ws.write_string(HEADER_ROW, c, text, self.s.header())
+
+    def fit(self, ws: Worksheet, r: int, cells: dict[int, str], minimum: float = 0) -> None:
+        """Set row r's height for its wrapped texts (Excel and LibreOffice do not do it on opening).
+
+        Must be called before the row's cells are written (constant-memory mode).
+        """
+        widths = self.widths[ws.name]
+        lines = max((_lines(text, widths[c]) for c, text in cells.items() if c < len(widths)), default=1)
+        height = max(lines * LINE_HEIGHT + 3 if lines > 1 else 0, minimum)
+        if height:
+            ws.set_row(r, min(height, 409))
+
+    def number(self, ws: Worksheet, r: int, c: int, value: Decimal | None, fmt: Format) -> None:
+        if value is None:
+            ws.write_blank(r, c, None, fmt)
+        else:
+            ws.write_number(r, c, float(value), fmt)
+
+    def finish_table(self, ws: Worksheet, ncols: int, last_row: int, freeze_cols: int = 0) -> None:
+        ws.freeze_panes(HEADER_ROW + 1, freeze_cols)
+        ws.autofilter(HEADER_ROW, 0, max(last_row, HEADER_ROW), ncols - 1)
+
+    def empty_row(self, ws: Worksheet, r: int, ncols: int, text: str) -> None:
+        ws.merge_range(r, 0, r, ncols - 1, text, self.s(italic=True, align="center"))
+
+    # ------------------------------------------------------------------ 1. Tổng hợp
+
+    def summary(self) -> None:
+        result = self.result
+        ncols = len(SUMMARY_HEADERS)
+        ws = self.sheet(SUMMARY_SHEET, (5, 8, 22, 8.5, 8.5, 8.5, 8.5, 7, 7, 10, 24, 10, 30))
+        counts = {st: sum(1 for u in result.units if u.status is st) for st in Status}
+        note = (
+            f"Số đơn vị: {len(result.units)} (hợp lệ: {counts[Status.VALID]}; có lỗi: {counts[Status.INVALID]}; "
+            f"chưa nộp: {counts[Status.MISSING]})"
+        )
+        if result.rank_invalid:
+            note = f"Lưu ý: {RANK_INVALID_NOTE}. {note}"
+        self.title(ws, ncols, f"KẾT QUẢ TỔNG HỢP TỰ CHẤM ĐIỂM THI ĐUA NĂM {self.book.year}", note, result.rank_invalid)
+        self.headers(ws, SUMMARY_HEADERS)
+        s = self.s
+        r = HEADER_ROW
+        for i, u in enumerate(result.units, start=1):
+            r += 1
+            top = u.acclaim in ACCLAIMS
+            row: dict[str, Any] = {"bg_color": ACCLAIM_FILL} if top else {}
+            note = _unit_note(u)
+            self.fit(ws, r, {2: u.unit.name, 9: u.level, 10: u.award, 12: note})
+            ws.write_number(r, 0, i, s(align="center", **row))
+            ws.write_string(r, 1, u.unit.code, s(**row))
+            ws.write_string(r, 2, u.unit.name, s(text_wrap=True, bold=top, **row))
+            for c, value in enumerate((u.scored, u.bonus, u.penalty), start=3):
+                self.number(ws, r, c, value, s(num_format=self.num, **row))
+            self.number(ws, r, 6, u.total, s(num_format=self.num, bold=True, **row))
+            rank_style = s.coloured(AMBER, align="center") if u.tied else s(align="center", bold=top, **row)
+            if u.rank is None:
+                ws.write_blank(r, 7, None, rank_style)
+            else:
+                ws.write_number(r, 7, u.rank, rank_style)
+            ws.write_string(r, 8, u.acclaim, s(align="center", bold=True, font_color="#C00000", **row))
+            ws.write_string(r, 9, u.level, s(text_wrap=True, **row))
+            ws.write_string(r, 10, u.award, s(text_wrap=True, **row))
+            ws.write_string(r, 11, u.status.value, s.coloured(STATUS_COLOURS.get(u.status), align="center"))
+            ws.write_string(r, 12, note, s(text_wrap=True, **row))
+        self.finish_table(ws, ncols, r, freeze_cols=3)
+
+    # ------------------------------------------------------------------ 2. Kiểm tra
+
+    def checks(self) -> None:
+        findings = self.result.findings
+        ncols = len(CHECK_HEADERS)
+        ws = self.sheet(CHECK_SHEET, (5, 20, 15, 11, 6, 16, 9, 40, 34))
+        counts = {sev: sum(1 for f in findings if f.severity is sev) for sev in Severity}
+        note = f"Lỗi: {counts[Severity.ERROR]}; cảnh báo: {counts[Severity.WARNING]}; ghi chú: {counts[Severity.INFO]}."
+        if counts[Severity.ERROR] and not self.result.rank_invalid:
+            note += " Đơn vị có lỗi chưa được xếp hạng cho đến khi sửa xong."
+        self.title(ws, ncols, f"KẾT QUẢ KIỂM TRA HỒ SƠ TỰ CHẤM ĐIỂM NĂM {self.book.year}", note)
+        self.headers(ws, CHECK_HEADERS)
+        s = self.s
+        r = HEADER_ROW
+        if not findings:
+            r += 1
+            self.empty_row(ws, r, ncols, NO_FINDINGS)
+        limit = EXCEL_MAX_ROWS - 2
+        for i, f in enumerate(findings, start=1):
+            r += 1
+            if r >= limit:
+                self.empty_row(
+                    ws, r, ncols, f"… còn {len(findings) - i + 1} dòng không ghi được (vượt giới hạn Excel)."
+                )
+                break
+            colours = SEVERITY_COLOURS.get(f.severity)
+            unit = self.finding_unit(f)
+            self.fit(ws, r, {1: f.file, 2: unit, 3: f.sheet, 5: f.code, 7: f.message, 8: f.fix})
+            wrap = s(text_wrap=True)
+            ws.write_number(r, 0, i, s(align="center"))
+            ws.write_string(r, 1, f.file, wrap)
+            ws.write_string(r, 2, unit, wrap)
+            ws.write_string(r, 3, f.sheet, wrap)
+            ws.write_string(r, 4, f.cell, s(align="center"))
+            ws.write_string(r, 5, f.code, wrap)
+            ws.write_string(r, 6, f.severity.value, s.coloured(colours, align="center", text_wrap=True))
+            ws.write_string(r, 7, f.message, wrap)
+            ws.write_string(r, 8, f.fix, wrap)
+        self.finish_table(ws, ncols, r)
+
+    def finding_unit(self, f: Finding) -> str:
+        if f.unit_name:
+            return f.unit_name
+        unit = self.book.unit(f.unit_code) if f.unit_code else None
+        return unit.name if unit else f.unit_code
+
+    # ------------------------------------------------------------------ 3. Chi tiết điểm
+
+    def matrix(self) -> None:
+        if len(self.scored_units) > MATRIX_MAX_UNITS:
+            self.matrix_by_unit()
+        else:
+            self.matrix_by_criterion()
+
+    def matrix_by_criterion(self) -> None:
+        """Criteria as rows, units as columns (a cluster: up to MATRIX_MAX_UNITS units)."""
+        units = self.scored_units
+        averages = self.result.averages()
+        n = len(units)
+        ncols = 3 + n + 1
+        fit = n <= MATRIX_FIT_UNITS
+        ws = self.sheet(MATRIX_SHEET, (7, 40, 8, *([9] * n), 9), fit_width=fit)
+        if not fit:
+            ws.repeat_columns(0, 2)
+            ws.set_print_scale(80)
+        self.title(ws, ncols if fit else 0, *self.matrix_title())
+        self.headers(ws, ("Mã", "Nội dung tiêu chí", "Điểm tối đa", *(u.unit.name for u in units), AVERAGE_HEADER), 45)
+        s = self.s
+        rules: dict[str, list[int]] = {"scored": [], "bonus": [], "penalty": [], "disq": []}
+        r = HEADER_ROW
+        for c in self.book.criteria:
+            r += 1
+            group = c.is_group
+            row: dict[str, Any] = {"bold": True, "bg_color": GROUP_FILL} if group else {}
+            self.fit(ws, r, {1: "   " * min(c.depth, 4) + c.text})
+            ws.write_string(r, 0, c.code, s(**row))
+            ws.write_string(r, 1, c.text, s(text_wrap=True, indent=min(c.depth, 4), **row))
+            if c.kind is Kind.DISQUALIFIER:
+                ws.write_blank(r, 2, None, s(**row))
+            else:
+                self.number(ws, r, 2, c.max_points, s(num_format=self.num, **row))
+            for j, u in enumerate(units):
+                self.criterion_cell(ws, r, 3 + j, c, u, s(num_format=self.num, align="center", **row))
+            avg = None if c.kind is Kind.DISQUALIFIER else averages.get(c.code)
+            self.number(ws, r, 3 + n, avg, s(num_format=self.num, italic=True, **{"bg_color": "#F2F2F2", **row}))
+            rules[_rule_kind(c)].append(r)
+        total_style = s(bold=True, top=2, num_format=self.num, align="center")
+        r += 1
+        ws.write_blank(r, 0, None, total_style)
+        ws.write_string(r, 1, "TỔNG ĐIỂM", s(bold=True, top=2))
+        self.number(ws, r, 2, self.max_scored(), total_style)
+        for j, u in enumerate(units):
+            self.number(ws, r, 3 + j, u.total, total_style)
+        self.number(ws, r, 3 + n, self.average_total(), total_style)
+        r += 1
+        ws.write_blank(r, 0, None, s())
+        ws.write_string(r, 1, "Xếp hạng", s(bold=True))
+        ws.write_blank(r, 2, None, s())
+        for j, u in enumerate(units):
+            style = s.coloured(AMBER, align="center", bold=True) if u.tied else s(align="center", bold=True)
+            if u.rank is None:
+                ws.write_blank(r, 3 + j, None, style)
+            else:
+                ws.write_number(r, 3 + j, u.rank, style)
+        ws.write_blank(r, 3 + n, None, s())
+        if n:
+            for kind, rows in rules.items():
+                for first, last in _blocks(rows):
+                    self.colour_rule(ws, kind, first, 3, last, 3 + n, f"$C{first + 1}", _cell(first, 3))
+        ws.freeze_panes(HEADER_ROW + 1, 3)
+
+    def matrix_by_unit(self) -> None:
+        """Units as rows, criteria as columns: for more units than fit across a sheet."""
+        units = self.scored_units
+        criteria = self.book.criteria
+        averages = self.result.averages()
+        m = len(criteria)
+        ncols = 2 + m + 2
+        ws = self.sheet(MATRIX_SHEET, (10, 24, *([8] * m), 9, 8), fit_width=False)
+        ws.repeat_columns(0, 1)
+        ws.set_print_scale(80)
+        self.title(ws, 0, *self.matrix_title())
+        self.headers(ws, ("Mã đơn vị", "Đơn vị", *(c.code for c in criteria), "Tổng điểm", "Xếp hạng"))
+        s = self.s
+        bold = s(bold=True, bg_color=GROUP_FILL, num_format=self.num, align="center")
+        r = HEADER_ROW + 1
+        max_row = r
+        ws.write_blank(r, 0, None, bold)
+        ws.write_string(r, 1, "Điểm tối đa", bold)
+        for k, c in enumerate(criteria):
+            self.number(ws, r, 2 + k, None if c.kind is Kind.DISQUALIFIER else c.max_points, bold)
+        self.number(ws, r, 2 + m, self.max_scored(), bold)
+        ws.write_blank(r, 3 + m, None, bold)
+        cell = s(num_format=self.num, align="center")
+        for u in units:
+            r += 1
+            ws.write_string(r, 0, u.unit.code, s())
+            ws.write_string(r, 1, u.unit.name, s())
+            for k, c in enumerate(criteria):
+                self.criterion_cell(ws, r, 2 + k, c, u, cell)
+            self.number(ws, r, 2 + m, u.total, s(num_format=self.num, bold=True, align="center"))
+            style = s.coloured(AMBER, align="center") if u.tied else s(align="center")
+            if u.rank is None:
+                ws.write_blank(r, 3 + m, None, style)
+            else:
+                ws.write_number(r, 3 + m, u.rank, style)
+        first, last = max_row + 1, r
+        r += 1
+        avg = s(italic=True, bold=True, top=2, bg_color="#F2F2F2", num_format=self.num, align="center")
+        ws.write_blank(r, 0, None, avg)
+        ws.write_string(r, 1, AVERAGE_HEADER, avg)
+        for k, c in enumerate(criteria):
+            self.number(ws, r, 2 + k, None if c.kind is Kind.DISQUALIFIER else averages.get(c.code), avg)
+        self.number(ws, r, 2 + m, self.average_total(), avg)
+        ws.write_blank(r, 3 + m, None, avg)
+        if units:
+            for k, c in enumerate(criteria):
+                col = 2 + k
+                self.colour_rule(
+                    ws, _rule_kind(c), first, col, last, col, _cell(max_row, col, row_abs=True), _cell(first, col)
+                )
+        ws.freeze_panes(HEADER_ROW + 1, 2)
+        ws.autofilter(HEADER_ROW, 0, max(last, HEADER_ROW + 1), ncols - 1)
+
+    def matrix_title(self) -> tuple[str, str]:
+        return (
+            f"CHI TIẾT ĐIỂM TỰ CHẤM THEO TIÊU CHÍ NĂM {self.book.year}",
+            "Tô xanh: đạt điểm tối đa; tô đỏ: dưới 50% điểm tối đa; tô vàng: có điểm trừ; điểm liệt: “Có” là vi phạm.",
+        )
+
+    def criterion_cell(self, ws: Worksheet, r: int, c: int, crit: Criterion, u: UnitResult, fmt: Format) -> None:
+        if crit.is_group:
+            self.number(ws, r, c, u.group_scores.get(crit.code), fmt)
+        elif crit.kind is Kind.DISQUALIFIER:
+            value = u.scores.get(crit.code)
+            ws.write_string(r, c, "" if value is None else (YES if value == 1 else NO), fmt)
+        else:
+            self.number(ws, r, c, u.scores.get(crit.code), fmt)
+
+    def colour_rule(self, ws: Worksheet, kind: str, r1: int, c1: int, r2: int, c2: int, max_ref: str, ref: str) -> None:
+        s = self.s
+        if kind == "scored":
+            ws.conditional_format(
+                r1, c1, r2, c2,
+                {"type": "formula", "criteria": f"=AND(ISNUMBER({ref}),{ref}>={max_ref})", "format": _cf(s, GREEN)},
+            )  # fmt: skip
+            ws.conditional_format(
+                r1, c1, r2, c2,
+                {"type": "formula", "criteria": f"=AND(ISNUMBER({ref}),{ref}<0.5*{max_ref})", "format": _cf(s, RED)},
+            )  # fmt: skip
+        elif kind == "penalty":
+            ws.conditional_format(
+                r1, c1, r2, c2, {"type": "cell", "criteria": ">", "value": 0, "format": _cf(s, AMBER)}
+            )
+        elif kind == "disq":
+            ws.conditional_format(
+                r1, c1, r2, c2, {"type": "cell", "criteria": "==", "value": f'"{YES}"', "format": _cf(s, RED)}
+            )
+
+    def max_scored(self) -> Decimal:
+        return sum((c.max_points for c in self.book.leaves if c.kind is Kind.SCORED), Decimal(0))
+
+    def average_total(self) -> Decimal | None:
+        totals = [u.total for u in self.scored_units if u.total is not None]
+        if not totals:
+            return None
+        return (sum(totals, Decimal(0)) / len(totals)).quantize(Decimal("0.01"))
+
+    # ------------------------------------------------------------------ 4. Giải trình
+
+    def explanations(self) -> None:
+        ncols = len(EXPLAIN_HEADERS)
+        ws = self.sheet(EXPLAIN_SHEET, (7, 34, 18, 7, 70))
+        rows = [
+            (c, u, text)
+            for c in self.book.criteria
+            if not c.is_group
+            for u in self.result.units
+            if (text := u.explanations.get(c.code, "").strip())
+        ]
+        note = f"Số lượt giải trình: {len(rows)}. Nội dung giữ nguyên như đơn vị đã nhập."
+        self.title(ws, ncols, f"GIẢI TRÌNH, MINH CHỨNG CỦA CÁC ĐƠN VỊ NĂM {self.book.year}", note)
+        self.headers(ws, EXPLAIN_HEADERS)
+        s = self.s
+        wrap = s(text_wrap=True, valign="top")
+        top = s(valign="top")
+        r = HEADER_ROW
+        if not rows:
+            r += 1
+            self.empty_row(ws, r, ncols, "Không có giải trình nào.")
+        limit = EXCEL_MAX_ROWS - 2
+        for i, (c, u, text) in enumerate(rows):
+            r += 1
+            if r >= limit:
+                self.empty_row(ws, r, ncols, f"… còn {len(rows) - i} dòng không ghi được (vượt giới hạn Excel).")
+                break
+            self.fit(ws, r, {1: c.text, 2: u.unit.name, 4: text})
+            ws.write_string(r, 0, c.code, top)
+            ws.write_string(r, 1, c.text, wrap)
+            ws.write_string(r, 2, u.unit.name, wrap)
+            self.criterion_cell(ws, r, 3, c, u, s(num_format=self.num, align="center", valign="top"))
+            ws.write_string(r, 4, text, wrap)
+        self.finish_table(ws, ncols, r, freeze_cols=0)
+
+    # ------------------------------------------------------------------ 5. Nguồn
+
+    def sources(self) -> None:
+        sources = self.result.sources
+        ncols = len(SOURCE_HEADERS)
+        ws = self.sheet(SOURCE_SHEET, (24, 8, 23, 10, 11, 8, 11, 10, 28))
+        counts = {st: sum(1 for x in sources if x.state is st) for st in SourceState}
+        note = f"Số tệp: {len(sources)} (" + "; ".join(f"{st.value.lower()}: {counts[st]}" for st in SourceState) + ")"
+        self.title(ws, ncols, "DANH SÁCH TỆP ĐÃ NHẬN", note)
+        self.headers(ws, SOURCE_HEADERS)
+        s = self.s
+        wrap = s(text_wrap=True)
+        r = HEADER_ROW
+        if not sources:
+            r += 1
+            self.empty_row(ws, r, ncols, "Không có tệp nào.")
+        for src in sources:
+            r += 1
+            self.source_row(ws, r, src, wrap)
+        self.finish_table(ws, ncols, r)
+
+    def source_row(self, ws: Worksheet, r: int, src: Source, wrap: Format) -> None:
+        s = self.s
+        modified, issued = _when(src.modified), _when(src.issued_at)
+        self.fit(ws, r, {0: src.file, 4: modified, 6: issued, 8: src.note}, minimum=25)
+        ws.write_string(r, 0, src.file, wrap)
+        ws.write_string(r, 1, src.unit_code, s(align="center"))
+        ws.write_string(r, 2, src.sha256, s(text_wrap=True, font_name="Courier New", font_size=8))
+        ws.write_number(r, 3, src.size, s(num_format="#,##0"))
+        ws.write_string(r, 4, modified, wrap)
+        ws.write_string(r, 5, src.template_version, s(align="center"))
+        ws.write_string(r, 6, issued, wrap)
+        ws.write_string(r, 7, src.state.value, s.coloured(STATE_COLOURS.get(src.state), align="center", text_wrap=True))
+        ws.write_string(r, 8, src.note, wrap)
+
+    # ------------------------------------------------------------------ 6. Biểu đồ
+
+    def chart(self) -> None:
+        indexed = list(enumerate(self.scored_units))
+        ranked = [u for _, u in sorted(indexed, key=lambda iu: (-(iu[1].total or 0), iu[0]))]
+        shown = ranked[:CHART_MAX_UNITS]
+        title = f"Tổng điểm thi đua năm {self.book.year}"
+        ws = self.sheet(CHART_SHEET, (8, 26, 10))
+        if len(ranked) <= CHART_MAX_UNITS:
+            ws.fit_to_pages(1, 1)  # table and chart on one page
+        note = ""
+        if len(ranked) > CHART_MAX_UNITS:
+            note = f"Biểu đồ thể hiện {CHART_MAX_UNITS} đơn vị có tổng điểm cao nhất."
+        self.title(ws, 3 + 9, title.upper(), note)
+        self.headers(ws, CHART_HEADERS)
+        s = self.s
+        r = HEADER_ROW
+        if not ranked:
+            r += 1
+            self.empty_row(ws, r, 3, "Chưa có đơn vị nào có tổng điểm.")
+            return
+        for u in ranked:
+            r += 1
+            if u.rank is None:
+                ws.write_blank(r, 0, None, s(align="center"))
+            else:
+                ws.write_number(r, 0, u.rank, s(align="center"))
+            ws.write_string(r, 1, u.unit.name, s())
+            self.number(ws, r, 2, u.total, s(num_format=self.num))
+        first, last = HEADER_ROW + 1, HEADER_ROW + len(shown)
+        chart = self.wb.add_chart({"type": "bar"})
+        font = {"name": FONT, "size": 10}
+        chart.add_series(
+            {
+                "name": "Tổng điểm",
+                "categories": [CHART_SHEET, first, 1, last, 1],
+                "values": [CHART_SHEET, first, 2, last, 2],
+                "fill": {"color": "#2F5597"},
+                "gap": 40,
+                "data_labels": {"value": True, "num_format": self.num, "font": font},
+            }
+        )
+        chart.set_title({"name": title, "name_font": {"name": FONT, "size": 13, "bold": True}})
+        chart.set_legend({"none": True})
+        chart.set_y_axis({"reverse": True, "crossing": "max", "num_font": font, "major_tick_mark": "none"})
+        chart.set_x_axis(
+            {
+                "min": 0,
+                "num_format": "0",
+                "num_font": font,
+                "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
+            }
+        )
+        chart.set_chartarea({"border": {"none": True}})
+        chart.set_size({"width": 640, "height": max(260, 90 + 24 * len(shown))})
+        ws.insert_chart(HEADER_ROW, 4, chart, {"x_offset": 10, "object_position": 3})
+
+
+# ---------------------------------------------------------------------------------------------- small pure helpers
+
+
+def _unit_note(u: UnitResult) -> str:
+    parts = [u.note] if u.note else []
+    low = u.note.lower()
+    if u.tied and "đồng hạng" not in low:
+        parts.append("Đồng hạng – cần Hội nghị bỏ phiếu")
+    if u.disqualified and "điểm liệt" not in low:
+        parts.append("Vi phạm điểm liệt: không xét suy tôn, đề nghị khen thưởng")
+    return "; ".join(parts)
+
+
+def _rule_kind(c: Criterion) -> str:
+    if c.kind is Kind.PENALTY:
+        return "penalty"
+    if c.kind is Kind.DISQUALIFIER:
+        return "disq"
+    if c.kind is Kind.BONUS:
+        return "bonus"
+    return "scored"
+
+
+def _blocks(rows: list[int]) -> list[tuple[int, int]]:
+    """Consecutive row numbers → (first, last) runs."""
+    out: list[tuple[int, int]] = []
+    for r in rows:
+        if out and out[-1][1] == r - 1:
+            out[-1] = (out[-1][0], r)
+        else:
+            out.append((r, r))
+    return out
+
+
+def _cell(row: int, col: int, row_abs: bool = False) -> str:
+    letters = ""
+    n = col + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{'$' if row_abs else ''}{row + 1}"
+
+
+def _cf(s: _Styles, colours: tuple[str, str]) -> Format:
+    key = ("cf", colours)
+    cache = s._cache
+    if key not in cache:
+        cache[key] = s.wb.add_format({"bg_color": colours[0], "font_color": colours[1]})
+    return cache[key]
+
+
+def _when(value: str) -> str:
+    """ISO time → 'YYYY-MM-DD HH:MM:SS' for reading (seconds fractions and zone kept as given)."""
+    return value.replace("T", " ", 1) if len(value) > 10 and value[10:11] == "T" else value
+
+
+def _lines(text: str, width: float) -> int:
+    """Estimated number of lines `text` takes in a wrapped cell `width` characters wide."""
+    if not text:
+        return 1
+    capacity = max(1, int(width * 1.4) - 1)
+    if len(text) <= capacity and "\n" not in text:
+        return 1
+    return sum(max(1, len(textwrap.wrap(part, capacity, break_long_words=True))) for part in text.split("\n"))
