@@ -1,0 +1,86 @@
+"""The CLI as a user runs it: exit codes, Vietnamese messages, outputs, no tracebacks."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from tests.conftest import D, fill, full_entries
+from ttdk_xl.book import load_book
+from ttdk_xl.cli import cli
+from ttdk_xl.pipeline import default_book_path
+
+
+def run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def test_help_is_vietnamese_and_lists_commands():
+    result = run("--help")
+    assert result.exit_code == 0
+    for command in ("init", "template", "check", "consolidate"):
+        assert command in result.output
+    assert "tổng hợp" in result.output
+
+
+def test_init_then_template_then_consolidate(tmp_path):
+    work = tmp_path / "cum2"
+    result = run("init", work)
+    assert result.exit_code == 0, result.output
+    assert (work / "bo_tieu_chi.xlsx").exists() and (work / "hop_thu").is_dir()
+    assert run("init", work).exit_code == 1  # never overwrites
+
+    result = run("template", work / "bo_tieu_chi.xlsx", "-o", work / "mau")
+    assert result.exit_code == 0, result.output
+    book = load_book(work / "bo_tieu_chi.xlsx")
+    made = sorted(p.name for p in (work / "mau").iterdir())
+    assert len(made) == len(book.units) and "Đã tạo" in result.output
+
+    # Every unit but the last returns a filled workbook.
+    for i, _unit in enumerate(book.units[:-1]):
+        fill(book, i, work / "hop_thu" / f"tep {i}.xlsx", full_entries(book))
+    out = work / "ket_qua"
+    result = run("consolidate", work / "hop_thu", "-o", out)
+    assert result.exit_code == 1, result.output  # one unit missing
+    assert "Chưa nộp" in result.output and book.units[-1].name in result.output
+    for name in ("tong_hop.xlsx", "ket_qua.json", "bao_cao.docx"):
+        assert (out / name).exists()
+
+
+def test_consolidate_exit_0_and_stable_json(book, tmp_path):
+    inbox = tmp_path / "hop_thu"
+    inbox.mkdir()
+    for i, u in enumerate(book.units):
+        fill(book, i, inbox / f"{u.code}.xlsx", full_entries(book, I_2=(D(40 - i), "thiếu")))
+    from ttdk_xl.pipeline import consolidate
+
+    r1 = consolidate(inbox, book=book, out=tmp_path / "o1")
+    r2 = consolidate(inbox, book=book, out=tmp_path / "o2")
+    assert r1.ok and r2.ok
+    assert (tmp_path / "o1" / "ket_qua.json").read_bytes() == (tmp_path / "o2" / "ket_qua.json").read_bytes()
+
+
+def test_check_names_file_sheet_cell_and_fix(tmp_path):
+    default = load_book(default_book_path())
+    good = fill(default, 0, tmp_path / "good.xlsx", full_entries(default))
+    bad = fill(default, 1, tmp_path / "bad.xlsx", full_entries(default, I_1=(D(25), "")))
+    ok = run("check", good, "--book", default_book_path())
+    assert ok.exit_code == 0 and "Hợp lệ" in ok.output
+    result = run("check", bad, "--book", default_book_path())
+    assert result.exit_code == 1
+    assert "bad.xlsx › Tự chấm điểm!D10" in result.output
+    assert "vượt điểm tối đa" in result.output and "→" in result.output
+
+
+def test_usage_errors_exit_2():
+    assert run("consolidate", "/no/such/folder").exit_code == 2
+    assert run("template").exit_code == 2
+    assert run("nonsense").exit_code == 2
+
+
+def test_bad_book_is_a_message_not_a_traceback(tmp_path):
+    bad = tmp_path / "bo.xlsx"
+    bad.write_bytes(b"not a workbook")
+    result = run("template", bad, "-o", tmp_path / "o")
+    assert result.exit_code == 1
+    assert result.output.startswith("Lỗi:") or "Lỗi:" in result.output
+    assert "Traceback" not in result.output
