@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 
 from .layout import H_EXPLAIN, H_SCORE, NO, SCORE_SHEET, YES, cell_name
@@ -37,10 +38,10 @@ _PREFIXES = (
     "sở",
 )
 # Letters that TCVN3 / VNI legacy fonts put where Unicode Vietnamese letters should be.
-_TCVN3 = set("¸µ¶·¹¨¾»¼½Æ©ÇÊÈÉËÌÐÎÏÑªÒÕÓÔÖ«×ÝØÜÞ®¬")
+# Only characters that never occur in Unicode Vietnamese text (TCVN3 also uses Ò, Õ, Ê… which do).
+_TCVN3 = set("¸µ¶·¹¨¾»¼½Æ©ÇËÐÑª«×ØÜÞ®¬Ö")
 # VNI stores tone marks as separate letters after the vowel ("aø" for "à"), and đ as "ñ".
 _VNI = re.compile(r"[aeiouyAEIOUY][øùúûõïäåëö]|[ñÑ]")
-_VIET = re.compile(r"[àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđ]", re.I)
 
 
 def unit_key(name: str) -> str:
@@ -75,7 +76,7 @@ def legacy_encoding(text: str) -> str:
     """'TCVN3' or 'VNI' when text looks typed with a legacy Vietnamese font, else ''."""
     if not text:
         return ""
-    if not _VIET.search(text) and sum(ch in _TCVN3 for ch in text) >= 2:
+    if sum(ch in _TCVN3 for ch in text) >= 2:
         return "TCVN3"
     if len(_VNI.findall(text)) >= 2:
         return "VNI"
@@ -191,6 +192,7 @@ def check_submission(raw: RawSubmission, book: Book) -> Submission:
     unit, findings = identify_unit(raw, book)
     file, sheet = raw.info.file, raw.sheet
     ucode, uname = (unit.code, unit.name) if unit else ("", raw.unit_name)
+    findings = [replace(f, unit_code=ucode, unit_name=uname) for f in findings]
 
     def add(code, sev, msg, fix, cell=""):
         findings.append(Finding(code, sev, file, msg, fix, sheet, cell, ucode, uname))
@@ -432,6 +434,8 @@ def check_submission(raw: RawSubmission, book: Book) -> Submission:
         findings=tuple(findings),
         issued_at=raw.meta.get("issued_at", ""),
         modified=raw.info.edited_at or raw.info.modified,
+        entries={r.code: (r.score, nfc(r.explanation)) for r in raw.rows if r.code in known},
+        row_codes={r.row + 1: r.code for r in raw.rows},
     )
 
 

@@ -211,6 +211,9 @@ class Submission:
     findings: tuple[Finding, ...] = ()
     issued_at: str = ""
     modified: str = ""
+    # What the unit typed, by criterion code: (score cell value, explanation); used to pre-fill returns.
+    entries: dict[str, tuple[object, str]] = field(default_factory=dict)
+    row_codes: dict[int, str] = field(default_factory=dict)  # 1-based row in the unit's sheet → criterion code
 
     @property
     def blocking(self) -> bool:
@@ -250,6 +253,7 @@ class Result:
     findings: tuple[Finding, ...]
     sources: tuple[Source, ...]
     rank_invalid: bool = False  # the office asked to rank units with blocking problems
+    submissions: tuple[Submission, ...] = ()  # the submission used for each unit that sent one
 
     @property
     def ok(self) -> bool:

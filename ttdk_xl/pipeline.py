@@ -13,6 +13,7 @@ from .read import DEFAULT_MAX_BYTES, ReadOutcome, list_inbox, read_file
 from .score import rank_units
 
 BOOK_NAME = "bo_tieu_chi.xlsx"
+RETURNS_DIR = "tra_lai"
 PARALLEL_FROM = 200  # below this, threads cost more than they save (research/perf.md)
 
 
@@ -137,7 +138,7 @@ def build_result(book: Book, outcomes: list[ReadOutcome], rank_invalid: bool = F
                 state = SourceState.IGNORED
             else:
                 first_of_hash[info.sha256] = info.file
-                sub = check_submission(o.raw, book)
+                sub = _safe_check(o, book)
                 file_findings.extend(sub.findings)
                 unit_code = sub.unit_code
                 if unit_code and not any(f.code in _FILE_FATAL for f in sub.findings):
@@ -190,7 +191,23 @@ def build_result(book: Book, outcomes: list[ReadOutcome], rank_invalid: bool = F
         else:
             statuses[u.code] = Status.INVALID if sub.blocking else Status.VALID
     units = rank_units(book, chosen, statuses, rank_invalid=rank_invalid)
-    return Result(book, units, tuple(findings), tuple(sources.values()), rank_invalid)
+    chosen_subs = tuple(chosen[u.code] for u in book.units if u.code in chosen)
+    return Result(book, units, tuple(findings), tuple(sources.values()), rank_invalid, chosen_subs)
+
+
+def _safe_check(outcome: ReadOutcome, book: Book) -> Submission:
+    """Check one file; an unexpected failure becomes a finding for that file, never a stopped run."""
+    try:
+        return check_submission(outcome.raw, book)
+    except Exception as exc:  # a bug must not cost the other units their result
+        finding = Finding(
+            "internal-error",
+            Severity.ERROR,
+            outcome.info.file,
+            f"ttdk-xl gặp lỗi khi kiểm tra tệp này ({type(exc).__name__}: {exc}).",
+            "Gửi tệp này cho người phụ trách ttdk-xl; các tệp khác vẫn được tổng hợp.",
+        )
+        return Submission(outcome.info.file, "", "", {}, {}, {}, (finding,))
 
 
 # Findings after which a file cannot count for any unit.
@@ -200,6 +217,7 @@ _FILE_FATAL = {"wrong-cluster", "wrong-year"}
 def write_outputs(result: Result, out: Path, report_template: str | Path | None = None) -> dict[str, Path]:
     """Write tong_hop.xlsx, ket_qua.json and bao_cao.docx into `out`."""
     from .report import write_report
+    from .returns import write_returns
     from .write_xlsx import write_json, write_summary
 
     out.mkdir(parents=True, exist_ok=True)
@@ -207,4 +225,6 @@ def write_outputs(result: Result, out: Path, report_template: str | Path | None 
     write_summary(result, paths["summary"])
     write_json(result, paths["json"])
     write_report(result, paths["report"], Path(report_template) if report_template else None)
+    if result.submissions or (out / RETURNS_DIR).exists():
+        write_returns(result, out / RETURNS_DIR)
     return paths

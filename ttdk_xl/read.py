@@ -34,6 +34,7 @@ ZIP_EXTS = {".xlsx", ".xlsm", ".ods", ".xlsb"}
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024  # a self-scoring workbook is ~20 KB; 20 MB leaves room for photos
 MAX_UNZIPPED_RATIO = 100  # zip bombs expand far beyond this
+MAX_UNZIPPED_FACTOR = 5  # unpacked size allowed per byte of the --max-mb limit
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,18 @@ def file_info(path: Path, inbox: Path | None) -> FileInfo:
 
 def read_file(path: Path, inbox: Path | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> ReadOutcome:
     """Read one file of the inbox. Never raises for a bad file: problems become findings."""
-    info = file_info(path, inbox)
+    try:
+        info = file_info(path, inbox)
+    except OSError as exc:
+        rel = nfc(path.relative_to(inbox).as_posix() if inbox else path.name)
+        finding = Finding(
+            "file-unreadable",
+            Severity.ERROR,
+            rel,
+            f"Không mở được tệp ({exc.strerror or type(exc).__name__}).",
+            "Kiểm tra quyền đọc tệp hoặc chép tệp ra thư mục khác rồi chạy lại.",
+        )
+        return ReadOutcome(FileInfo(rel, "", 0, ""), None, (finding,))
     name = PurePosixPath(info.file).name
     ext = path.suffix.lower()
 
@@ -151,12 +163,30 @@ def read_file(path: Path, inbox: Path | None = None, max_bytes: int = DEFAULT_MA
             )
         try:
             with zipfile.ZipFile(path) as zf:
+                names = set(zf.namelist())
                 unzipped = sum(i.file_size for i in zf.infolist())
-                if unzipped > max(max_bytes, info.size * MAX_UNZIPPED_RATIO):
+                # Refuse before unpacking: a zip bomb or a sheet with a million filled rows.
+                if unzipped > max_bytes * MAX_UNZIPPED_FACTOR or unzipped > max(
+                    max_bytes, info.size * MAX_UNZIPPED_RATIO
+                ):
                     return fail(
                         "file-too-large",
                         f"Tệp giải nén ra quá lớn ({unzipped:,} byte) — có thể là tệp độc hại hoặc có quá nhiều dòng.",
                         "Đề nghị đơn vị gửi lại bảng tự chấm gốc, không thêm dữ liệu ngoài bảng.",
+                    )
+                other = _other_office_kind(names, ext)
+                if other:
+                    return fail(
+                        "file-corrupt",
+                        f"Tệp có đuôi {ext} nhưng thực ra là {other} bị đổi tên, không phải bảng tự chấm điểm.",
+                        "Đề nghị đơn vị gửi đúng tệp bảng tự chấm điểm (.xlsx) đã điền.",
+                    )
+                if _declares_entities(zf):
+                    return fail(
+                        "xml-entities",
+                        "Tệp chứa khai báo thực thể XML (DOCTYPE/ENTITY) — Excel không tạo ra những khai báo này; "
+                        "tệp có thể độc hại nên không được đọc.",
+                        "Đề nghị đơn vị mở bảng tự chấm gốc bằng Excel, lưu lại rồi gửi lại.",
                     )
                 edited_at = _edited_at(zf)
         except zipfile.BadZipFile:
@@ -195,6 +225,32 @@ def read_file(path: Path, inbox: Path | None = None, max_bytes: int = DEFAULT_MA
                 ),
             ),
         )
+
+
+def _other_office_kind(names: set[str], ext: str) -> str:
+    """What a zip really is when it is not the spreadsheet its extension says ('' when it is)."""
+    if ext == ".ods":
+        return "" if "content.xml" in names else "một tệp khác"
+    if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
+        return ""
+    if "word/document.xml" in names:
+        return "tệp Word (.docx)"
+    if "ppt/presentation.xml" in names:
+        return "tệp PowerPoint (.pptx)"
+    if "content.xml" in names:
+        return "tệp OpenDocument khác"
+    return "một tệp nén khác"
+
+
+def _declares_entities(zf: zipfile.ZipFile) -> bool:
+    """True when an XML part declares a DTD or entities (never made by office suites; billion-laughs risk)."""
+    for info in zf.infolist():
+        if info.filename.endswith((".xml", ".rels")):
+            with zf.open(info) as fh:
+                head = fh.read(4096)
+            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                return True
+    return False
 
 
 def _edited_at(zf: zipfile.ZipFile) -> str:

@@ -182,7 +182,8 @@ def write_unit_workbook(
     _write_score_sheet(wb, ws, fmt, book, unit, entries, marks)
     _write_guide(wb.add_worksheet(GUIDE_SHEET), fmt, book)
     _write_meta(wb.add_worksheet(META_SHEET), book, unit, issued_at)
-    ws.activate()
+    if not extra_sheet:
+        ws.activate()
     wb.close()
     os.replace(tmp, path)
     return path
@@ -220,6 +221,13 @@ def _formats(wb) -> dict[str, object]:
         "sign": f(bold=True, align="center"),
         "sign_note": f(italic=True, align="center"),
     }
+
+
+def _row_height(text: str, explanation: str, bold: bool = False) -> float:
+    """Row height for wrapped text: Excel and LibreOffice do not grow rows of generated files on open."""
+    per_line_b = 58 if bold else 64  # characters of Times New Roman 12 per line in column B (width 58)
+    lines = max(1, -(-len(text) // per_line_b), -(-len(explanation) // 46))
+    return 16.5 * lines
 
 
 def _num(value: object) -> object:
@@ -264,6 +272,7 @@ def _write_score_sheet(wb, ws, fmt, book: Book, unit: Unit, entries: Mapping[str
         values[c.code] = value
         ws.write_string(r, 0, c.code, fmt["code"])
         ws.write_string(r, 1, c.text, fmt["wrap"])
+        ws.set_row(r, _row_height(c.text, expl or ""))
         if c.kind is Kind.DISQUALIFIER:
             ws.write_string(r, 2, "Điểm liệt", fmt["num"])
         else:
@@ -315,6 +324,7 @@ def _write_score_sheet(wb, ws, fmt, book: Book, unit: Unit, entries: Mapping[str
         refs = ",".join(f"D{row_of[k.code] + 1}" for k in kids)
         ws.write_string(r, 0, c.code, fmt["group_code"])
         ws.write_string(r, 1, c.text, fmt["group_text"])
+        ws.set_row(r, _row_height(c.text, "", bold=True))
         ws.write_number(r, 2, float(c.max_points), fmt["group_num"])
         ws.write_formula(r, 3, f"=SUM({refs})", fmt["group_num"], float(total))
         ws.write_blank(r, 4, None, fmt["group_text"])
