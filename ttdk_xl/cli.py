@@ -216,6 +216,9 @@ def _print_summary(result, book_path: Path, out: Path) -> None:
     click.echo("")
     click.echo(f"{len(blocking)} lỗi, {len(warnings)} cảnh báo — chi tiết ở trang 'Kiểm tra'.")
     click.echo(f"Kết quả: {out}/tong_hop.xlsx, {out}/bao_cao.docx, {out}/ket_qua.json")
+    returns = sorted((out / "tra_lai").glob("*.xlsx")) if (out / "tra_lai").is_dir() else []
+    if returns:
+        click.echo(f"Phiếu trả lại cho {len(returns)} đơn vị (gửi lại để đơn vị sửa): {out}/tra_lai/")
 
 
 def main() -> None:

@@ -458,7 +458,7 @@ class _Writer:
     def checks(self) -> None:
         findings = self.result.findings
         ncols = len(CHECK_HEADERS)
-        ws = self.sheet(CHECK_SHEET, (5, 20, 15, 11, 6, 16, 9, 40, 34))
+        ws = self.sheet(CHECK_SHEET, (5, 19, 21, 11, 6, 15, 9, 38, 34))
         counts = {sev: sum(1 for f in findings if f.severity is sev) for sev in Severity}
         note = f"Lỗi: {counts[Severity.ERROR]}; cảnh báo: {counts[Severity.WARNING]}; ghi chú: {counts[Severity.INFO]}."
         if counts[Severity.ERROR] and not self.result.rank_invalid:
