@@ -84,3 +84,25 @@ def test_bad_book_is_a_message_not_a_traceback(tmp_path):
     assert result.exit_code == 1
     assert result.output.startswith("Lỗi:") or "Lỗi:" in result.output
     assert "Traceback" not in result.output
+
+
+def test_unit_checks_its_own_file_without_the_book(book, tmp_path):
+    """A unit has only its workbook: the rules come from the workbook's hidden _meta sheet."""
+    good = fill(book, 0, tmp_path / "tot.xlsx")
+    bad = fill(book, 1, tmp_path / "sai.xlsx", full_entries(book, I_1=(D(25), ""), III_1=(D(2), "")))
+    assert run("check", good).exit_code == 0
+    result = run("check", bad)
+    assert result.exit_code == 1
+    assert "sai.xlsx › Tự chấm điểm!D10" in result.output  # above max (20)
+    assert "Tự chấm điểm!E16" in result.output  # bonus without explanation
+
+
+def test_check_without_book_or_meta_asks_for_the_book(book, tmp_path):
+    import openpyxl
+
+    path = fill(book, 0, tmp_path / "copy.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb.remove(wb["_meta"])
+    wb.save(path)
+    result = run("check", path)
+    assert result.exit_code == 1 and "--book" in result.output

@@ -24,11 +24,11 @@ def load_book(path) -> Book:
     return load(path)
 
 
-def check(paths, book) -> list[Finding]:
-    """Findings of single workbooks against a book (path or Book)."""
+def check(paths, book=None) -> list[Finding]:
+    """Findings of single workbooks against a book (path or Book), or against their own issued rules."""
     from .pipeline import check_files, load
 
-    return check_files(load(book), paths)
+    return check_files(load(book) if book is not None else None, paths)
 
 
 __all__ = ["Book", "Finding", "Result", "Severity", "Status", "UnitResult", "check", "consolidate", "load_book"]

@@ -114,7 +114,9 @@ def _print_findings(findings, limit: int = 200) -> None:
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=PATH_IN)
-@click.option("--book", type=PATH_IN, help="Bộ tiêu chí (mặc định: bo_tieu_chi.xlsx cạnh tệp, hoặc bộ mẫu).")
+@click.option(
+    "--book", type=PATH_IN, help="Bộ tiêu chí (mặc định: bo_tieu_chi.xlsx cạnh tệp, nếu không có thì theo mẫu của tệp)."
+)
 def check(files: tuple[Path, ...], book: Path | None) -> None:
     """Kiểm tra một hoặc nhiều bảng tự chấm đã điền, không tổng hợp.
 
@@ -123,10 +125,12 @@ def check(files: tuple[Path, ...], book: Path | None) -> None:
     \b
     Ví dụ:  ttdk-xl check "2025_TSN_UBND huyện Triệu Sơn.xlsx"
     """
-    from .pipeline import check_files, find_book, load
+    from .pipeline import BOOK_NAME, check_files, load
 
+    near = files[0].parent / BOOK_NAME if files[0].is_file() else files[0] / BOOK_NAME
+    book = book or (near if near.is_file() else None)
     try:
-        the_book = load(book or find_book(files[0].parent))
+        the_book = load(book) if book else None  # None: each file's own rules (from its _meta)
     except TtdkError as exc:
         _fail(exc)
     paths = [p for f in files for p in (sorted(f.rglob("*")) if f.is_dir() else [f]) if p.is_file()]

@@ -43,6 +43,9 @@ META_KEYS = (
     "issued_at",
     "sheet",
     "header_row",
+    "step",
+    "bonus_cap",
+    "criteria",
 )
 
 

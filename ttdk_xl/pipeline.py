@@ -74,15 +74,74 @@ def read_all(
     return out
 
 
-def check_files(book: Book, paths: Iterable[Path], max_bytes: int = DEFAULT_MAX_BYTES) -> list[Finding]:
-    """`ttdk-xl check`: the findings of single workbooks, without consolidating."""
+def check_files(book: Book | None, paths: Iterable[Path], max_bytes: int = DEFAULT_MAX_BYTES) -> list[Finding]:
+    """`ttdk-xl check`: the findings of single workbooks, without consolidating.
+
+    Without a book (a unit checking its own file), each workbook is checked against the rules
+    recorded in its own `_meta` sheet when it was issued.
+    """
     findings: list[Finding] = []
     for p in paths:
         outcome = read_file(p, None, max_bytes)
         findings.extend(outcome.findings)
-        if outcome.raw is not None:
-            findings.extend(check_submission(outcome.raw, book).findings)
+        if outcome.raw is None:
+            continue
+        the_book = book or book_from_meta(outcome.raw)
+        if the_book is None:
+            findings.append(
+                Finding(
+                    "book-needed",
+                    Severity.ERROR,
+                    outcome.info.file,
+                    "Tệp không còn thông tin bộ tiêu chí (trang ẩn _meta) nên không tự kiểm tra được.",
+                    "Chạy lại với --book bo_tieu_chi.xlsx, hoặc dùng mẫu gốc do Cụm gửi.",
+                )
+            )
+            continue
+        findings.extend(check_submission(outcome.raw, the_book).findings)
     return findings
+
+
+def book_from_meta(raw) -> Book | None:
+    """The rules a workbook was issued with, rebuilt from its `_meta` sheet (None if absent)."""
+    import json
+    from decimal import Decimal
+
+    from .models import Criterion, ExplainRule, Kind, Unit
+
+    meta = raw.meta
+    try:
+        rows = json.loads(meta["criteria"])
+        texts = {r.code: r.text for r in raw.rows}
+        criteria = tuple(
+            Criterion(
+                code,
+                texts.get(code, ""),
+                Decimal(mx),
+                Kind(kind),
+                ExplainRule(explain),
+                parent=code.rsplit(".", 1)[0] if "." in code else None,
+                depth=code.count("."),
+            )
+            for code, mx, kind, explain in rows
+        )
+        unit = Unit(meta["unit_code"], meta.get("unit_name", ""))
+        return Book(
+            cluster_name=meta.get("cluster", ""),
+            parent_body="",
+            year=int(meta["year"]),
+            head_unit="",
+            deputy_unit="",
+            deadline="",
+            step=Decimal(meta["step"]),
+            bonus_cap=Decimal(meta["bonus_cap"]),
+            criteria=criteria,
+            units=(unit,),
+            levels=(),
+            awards=(),
+        )
+    except (KeyError, ValueError, TypeError):
+        return None
 
 
 def consolidate(

@@ -7,6 +7,7 @@ recalculate (calamine, previewers, mail clients) see the same numbers.
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
@@ -441,6 +442,14 @@ def _write_meta(ws, book: Book, unit: Unit, issued_at: datetime) -> None:
         "issued_at": issued_at.isoformat(timespec="seconds"),
         "sheet": SCORE_SHEET,
         "header_row": str(HEADER_ROW),
+        # The rules the unit's own `ttdk-xl check` needs when it does not have the criteria book.
+        "step": plain(book.step),
+        "bonus_cap": plain(book.bonus_cap),
+        "criteria": json.dumps(
+            [[c.code, plain(c.max_points), c.kind.value, c.explain.value] for c in book.criteria],
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ),
     }
     for i, (key, value) in enumerate(values.items()):
         ws.write_string(i, 0, key)
