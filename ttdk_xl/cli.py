@@ -78,11 +78,19 @@ _HOWTO = """Các bước:
     show_default=True,
     help="Thư mục ghi các bảng tự chấm.",
 )
-def template(book: Path, out: Path) -> None:
+@click.option(
+    "--eml",
+    "eml",
+    is_flag=True,
+    help="Kèm theo mỗi đơn vị một thư nháp (.eml) đã đính kèm bảng tự chấm, gửi đến địa chỉ ở cột 'Email'.",
+)
+def template(book: Path, out: Path, eml: bool) -> None:
     """Tạo bảng tự chấm điểm (đã khóa, có kiểm tra dữ liệu) cho từng đơn vị trong BOOK.
 
+    Với --eml: mỗi đơn vị có thêm một thư nháp .eml (mở bằng Outlook/Thunderbird, bấm Gửi).
+
     \b
-    Ví dụ:  ttdk-xl template bo_tieu_chi.xlsx -o mau_gui_don_vi
+    Ví dụ:  ttdk-xl template bo_tieu_chi.xlsx -o mau_gui_don_vi --eml
     """
     from .pipeline import load
     from .template import write_templates
@@ -100,6 +108,26 @@ def template(book: Path, out: Path) -> None:
         click.echo(f"  {p.name}")
     if len(paths) > 10:
         click.echo(f"  … và {len(paths) - 10} tệp khác")
+    if eml:
+        _write_drafts(the_book, paths, out)
+
+
+def _write_drafts(the_book, paths: list[Path], out: Path) -> None:
+    from .mail import head_email, write_drafts
+
+    drafts = write_drafts(the_book, list(zip(the_book.units, paths, strict=True)))
+    click.echo(
+        f"Đã tạo {len(drafts)} thư nháp (.eml) kèm bảng tự chấm trong {out}/: mở bằng Outlook/Thunderbird, bấm Gửi."
+    )
+    no_address = [u.name for u in the_book.units if "@" not in u.email]
+    if no_address:
+        click.echo(
+            f"Cảnh báo: {len(no_address)} đơn vị chưa có địa chỉ ở cột 'Email' (thư chưa có người nhận): "
+            + ", ".join(no_address[:5])
+            + (" …" if len(no_address) > 5 else "")
+        )
+    if not head_email(the_book):
+        click.echo("Cảnh báo: đơn vị Cụm trưởng chưa có địa chỉ ở cột 'Email' nên thư chưa ghi người gửi.")
 
 
 def _print_findings(findings, limit: int = 200) -> None:

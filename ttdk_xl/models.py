@@ -196,6 +196,8 @@ class Source:
     template_version: str = ""
     issued_at: str = ""
     note: str = ""
+    sender: str = ""  # for a file attached to a saved email: the sender's address
+    sent_at: str = ""  # … and the email's date (ISO)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .checks import check_submission
 from .models import Book, Finding, Result, Severity, Source, SourceState, Status, Submission
-from .read import DEFAULT_MAX_BYTES, ReadOutcome, list_inbox, read_file
+from .read import DEFAULT_MAX_BYTES, ReadOutcome, list_inbox, read_path
 from .score import rank_units
 
 BOOK_NAME = "bo_tieu_chi.xlsx"
@@ -53,22 +53,24 @@ def read_all(
     progress: Callable[[int], None] | None = None,
     workers: int | None = None,
 ) -> list[ReadOutcome]:
-    """Read files in order; with many files, two threads (calamine releases the GIL while parsing)."""
+    """Read files in order; with many files, two threads (calamine releases the GIL while parsing).
+
+    A saved email (.eml, .msg) gives one outcome per attachment."""
     workers = workers if workers is not None else (2 if len(paths) >= PARALLEL_FROM else 1)
 
-    def one(p: Path) -> ReadOutcome:
-        return read_file(p, inbox, max_bytes)
+    def one(p: Path) -> list[ReadOutcome]:
+        return read_path(p, inbox, max_bytes)
 
     out: list[ReadOutcome] = []
     if workers <= 1:
         for p in paths:
-            out.append(one(p))
+            out.extend(one(p))
             if progress:
                 progress(1)
         return out
     with ThreadPoolExecutor(workers) as pool:
-        for outcome in pool.map(one, paths):
-            out.append(outcome)
+        for outcomes in pool.map(one, paths):
+            out.extend(outcomes)
             if progress:
                 progress(1)
     return out
@@ -82,23 +84,29 @@ def check_files(book: Book | None, paths: Iterable[Path], max_bytes: int = DEFAU
     """
     findings: list[Finding] = []
     for p in paths:
-        outcome = read_file(p, None, max_bytes)
-        findings.extend(outcome.findings)
-        if outcome.raw is None:
-            continue
-        the_book = book or book_from_meta(outcome.raw)
-        if the_book is None:
-            findings.append(
-                Finding(
-                    "book-needed",
-                    Severity.ERROR,
-                    outcome.info.file,
-                    "Tệp không còn thông tin bộ tiêu chí (trang ẩn _meta) nên không tự kiểm tra được.",
-                    "Chạy lại với --book bo_tieu_chi.xlsx, hoặc dùng mẫu gốc do Cụm gửi.",
+        for outcome in read_path(p, None, max_bytes):
+            findings.extend(outcome.findings)
+            if outcome.raw is None:
+                continue
+            the_book = book or book_from_meta(outcome.raw)
+            if the_book is None:
+                findings.append(
+                    Finding(
+                        "book-needed",
+                        Severity.ERROR,
+                        outcome.info.file,
+                        "Tệp không còn thông tin bộ tiêu chí (trang ẩn _meta) nên không tự kiểm tra được.",
+                        "Chạy lại với --book bo_tieu_chi.xlsx, hoặc dùng mẫu gốc do Cụm gửi.",
+                    )
                 )
-            )
-            continue
-        findings.extend(check_submission(outcome.raw, the_book).findings)
+                continue
+            sub = check_submission(outcome.raw, the_book)
+            findings.extend(sub.findings)
+            if outcome.info.sender:
+                from .mail import sender_finding
+
+                mismatch = sender_finding(outcome.info, the_book.unit(sub.unit_code))
+                findings.extend([mismatch] if mismatch else [])
     return findings
 
 
@@ -203,8 +211,16 @@ def build_result(book: Book, outcomes: list[ReadOutcome], rank_invalid: bool = F
                 if unit_code and not any(f.code in _FILE_FATAL for f in sub.findings):
                     candidates.setdefault(unit_code, []).append(sub)
                     state = SourceState.USED
+                if unit_code and info.sender:
+                    from .mail import sender_finding
+
+                    mismatch = sender_finding(info, book.unit(unit_code))
+                    file_findings.extend([mismatch] if mismatch else [])
         per_file[info.file] = file_findings
-        sources[info.file] = Source(info.file, info.sha256, info.size, info.modified, state, unit_code, version, issued)
+        sources[info.file] = Source(
+            info.file, info.sha256, info.size, info.modified, state, unit_code, version, issued,
+            sender=info.sender, sent_at=info.sent_at,
+        )  # fmt: skip
 
     # Two files for one unit: the newest (issue time, then edit time) counts.
     chosen: dict[str, Submission] = {}

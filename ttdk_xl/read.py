@@ -56,6 +56,8 @@ class FileInfo:
     size: int
     modified: str  # file system time, ISO
     edited_at: str = ""  # document's own last-saved time (docProps), ISO, when known
+    sender: str = ""  # for an email attachment: the email's sender address
+    sent_at: str = ""  # … and the email's date, ISO
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,15 @@ def list_inbox(inbox: Path) -> list[Path]:
     """Every file under the inbox, in a stable order (by relative path)."""
     files = [p for p in inbox.rglob("*") if p.is_file()]
     return sorted(files, key=lambda p: nfc(p.relative_to(inbox).as_posix()))
+
+
+def read_path(path: Path, inbox: Path | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> list[ReadOutcome]:
+    """Read one file of the inbox: a workbook gives one outcome, a saved email (.eml, .msg) one per attachment."""
+    if path.suffix.lower() in (".eml", ".msg") and not path.name.startswith(("~$", ".~lock")):
+        from .mail import read_email
+
+        return read_email(path, inbox, max_bytes)
+    return [read_file(path, inbox, max_bytes)]
 
 
 def _key(text: object) -> str:

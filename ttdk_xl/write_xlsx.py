@@ -61,6 +61,7 @@ SOURCE_HEADERS = (
     "Trạng thái",
     "Ghi chú",
 )
+SOURCE_MAIL_HEADERS = ("Thư gửi từ", "Ngày gửi thư")
 CHART_HEADERS = ("Xếp hạng", "Đơn vị", "Tổng điểm")
 AVERAGE_HEADER = "Trung bình cụm"
 RANK_INVALID_NOTE = "Xếp hạng cả đơn vị có lỗi theo yêu cầu"
@@ -160,7 +161,8 @@ def write_json(result: Result, path: Path) -> None:
             {"file": "…", "unit_code": "TS", "sha256": "…", "size": 12345, "modified": "2025-…",
              "template_version": "1", "issued_at": "…",
              "state": "Đã dùng",                   // Đã dùng | Bị thay thế | Bị loại | Bỏ qua
-             "note": "…"}
+             "note": "…",
+             "sender": "…", "sent_at": "…"}       // for a file attached to a saved email, else ""
           ]
         }
     """
@@ -249,6 +251,8 @@ def result_to_dict(result: Result) -> dict[str, Any]:
                 "issued_at": s.issued_at,
                 "state": s.state.value,
                 "note": s.note,
+                "sender": s.sender,
+                "sent_at": s.sent_at,
             }
             for s in result.sources
         ],
@@ -701,12 +705,14 @@ class _Writer:
 
     def sources(self) -> None:
         sources = self.result.sources
-        ncols = len(SOURCE_HEADERS)
-        ws = self.sheet(SOURCE_SHEET, (24, 8, 23, 10, 11, 8, 11, 10, 28))
+        mail = any(x.sender or x.sent_at for x in sources)  # files attached to saved emails: two more columns
+        headers = SOURCE_HEADERS + (SOURCE_MAIL_HEADERS if mail else ())
+        ncols = len(headers)
+        ws = self.sheet(SOURCE_SHEET, (24, 8, 23, 10, 11, 8, 11, 10, 28) + ((22, 11) if mail else ()))
         counts = {st: sum(1 for x in sources if x.state is st) for st in SourceState}
         note = f"Số tệp: {len(sources)} (" + "; ".join(f"{st.value.lower()}: {counts[st]}" for st in SourceState) + ")"
         self.title(ws, ncols, "DANH SÁCH TỆP ĐÃ NHẬN", note)
-        self.headers(ws, SOURCE_HEADERS)
+        self.headers(ws, headers)
         s = self.s
         wrap = s(text_wrap=True)
         r = HEADER_ROW
@@ -716,6 +722,9 @@ class _Writer:
         for src in sources:
             r += 1
             self.source_row(ws, r, src, wrap)
+            if mail:
+                ws.write_string(r, 9, src.sender, wrap)
+                ws.write_string(r, 10, _when(src.sent_at), wrap)
         self.finish_table(ws, ncols, r)
 
     def source_row(self, ws: Worksheet, r: int, src: Source, wrap: Format) -> None:
