@@ -37,7 +37,11 @@ INFO_KEYS = {
     "Bước điểm": (True, "0,25"),
     "Điểm thưởng tối đa": (True, "10"),
     "Địa danh": (False, "Triệu Sơn"),
+    # Optional, for the conference (ballots, count minutes); read as text, checked where used.
+    "Tỷ lệ có mặt tối thiểu": (False, "2/3"),
+    "Số đơn vị suy tôn": (False, "3"),
 }
+EXTRA_INFO_KEYS = ("Tỷ lệ có mặt tối thiểu", "Số đơn vị suy tôn")
 
 CRITERIA_COLUMNS = ("Mã", "Nội dung tiêu chí", "Điểm tối đa", "Loại", "Bắt buộc giải trình", "Hướng dẫn chấm")
 CRITERIA_REQUIRED = ("Mã", "Nội dung tiêu chí", "Điểm tối đa", "Loại", "Bắt buộc giải trình")
@@ -162,6 +166,7 @@ def load_book(path: str | Path) -> Book:
         awards=tuple(awards),
         tiebreak=tuple(tiebreak),
         place=info.get("Địa danh") or place_from_unit(head),
+        extra_info=tuple((k, info[k]) for k in EXTRA_INFO_KEYS if k in info),
     )
 
 

@@ -253,6 +253,101 @@ def _print_summary(result, book_path: Path, out: Path) -> None:
         click.echo(f"Phiếu trả lại cho {len(returns)} đơn vị (gửi lại để đơn vị sửa): {out}/tra_lai/")
 
 
+@cli.command()
+@click.argument("inbox", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--book", type=PATH_IN, help="Bộ tiêu chí (mặc định: bo_tieu_chi.xlsx cạnh hộp thư, hoặc bộ mẫu).")
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("bo_phieu"),
+    show_default=True,
+    help="Thư mục ghi phiếu và bảng kiểm phiếu.",
+)
+def ballots(inbox: Path, book: Path | None, out: Path) -> None:
+    """Tạo phiếu suy tôn (Nhất, Nhì, Ba), phiếu bầu Cụm trưởng, Cụm phó và bảng kiểm phiếu phieu_kiem.xlsx.
+
+    Tổng hợp lại INBOX (như lệnh consolidate, không ghi kết quả) để lấy danh sách đơn vị đủ điều kiện
+    suy tôn theo thứ tự xếp hạng. In phiếu (.docx) cho đại biểu; tổ kiểm phiếu nhập phiếu vào
+    phieu_kiem.xlsx rồi chạy 'ttdk-xl tally'.
+
+    \b
+    Ví dụ:  ttdk-xl ballots hop_thu -o bo_phieu
+    """
+    from .ballots import eligible, write_ballots
+    from .pipeline import consolidate as run
+    from .pipeline import find_book
+
+    try:
+        result = run(inbox, book=book or find_book(inbox))
+        paths = write_ballots(result, out)
+    except TtdkError as exc:
+        _fail(exc)
+    units = eligible(result)
+    click.echo(f"{result.book.cluster_name} — năm {result.book.year}: {len(units)} đơn vị đủ điều kiện suy tôn:")
+    for i, u in enumerate(units, 1):
+        click.echo(f"  {i:>2}. {u.name}")
+    left_out = [u for u in result.units if u.rank is None or u.disqualified]
+    if left_out:
+        click.echo(
+            f"Không có trong phiếu suy tôn ({len(left_out)}): "
+            + "; ".join(f"{u.unit.name} ({u.note or u.status.value})" for u in left_out)
+        )
+    click.echo(f"Đã tạo trong {out}/:")
+    for p in paths:
+        click.echo(f"  {p.name}")
+    click.echo(
+        "Sau khi bỏ phiếu: nhập từng phiếu vào phieu_kiem.xlsx rồi chạy  ttdk-xl tally " + str(out / paths[-1].name)
+    )
+
+
+@cli.command()
+@click.argument("file", type=PATH_IN)
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Thư mục ghi biên bản (mặc định: thư mục của FILE).",
+)
+def tally(file: Path, out: Path | None) -> None:
+    """Kiểm phiếu: đọc bảng kiểm phiếu FILE (mỗi phiếu một dòng) và lập biên bản kiểm phiếu (.docx).
+
+    Kiểm tra số đại biểu có mặt (tỷ lệ tối thiểu theo bộ tiêu chí, mặc định 2/3), phiếu hợp lệ và
+    không hợp lệ, số phiếu của từng đơn vị, đơn vị trúng cử và trường hợp bằng phiếu.
+
+    \b
+    Ví dụ:  ttdk-xl tally bo_phieu/phieu_kiem.xlsx
+    """
+    from .ballots import MINUTES_NAME, write_minutes
+    from .ballots import tally as run
+
+    try:
+        result = run(file)
+    except TtdkError as exc:
+        _fail(exc)
+    blocking = [f for f in result.findings if f.blocking]
+    _print_findings(list(result.findings))
+    if blocking:
+        click.echo(f"Có {len(blocking)} lỗi trong bảng kiểm phiếu; chưa lập biên bản. Sửa rồi chạy lại.")
+        sys.exit(1)
+    t = result.tally
+    click.echo(f"Đại biểu có mặt: {t.present}/{t.convened} (tối thiểu {_quorum(t.quorum)}).")
+    for c in result.counts:
+        click.echo(f"{c.vote.title}: {c.collected} phiếu, {c.valid} hợp lệ, {len(c.invalid)} không hợp lệ")
+        for line in sorted(c.lines, key=lambda x: -x.votes):
+            click.echo(f"  {line.votes:>3}  {line.unit.name:<32} {line.outcome}")
+    path = write_minutes(result, (out or file.parent) / MINUTES_NAME)
+    click.echo(f"Biên bản kiểm phiếu: {path}")
+
+
+def _quorum(q) -> str:
+    from .ballots import quorum_text
+
+    return quorum_text(q)
+
+
 def main() -> None:
     cli(prog_name="ttdk-xl")
 

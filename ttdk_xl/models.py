@@ -129,6 +129,11 @@ class Book:
         TieBreak.MORE_FULL_MARKS.value,
     )
     place: str = ""  # place name for the report's date line
+    # Optional `Thông tin` values used only by some commands (e.g. 'Tỷ lệ có mặt tối thiểu'), as typed.
+    extra_info: tuple[tuple[str, str], ...] = ()
+
+    def info(self, key: str, default: str = "") -> str:
+        return dict(self.extra_info).get(key, default)
 
     @property
     def fingerprint(self) -> str:
