@@ -17,7 +17,7 @@ def run(*args):
 def test_help_is_vietnamese_and_lists_commands():
     result = run("--help")
     assert result.exit_code == 0
-    for command in ("init", "template", "check", "consolidate"):
+    for command in ("init", "template", "check", "consolidate", "ballots", "tally", "covenant"):
         assert command in result.output
     assert "tổng hợp" in result.output
 

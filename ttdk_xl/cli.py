@@ -31,6 +31,9 @@ def cli() -> None:
       ttdk-xl template bo_tieu_chi.xlsx -o mau/   tạo bảng tự chấm cho từng đơn vị
       ttdk-xl check tep_nhan_ve.xlsx     kiểm tra một bảng đã điền
       ttdk-xl consolidate hop_thu/ -o ket_qua/    tổng hợp, xếp hạng, dự thảo báo cáo
+      ttdk-xl ballots hop_thu/ -o bo_phieu/       phiếu suy tôn, phiếu bầu, bảng kiểm phiếu
+      ttdk-xl tally bo_phieu/phieu_kiem.xlsx      kiểm phiếu, lập biên bản kiểm phiếu
+      ttdk-xl covenant bo_tieu_chi.xlsx           dự thảo giao ước thi đua năm sau
     """
 
 
@@ -340,6 +343,42 @@ def tally(file: Path, out: Path | None) -> None:
             click.echo(f"  {line.votes:>3}  {line.unit.name:<32} {line.outcome}")
     path = write_minutes(result, (out or file.parent) / MINUTES_NAME)
     click.echo(f"Biên bản kiểm phiếu: {path}")
+
+
+@cli.command()
+@click.argument("book", type=PATH_IN)
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Thư mục ghi giao ước (mặc định: thư mục của BOOK).",
+)
+@click.option("--nam", "year", type=click.IntRange(2000, 2100), help="Năm giao ước (mặc định: năm sau năm của BOOK).")
+def covenant(book: Path, out: Path | None, year: int | None) -> None:
+    """Tạo dự thảo giao ước thi đua năm sau (.docx) từ bộ tiêu chí BOOK.
+
+    Gồm các phong trào, tiêu chí và điểm tối đa, cam kết của các đơn vị và bảng chữ ký của mọi đơn vị
+    thành viên.
+
+    \b
+    Ví dụ:  ttdk-xl covenant bo_tieu_chi.xlsx
+            ttdk-xl covenant bo_tieu_chi_2026.xlsx --nam 2026
+    """
+    from .covenant import COVENANT_NAME, write_covenant
+    from .pipeline import load
+
+    try:
+        the_book = load(book)
+    except TtdkError as exc:
+        _fail(exc)
+    year = year or the_book.year + 1
+    path = write_covenant(the_book, (out or book.parent) / COVENANT_NAME, year)
+    click.echo(
+        f"Đã tạo giao ước thi đua năm {year} của {the_book.cluster_name} ({len(the_book.units)} đơn vị ký): {path}"
+    )
+    if year == the_book.year + 1:
+        click.echo(f"(Tiêu chí lấy từ bộ tiêu chí năm {the_book.year}; nếu đã có bộ tiêu chí năm {year}, dùng bộ đó.)")
 
 
 def _quorum(q) -> str:

@@ -1,0 +1,176 @@
+"""The emulation covenant (giao ước thi đua) the member units sign at the conference, from the criteria book.
+
+Decree 30/2020 layout (ttdk_xl.docx_style): the movements (criteria groups) and criteria with their points,
+what each unit commits to, and a signature table with one block per member unit (three to a row).
+Parts only people can write (the legal grounds) are highlighted placeholders.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from .models import Book, Kind, Unit
+from .report import _body_name, _signer_title
+from .text import nfc, vn_number
+
+COVENANT_NAME = "giao_uoc_thi_dua.docx"
+SIGN_COLUMNS = 3
+
+_KIND_NOTE = {
+    Kind.BONUS: "điểm thưởng",
+    Kind.PENALTY: "điểm trừ",
+    Kind.DISQUALIFIER: "điểm liệt",
+}
+
+
+def write_covenant(book: Book, path: Path, year: int | None = None) -> Path:
+    """Write the covenant for `year` (default: the year after the book's) to `path`, atomically."""
+    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+    from docx.shared import Pt
+
+    from . import docx_style as ds
+
+    year = year or book.year + 1
+    cluster = nfc(book.cluster_name)
+    doc = ds.new_document(f"Giao ước thi đua năm {year} — {cluster}")
+    w = ds.Writer(doc)
+    ds.national_header(
+        doc,
+        nfc(book.parent_body).upper(),
+        cluster.upper(),
+        "",
+        f"{nfc(book.place) or '[địa danh]'}, ngày … tháng … năm {year}",
+    )
+    ds.title(w, "GIAO ƯỚC THI ĐUA", f"Năm {year} của {cluster}", before=12)
+
+    w.placeholder(
+        "[Căn cứ … (người soạn thảo ghi số, ngày, trích yếu: Luật Thi đua, Khen thưởng; quyết định tổ chức các cụm, "
+        f"khối thi đua; hướng dẫn của Ban Thi đua - Khen thưởng; quy chế hoạt động của Cụm năm {year}…)]"
+    )
+    names = ", ".join(u.name for u in book.units)
+    w.para(
+        f"Các đơn vị thành viên {cluster} gồm {len(book.units):02d} đơn vị: {names}, "
+        f"thống nhất ký kết giao ước thi đua năm {year} với những nội dung sau:"
+    )
+
+    w.part("I. MỤC ĐÍCH, YÊU CẦU")
+    w.para(
+        "Đẩy mạnh các phong trào thi đua yêu nước, tạo khí thế thi đua sôi nổi, rộng khắp trong các đơn vị; "
+        f"phấn đấu hoàn thành toàn diện các chỉ tiêu, nhiệm vụ phát triển kinh tế - xã hội năm {year}."
+    )
+    w.para(
+        "Nội dung giao ước thi đua cụ thể, sát thực tế, là căn cứ để các đơn vị tự chấm điểm và Cụm bình xét, "
+        f"suy tôn đơn vị dẫn đầu cuối năm {year}; việc đánh giá bảo đảm công khai, dân chủ, khách quan."
+    )
+
+    w.part("II. NỘI DUNG GIAO ƯỚC")
+    scored = sum((c.max_points for c in book.leaves if c.kind is Kind.SCORED), Decimal(0))
+    bonus = f"; điểm thưởng tối đa {vn_number(book.bonus_cap)} điểm" if book.bonus_cap else ""
+    w.para(
+        f"1. Các đơn vị thi đua thực hiện các phong trào, tiêu chí sau (thang điểm {vn_number(scored)} điểm{bonus}):",
+        keep=True,
+    )
+    _criteria_table(ds, doc, book)
+
+    w.para("2. Mỗi đơn vị thành viên cam kết:", before=6, keep=True)
+    for line in _commitments(book, year):
+        w.para(f"- {line}")
+
+    w.part("III. TỔ CHỨC THỰC HIỆN")
+    w.para(
+        f"Đơn vị Cụm trưởng năm {year} chủ trì theo dõi, đôn đốc việc thực hiện giao ước; gửi bảng tự chấm điểm "
+        "cho các đơn vị, tổng hợp kết quả, tổ chức hội nghị sơ kết, tổng kết và bình xét thi đua của Cụm."
+    )
+    w.para(
+        "Các đơn vị thành viên tổ chức quán triệt, triển khai giao ước đến các cơ quan, đơn vị trực thuộc; "
+        "định kỳ báo cáo kết quả thực hiện về đơn vị Cụm trưởng theo quy chế hoạt động của Cụm."
+    )
+    w.para(
+        f"Giao ước thi đua này được các đơn vị thành viên {cluster} nhất trí ký kết, có hiệu lực từ ngày ký.",
+        after=12,
+    )
+
+    units = list(book.units)
+    rows = (len(units) + SIGN_COLUMNS - 1) // SIGN_COLUMNS
+    table = doc.add_table(rows=rows, cols=SIGN_COLUMNS)
+    width = ds.usable_width_cm(doc) / SIGN_COLUMNS
+    ds.table_props(table, [width] * SIGN_COLUMNS, borders=False, pad_cm=0.1)
+    for i, unit in enumerate(units):
+        cell = table.rows[i // SIGN_COLUMNS].cells[i % SIGN_COLUMNS]
+        body, role = _signer(unit)
+        p = ds.cell_par(cell, body.upper(), size=12, bold=True)
+        p.paragraph_format.space_before = Pt(12)
+        ds.cell_par(cell, role, size=12, bold=True, first=False)
+        ds.cell_par(cell, "(Ký, ghi rõ họ tên, đóng dấu)", size=11, italic=True, first=False)
+        for _ in range(4):
+            ds.cell_par(cell, "", size=12, first=False)
+        ds.cell_par(cell, [("[Họ và tên]", {"mark": True})], size=12, bold=True, first=False)
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
+    for row in table.rows:
+        ds.cant_split(row)
+    return ds.save(doc, path)
+
+
+def _signer(unit: Unit) -> tuple[str, str]:
+    """('UBND huyện Triệu Sơn', 'CHỦ TỊCH') — the body and the signer's title."""
+    body = _body_name(unit)
+    title = _signer_title(body)
+    role = title[: -len(body)].strip() if title.upper().endswith(body.upper()) else title
+    return body, role
+
+
+def _commitments(book: Book, year: int) -> list[str]:
+    out = []
+    groups = [c for c in book.criteria if c.is_group and c.parent is None]
+    for g in groups:
+        kinds = {book.criterion(code).kind for code in book.leaf_codes_under(g.code)}
+        if kinds == {Kind.SCORED}:
+            out.append(
+                f"Thực hiện tốt các tiêu chí nhóm {g.code} ({nfc(g.text)[:1].lower()}{nfc(g.text)[1:]}), "
+                f"phấn đấu đạt tối đa {vn_number(g.max_points)} điểm."
+            )
+    disqualifiers = [c for c in book.leaves if c.kind is Kind.DISQUALIFIER]
+    if disqualifiers:
+        items = "; ".join(nfc(c.text).rstrip(".") for c in disqualifiers)
+        out.append(f"Không để xảy ra vi phạm thuộc tiêu chí điểm liệt: {items}.")
+    if any(c.kind is Kind.PENALTY for c in book.leaves):
+        out.append("Hạn chế đến mức thấp nhất các trường hợp bị trừ điểm theo bộ tiêu chí.")
+    out.append(
+        f"Tự chấm điểm trung thực, có giải trình, minh chứng; gửi bảng tự chấm điểm năm {year} về đơn vị Cụm "
+        "trưởng đúng thời hạn Cụm quy định."
+    )
+    out.append(
+        "Tham gia đầy đủ các hoạt động của Cụm; chia sẻ kinh nghiệm, mô hình hay; phát hiện, bồi dưỡng, nhân rộng "
+        "các điển hình tiên tiến."
+    )
+    return out
+
+
+def _criteria_table(ds, doc, book: Book) -> None:
+    rows = list(book.criteria)
+    t = doc.add_table(rows=1 + len(rows), cols=3)
+    t.style = doc.styles["Table Grid"]
+    ds.table_props(t, [1.6, 12.3, 2.6], borders=True, pad_cm=0.1)
+    for cell, text in zip(t.rows[0].cells, ("Mã", "Phong trào, tiêu chí thi đua", "Điểm tối đa"), strict=True):
+        ds.cell_par(cell, text, bold=True)
+    ds.repeat_header(t.rows[0])
+    for i, c in enumerate(rows, 1):
+        cells = t.rows[i].cells
+        bold = c.is_group
+        note = _KIND_NOTE.get(c.kind)
+        text = nfc(c.text) + (f" ({note})" if note and not c.is_group else "")
+        ds.cell_par(cells[0], c.code, bold=bold)
+        ds.cell_par(cells[1], text, align=ds.LEFT, bold=bold)
+        if c.kind is Kind.DISQUALIFIER:
+            points = "Điểm liệt"
+        elif c.kind is Kind.PENALTY:
+            points = f"trừ đến {vn_number(c.max_points)}"
+        else:
+            points = vn_number(c.max_points)
+        ds.cell_par(cells[2], points, bold=bold)
+        ds.cant_split(t.rows[i])
+
+
+def default_covenant_path(book_path: Path) -> Path:
+    return Path(book_path).parent / COVENANT_NAME
