@@ -34,8 +34,9 @@ def test_covenant_lists_criteria_points_and_a_signature_per_unit(tmp_path):
     assert criteria[i + 2] == "40"
     assert "Không để xảy ra vi phạm thuộc tiêu chí điểm liệt: Vi phạm nghiêm trọng." in body
     assert "thang điểm 100 điểm; điểm thưởng tối đa 5 điểm" in body
-    cells = [c for c in signatures if c.strip()]
+    cells = [c for c in signatures if "CHỦ TỊCH" in c]
     assert len(cells) == len(book.units)  # one signature block per member unit
+    assert sum("[Họ và tên]" in c for c in signatures) == len(book.units)
     for unit, cell in zip(book.units, cells, strict=True):
         assert unit.name.upper() in cell and "CHỦ TỊCH" in cell
 

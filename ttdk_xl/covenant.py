@@ -91,24 +91,29 @@ def write_covenant(book: Book, path: Path, year: int | None = None) -> Path:
         after=12,
     )
 
+    # One block per unit, three to a row; a row never splits across pages. The titles get a size at which
+    # the longest fits on one line (about 20 bold capitals per 5,5 cm at 11 pt), so that the names line up.
     units = list(book.units)
     rows = (len(units) + SIGN_COLUMNS - 1) // SIGN_COLUMNS
     table = doc.add_table(rows=rows, cols=SIGN_COLUMNS)
     width = ds.usable_width_cm(doc) / SIGN_COLUMNS
     ds.table_props(table, [width] * SIGN_COLUMNS, borders=False, pad_cm=0.1)
-    for i, unit in enumerate(units):
-        cell = table.rows[i // SIGN_COLUMNS].cells[i % SIGN_COLUMNS]
-        body, role = _signer(unit)
-        p = ds.cell_par(cell, body.upper(), size=12, bold=True)
-        p.paragraph_format.space_before = Pt(12)
-        ds.cell_par(cell, role, size=12, bold=True, first=False)
-        ds.cell_par(cell, "(Ký, ghi rõ họ tên, đóng dấu)", size=11, italic=True, first=False)
-        for _ in range(4):
-            ds.cell_par(cell, "", size=12, first=False)
-        ds.cell_par(cell, [("[Họ và tên]", {"mark": True})], size=12, bold=True, first=False)
-        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
-    for row in table.rows:
-        ds.cant_split(row)
+    fits = (width - 0.2) * 3.7  # capitals per line at 11 pt
+    longest = max(len(_signer(u)[0]) for u in units)
+    size = 11 if longest <= fits else max(8, int(2 * 11 * fits / longest) / 2)
+    for r in range(rows):
+        group = units[r * SIGN_COLUMNS : (r + 1) * SIGN_COLUMNS]
+        for col, (body, role) in enumerate(_signer(u) for u in group):
+            cell = table.rows[r].cells[col]
+            p = ds.cell_par(cell, body.upper(), size=size, bold=True)
+            p.paragraph_format.space_before = Pt(12)
+            ds.cell_par(cell, role, size=12, bold=True, first=False)
+            ds.cell_par(cell, "(Ký, ghi rõ họ tên, đóng dấu)", size=11, italic=True, first=False)
+            for _ in range(4):
+                ds.cell_par(cell, "", size=12, first=False)
+            ds.cell_par(cell, [("[Họ và tên]", {"mark": True})], size=12, bold=True, first=False)
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
+        ds.cant_split(table.rows[r])
     return ds.save(doc, path)
 
 
