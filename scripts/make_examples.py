@@ -5,7 +5,9 @@
 The inbox holds one filled self-scoring workbook per unit of the default book, with the usual
 small mess: renamed files, a score typed as '8,5', a file
 re-saved by LibreOffice (when soffice is installed), and two units with equal totals that the
-tie-break separates. Deterministic: the same run gives the same scores.
+tie-break separates. Most units also registered their conference delegates (sheet `Đăng ký đại biểu`):
+one registered too many, one none, and a few typed a phone number badly or forgot a name.
+Deterministic: the same run gives the same scores.
 """
 
 from __future__ import annotations
@@ -47,6 +49,46 @@ def scores_for(book: Book, rng: random.Random, strength: float) -> dict[str, tup
             score = c.max_points - lost
             entries[c.code] = (score, NOTE + rng.choice(REASONS) if score < c.max_points else "")
     return entries
+
+
+# Delegates per unit index (fictional names; phone numbers in the unused 0912 000 xxx range).
+DELEGATES: dict[int, list[tuple[str, str, str, str]]] = {
+    0: [
+        ("Lê Văn Hùng", "Phó Chủ tịch UBND huyện", "0912 000 101", "Trưởng đoàn"),
+        ("Nguyễn Thị Lan", "Trưởng phòng Nội vụ", "0912.000.102", ""),
+        ("Trịnh Văn Minh", "Chuyên viên phòng Nội vụ", "0912000103", ""),
+    ],
+    1: [
+        ("Hoàng Văn Tuấn", "Phó Chủ tịch UBND huyện", "+84 912 000 201", "Trưởng đoàn"),
+        ("Phạm Thị Hoa", "Phó Trưởng phòng Nội vụ", "0912 000 202", ""),
+        ("Đỗ Minh Đức", "Chuyên viên phòng Nội vụ", "0237 3000 203", "Số cơ quan"),
+    ],
+    2: [
+        ("Vũ Văn Thắng", "Chủ tịch UBND huyện", "0912 000 301", "Trưởng đoàn"),
+        ("Lê Thị Mai", "Trưởng phòng Nội vụ", "0912 000 302", ""),
+    ],
+    3: [
+        ("Nguyễn Văn Bình", "Phó Chủ tịch UBND huyện", "0912 000 401", "Trưởng đoàn"),
+        ("Trần Thị Thu", "Trưởng phòng Nội vụ", "0912 000 402", ""),
+        ("Lê Văn Nam", "Phó Trưởng phòng Nội vụ", "0912 000 403", ""),
+        ("Mai Thị Hương", "Chuyên viên phòng Nội vụ", "0912 000 404", "Xin thêm 1 chỗ"),
+    ],
+    4: [
+        ("Trịnh Đình Long", "Phó Chủ tịch UBND huyện", "0912 000 501", "Trưởng đoàn"),
+        ("Lê Thị Hằng", "Trưởng phòng Nội vụ", "0912 000 502", ""),
+        ("Nguyễn Đức Anh", "Chuyên viên phòng Nội vụ", "091 200 05", "Gõ thiếu số"),
+    ],
+    5: [
+        ("Đào Văn Sơn", "Phó Chủ tịch UBND huyện", "0912 000 601", "Trưởng đoàn"),
+        ("Lường Thị Nga", "Trưởng phòng Nội vụ", "0912 000 602", ""),
+    ],
+    # 6 (Quảng Xương): registered nobody yet.
+    7: [
+        ("Hà Văn Quang", "Phó Chủ tịch UBND huyện", "0912 000 801", "Trưởng đoàn"),
+        ("", "Chuyên viên phòng Nội vụ", "0912 000 802", "Chưa ghi tên"),
+        ("Lò Thị Xuân", "Trưởng phòng Nội vụ", "", ""),
+    ],
+}
 
 
 def build(out: Path) -> None:
@@ -99,8 +141,15 @@ def build(out: Path) -> None:
     names[book.units[1].code] = "Bang tu cham NONG CONG (gui lan 2).xlsx"
     names[book.units[6].code] = "tự chấm thi đua 2025 - Quảng Xương.xlsx"
 
-    for unit in book.units:
-        write_unit_workbook(book, unit, inbox / names[unit.code], ISSUED, entries=entries_by_unit[unit.code])
+    for i, unit in enumerate(book.units):
+        write_unit_workbook(
+            book,
+            unit,
+            inbox / names[unit.code],
+            ISSUED,
+            entries=entries_by_unit[unit.code],
+            delegates=DELEGATES.get(i, []),
+        )
 
     # One unit saved its file with LibreOffice, as many do.
     soffice = shutil.which("soffice")
@@ -125,7 +174,9 @@ def build(out: Path) -> None:
     (out / "DU_LIEU_MAU.txt").write_text(
         "Đây là DỮ LIỆU MẪU hư cấu của một năm thi đua của Cụm thi đua số 2 (các huyện tỉnh Thanh Hóa), "
         "chỉ dùng để thử ttdk-xl. Các điểm số, giải trình, thư điện tử đều không có thật.\n"
-        "Hai huyện bằng tổng điểm để thấy cách phân định hạng; một huyện gõ điểm dạng chữ '8,5'.\n",
+        "Hai huyện bằng tổng điểm để thấy cách phân định hạng; một huyện gõ điểm dạng chữ '8,5'.\n"
+        "Trang 'Đăng ký đại biểu': một huyện đăng ký quá số lượng, một huyện chưa đăng ký, vài số điện thoại "
+        "gõ sai hoặc thiếu tên (họ tên, số điện thoại đều hư cấu).\n",
         encoding="utf-8",
     )
 

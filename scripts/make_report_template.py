@@ -96,6 +96,28 @@ def score_table(doc) -> None:
     cell_par(t.rows[6].cells[0], "{%tr endfor %}", align=LEFT)
 
 
+def changes_table(doc) -> None:
+    """Phần II: the scores agreed differently from the self-scores (only when there are any)."""
+    widths = [1.0, 3.6, 4.6, 1.5, 1.7, 4.4]
+    heads = ["STT", "Đơn vị", "Tiêu chí", "Tự chấm", "Thẩm định", "Lý do điều chỉnh"]
+    t = doc.add_table(rows=4, cols=6)
+    t.style = doc.styles["Table Grid"]
+    table_props(t, widths, borders=True, pad_cm=0.1)
+    for cell, text in zip(t.rows[0].cells, heads, strict=True):
+        cell_par(cell, text, bold=True)
+    repeat_header(t.rows[0])
+    cell_par(t.rows[1].cells[0], "{%tr for c in changes %}", align=LEFT)
+    cells = t.rows[2].cells
+    cell_par(cells[0], "{{ c.stt }}")
+    cell_par(cells[1], "{{ c.unit }}", align=LEFT)
+    cell_par(cells[2], "{{ c.code }}. {{ c.text }}", align=LEFT, size=11)
+    cell_par(cells[3], "{{ c.self }}")
+    cell_par(cells[4], "{{ c.agreed }}", bold=True)
+    cell_par(cells[5], "{{ c.reason }}", align=LEFT, size=11)
+    cant_split(t.rows[2])
+    cell_par(t.rows[3].cells[0], "{%tr endfor %}", align=LEFT)
+
+
 def group_table(doc) -> None:
     """Cluster average per criteria group, then the scored total."""
     widths = [1.4, 7.9, 2.2, 2.5, 2.5]
@@ -240,8 +262,9 @@ def build(out: Path = DEFAULT_OUT) -> Path:
     w.heading("1. Kết quả chấm điểm, xếp loại")
     w.para(
         "Căn cứ Bộ tiêu chí thi đua năm {{ year }} của Cụm (điểm chấm tối đa {{ scored_max }} điểm; điểm thưởng "
-        "tối đa {{ bonus_cap }} điểm) và kết quả tự chấm điểm của các đơn vị, đơn vị Cụm trưởng tổng hợp dự thảo "
-        "kết quả chấm điểm, xếp loại như sau (đơn vị có tổng điểm bằng nhau được phân định hạng lần lượt theo: "
+        "tối đa {{ bonus_cap }} điểm) và {{ score_basis }}, đơn vị Cụm trưởng tổng hợp "
+        '{{ "" if assessed else "dự thảo " }}kết quả chấm điểm, xếp loại như sau '
+        "(đơn vị có tổng điểm bằng nhau được phân định hạng lần lượt theo: "
         "{{ tiebreak_text }}):",
         keep=True,
     )
@@ -262,6 +285,21 @@ def build(out: Path = DEFAULT_OUT) -> Path:
     w.tag("{%p endif %}")
     w.tag("{%p if rank_invalid_note %}")
     w.para([("Lưu ý: ", {"bold": True}), "{{ rank_invalid_note }}"])
+    w.tag("{%p endif %}")
+    w.tag("{%p if changes %}")
+    w.para("Các điểm Hội nghị Cụm thống nhất điều chỉnh so với điểm tự chấm của đơn vị:", keep=True)
+    unit_caption(w)
+    changes_table(doc)
+    w.para("", indent=0, after=0)
+    w.tag("{%p endif %}")
+    w.tag("{%p if deviations %}")
+    w.para("Các đơn vị tự chấm điểm chênh lệch so với kết quả thẩm định vượt mức cho phép, bị trừ điểm:")
+    w.tag("{%p for d in deviations %}")
+    w.bullet(
+        "- {{ d.name }}: tự chấm {{ d.self_total }} điểm, thẩm định {{ d.agreed_total }} điểm (chênh lệch "
+        '{{ d.diff }} điểm), trừ {{ d.penalty }} điểm{{ "." if loop.last else ";" }}'
+    )
+    w.tag("{%p endfor %}")
     w.tag("{%p endif %}")
 
     w.heading("2. Đề nghị suy tôn, khen thưởng")
@@ -300,6 +338,17 @@ def build(out: Path = DEFAULT_OUT) -> Path:
     w.bullet('- {{ d.name }}: {{ d.reason }}{{ "." if loop.last else ";" }}')
     w.tag("{%p endfor %}")
     w.tag("{%p endif %}")
+    w.tag("{%p if assessed %}")
+    w.para(
+        [
+            (
+                "Kết quả trên được tính theo điểm thẩm định đã được Hội nghị Cụm thống nhất; các đơn vị được suy tôn "
+                "do Hội nghị Cụm bỏ phiếu quyết định.",
+                {"italic": True},
+            )
+        ]
+    )
+    w.tag("{%p else %}")
     w.para(
         [
             (
@@ -310,6 +359,7 @@ def build(out: Path = DEFAULT_OUT) -> Path:
             )
         ]
     )
+    w.tag("{%p endif %}")
 
     w.heading("3. Đánh giá chung")
     w.subheading("a) Kết quả theo nhóm tiêu chí")

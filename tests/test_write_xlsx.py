@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from decimal import Decimal as D
 from pathlib import Path
@@ -191,7 +192,7 @@ def out(tmp_path: Path) -> Path:
 
 def test_sheets_in_order(out: Path) -> None:
     names = CalamineWorkbook.from_path(str(out)).sheet_names
-    assert names == ["Tổng hợp", "Kiểm tra", "Chi tiết điểm", "Giải trình", "Nguồn", "Biểu đồ"]
+    assert names == ["Tổng hợp", "Kiểm tra", "Thẩm định", "Chi tiết điểm", "Giải trình", "Nguồn", "Biểu đồ"]
 
 
 def test_summary_sheet(out: Path) -> None:
@@ -284,10 +285,14 @@ def test_explanations_are_text_never_formulas(out: Path) -> None:
         ("I.2", "Huyện Nông Cống", 8.25, "@x"),
         ("II.1", "Huyện Thọ Xuân", 5.0, "Tăng trưởng 7,5%\nxem báo cáo số 12/BC-UBND"),
     ]
+    # The only formulas are the sums of the editable `Thẩm định` sheet (third sheet), built from cell references.
     with zipfile.ZipFile(out) as z:
         for name in z.namelist():
             if name.startswith("xl/worksheets/sheet"):
-                assert "<f>" not in z.read(name).decode(), name
+                formulas = re.findall(r"<f>(.*?)</f>", z.read(name).decode())
+                if name != "xl/worksheets/sheet3.xml":
+                    assert not formulas, name
+                assert formulas == [f for f in formulas if re.fullmatch(r"(SUM|MIN|[A-Z]+[0-9]+|[-+(),.0-9])*", f)]
 
 
 def test_sources_sheet(out: Path) -> None:

@@ -40,8 +40,12 @@ INFO_KEYS = {
     # Optional, for the conference (ballots, count minutes); read as text, checked where used.
     "Tỷ lệ có mặt tối thiểu": (False, "2/3"),
     "Số đơn vị suy tôn": (False, "3"),
+    "Số đại biểu mỗi đơn vị": (False, "3"),
+    "Chênh lệch tự chấm tối đa": (False, "5"),
+    "Điểm trừ khi chênh lệch": (False, "2"),
 }
 EXTRA_INFO_KEYS = ("Tỷ lệ có mặt tối thiểu", "Số đơn vị suy tôn")
+DEFAULT_SEATS = 3
 
 CRITERIA_COLUMNS = ("Mã", "Nội dung tiêu chí", "Điểm tối đa", "Loại", "Bắt buộc giải trình", "Hướng dẫn chấm")
 CRITERIA_REQUIRED = ("Mã", "Nội dung tiêu chí", "Điểm tối đa", "Loại", "Bắt buộc giải trình")
@@ -167,6 +171,9 @@ def load_book(path: str | Path) -> Book:
         tiebreak=tuple(tiebreak),
         place=info.get("Địa danh") or place_from_unit(head),
         extra_info=tuple((k, info[k]) for k in EXTRA_INFO_KEYS if k in info),
+        seats_per_unit=info.get("seats", DEFAULT_SEATS),
+        deviation_margin=info.get("margin"),
+        deviation_penalty=info.get("margin_penalty"),
     )
 
 
@@ -392,7 +399,50 @@ def _parse_info(rows: list[list[object]], problems: _Problems) -> dict:
             )
         else:
             info["bonus_cap"] = cap
+    _parse_conference_options(raw, info, problems)
     return info
+
+
+def _parse_conference_options(raw: dict[str, tuple[int, object]], info: dict, problems: _Problems) -> None:
+    """Optional keys for the conference: seats per unit; margin and penalty for a self-score total far off."""
+    sheet = SHEET_INFO
+    if "Số đại biểu mỗi đơn vị" in info:
+        row, value = raw["Số đại biểu mỗi đơn vị"]
+        seats = to_decimal(value)
+        if seats is None or seats != seats.to_integral_value() or not 1 <= seats <= 100:
+            problems.add(
+                sheet,
+                row,
+                f"số đại biểu mỗi đơn vị '{_show(value)}' không hợp lệ (phải là số nguyên từ 1 đến 100)",
+                f"ghi số đại biểu mỗi đơn vị được đăng ký, ví dụ 3 (để trống thì mặc định {DEFAULT_SEATS})",
+            )
+        else:
+            info["seats"] = int(seats)
+    for name, slot, example in (
+        ("Chênh lệch tự chấm tối đa", "margin", "5"),
+        ("Điểm trừ khi chênh lệch", "margin_penalty", "2"),
+    ):
+        if name in info:
+            row, value = raw[name]
+            number = to_decimal(value)
+            if number is None or number < 0:
+                what = f"'{name}' = '{_show(value)}' không hợp lệ (phải là số không âm)"
+                problems.add(sheet, row, what, f"ghi số, ví dụ {example}")
+            else:
+                info[slot] = number
+    margin_given, penalty_given = "Chênh lệch tự chấm tối đa" in info, "Điểm trừ khi chênh lệch" in info
+    if margin_given != penalty_given:
+        given, missing = (
+            ("Chênh lệch tự chấm tối đa", "Điểm trừ khi chênh lệch")
+            if margin_given
+            else ("Điểm trừ khi chênh lệch", "Chênh lệch tự chấm tối đa")
+        )
+        problems.add(
+            sheet,
+            raw[given][0],
+            f"có '{given}' nhưng thiếu '{missing}' (hai mục này đi cùng nhau)",
+            f"ghi cả '{missing}', hoặc xóa giá trị '{given}' nếu không trừ điểm khi chênh lệch",
+        )
 
 
 # --------------------------------------------------------------------------- Tiêu chí

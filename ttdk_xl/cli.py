@@ -34,6 +34,9 @@ def cli() -> None:
       ttdk-xl ballots hop_thu/ -o bo_phieu/       phiếu suy tôn, phiếu bầu, bảng kiểm phiếu
       ttdk-xl tally bo_phieu/phieu_kiem.xlsx      kiểm phiếu, lập biên bản kiểm phiếu
       ttdk-xl covenant bo_tieu_chi.xlsx           dự thảo giao ước thi đua năm sau
+      ttdk-xl delegates hop_thu/ -o ket_qua/      danh sách đại biểu dự Hội nghị
+      ttdk-xl consolidate hop_thu/ -o ket_qua/ --tham-dinh ket_qua/tong_hop.xlsx
+                                        tính lại theo điểm Hội nghị thẩm định
     """
 
 
@@ -198,15 +201,30 @@ def check(files: tuple[Path, ...], book: Path | None) -> None:
     show_default=True,
     help="Dung lượng tối đa của một tệp nhận về (MB).",
 )
+@click.option(
+    "--tham-dinh",
+    "assessed",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="tong_hop.xlsx đã nhập điểm thẩm định (trang 'Thẩm định'): tính kết quả theo điểm Hội nghị thống nhất.",
+)
 def consolidate(
-    inbox: Path, book: Path | None, out: Path, rank_invalid: bool, report_template: Path | None, max_mb: float
+    inbox: Path,
+    book: Path | None,
+    out: Path,
+    rank_invalid: bool,
+    report_template: Path | None,
+    max_mb: float,
+    assessed: Path | None,
 ) -> None:
     """Tổng hợp mọi bảng tự chấm trong INBOX: kiểm tra, chấm điểm, xếp hạng, xếp loại, đề nghị khen thưởng.
 
-    Ghi tong_hop.xlsx, ket_qua.json và bao_cao.docx (dự thảo báo cáo) vào thư mục kết quả.
+    Ghi tong_hop.xlsx, ket_qua.json, bao_cao.docx (dự thảo báo cáo) và dai_bieu.xlsx (đại biểu đăng ký dự
+    Hội nghị) vào thư mục kết quả. Sau Hội nghị, nhập điểm thẩm định vào trang 'Thẩm định' của tong_hop.xlsx
+    rồi chạy lại với --tham-dinh để xếp hạng, xếp loại theo điểm thẩm định.
 
     \b
     Ví dụ:  ttdk-xl consolidate hop_thu -o ket_qua
+            ttdk-xl consolidate hop_thu -o ket_qua --tham-dinh ket_qua/tong_hop.xlsx
     """
     from .pipeline import consolidate as run
     from .pipeline import find_book
@@ -224,6 +242,7 @@ def consolidate(
                 max_bytes=int(max_mb * 1024 * 1024),
                 report_template=report_template,
                 progress=bar.update,
+                assessed=assessed,
             )
     except TtdkError as exc:
         _fail(exc)
@@ -250,7 +269,10 @@ def _print_summary(result, book_path: Path, out: Path) -> None:
         _print_findings(blocking, limit=30)
     click.echo("")
     click.echo(f"{len(blocking)} lỗi, {len(warnings)} cảnh báo — chi tiết ở trang 'Kiểm tra'.")
-    click.echo(f"Kết quả: {out}/tong_hop.xlsx, {out}/bao_cao.docx, {out}/ket_qua.json")
+    if getattr(result, "assessed_file", ""):
+        n = len(result.changes)
+        click.echo(f"Theo điểm thẩm định ({result.assessed_file}): {n} điểm điều chỉnh — xem trang 'Điểm điều chỉnh'.")
+    click.echo(f"Kết quả: {out}/tong_hop.xlsx, {out}/bao_cao.docx, {out}/ket_qua.json, {out}/dai_bieu.xlsx")
     returns = sorted((out / "tra_lai").glob("*.xlsx")) if (out / "tra_lai").is_dir() else []
     if returns:
         click.echo(f"Phiếu trả lại cho {len(returns)} đơn vị (gửi lại để đơn vị sửa): {out}/tra_lai/")
@@ -385,6 +407,55 @@ def _quorum(q) -> str:
     from .ballots import quorum_text
 
     return quorum_text(q)
+
+
+@cli.command()
+@click.argument("inbox", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--book", type=PATH_IN, help="Bộ tiêu chí (mặc định: bo_tieu_chi.xlsx cạnh hộp thư, hoặc bộ mẫu).")
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("ket_qua"),
+    show_default=True,
+    help="Thư mục ghi dai_bieu.xlsx.",
+)
+def delegates(inbox: Path, book: Path | None, out: Path) -> None:
+    """Lập danh sách đại biểu dự Hội nghị từ trang 'Đăng ký đại biểu' của các tệp trong INBOX.
+
+    Dùng được trước hạn nộp điểm (các đơn vị chưa cần điền điểm). Ghi dai_bieu.xlsx: danh sách theo đơn vị,
+    số lượng, đơn vị chưa đăng ký hoặc quá số lượng, danh sách xếp chỗ ngồi và bảng tên in sẵn.
+
+    \b
+    Ví dụ:  ttdk-xl delegates hop_thu -o ket_qua
+    """
+    from .delegates import NO_FILE, NO_SHEET, NONE, TOO_MANY, collect_from_inbox, write_delegates
+    from .pipeline import find_book, load
+
+    try:
+        the_book = load(book or find_book(inbox))
+    except TtdkError as exc:
+        _fail(exc)
+    dl = collect_from_inbox(the_book, inbox)
+    path = write_delegates(dl, out / "dai_bieu.xlsx")
+    seats = the_book.seats_per_unit
+    click.echo(f"{the_book.cluster_name} — đăng ký đại biểu Hội nghị năm {the_book.year} (tối đa {seats}/đơn vị)")
+    for u in dl.units:
+        click.echo(f"  {u.unit.name[:34]:<34} {len(u.delegates):>2}  {u.status}")
+    shown = [f for f in dl.findings if f.severity.value != "Ghi chú"]
+    if shown:
+        click.echo("")
+        _print_findings(shown, limit=30)
+    units = sum(1 for u in dl.units if u.delegates)
+    click.echo("")
+    click.echo(f"{len(dl.delegates)} đại biểu của {units}/{len(dl.units)} đơn vị.")
+    for status, label in ((NONE, "chưa đăng ký"), (TOO_MANY, "quá số lượng"), (NO_FILE, "chưa nộp tệp")):
+        names = [u.unit.name for u in dl.units if u.status == status or (status == NONE and u.status == NO_SHEET)]
+        if names:
+            click.echo(f"Đơn vị {label}: {', '.join(names)}.")
+    click.echo(f"Kết quả: {path}")
+    sys.exit(0 if dl.ok else 1)
 
 
 def main() -> None:

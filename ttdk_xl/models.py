@@ -131,6 +131,11 @@ class Book:
     place: str = ""  # place name for the report's date line
     # Optional `Thông tin` values used only by some commands (e.g. 'Tỷ lệ có mặt tối thiểu'), as typed.
     extra_info: tuple[tuple[str, str], ...] = ()
+    seats_per_unit: int = 3  # delegates each unit may register for the conference (Số đại biểu mỗi đơn vị)
+    # A unit whose self-score total differs from its agreed (thẩm định) total by more than `deviation_margin`
+    # loses `deviation_penalty` points (Chênh lệch tự chấm tối đa / Điểm trừ khi chênh lệch); None = no rule.
+    deviation_margin: Decimal | None = None
+    deviation_penalty: Decimal | None = None
 
     def info(self, key: str, default: str = "") -> str:
         return dict(self.extra_info).get(key, default)
@@ -249,6 +254,23 @@ class UnitResult:
     group_scores: dict[str, Decimal] = field(default_factory=dict)  # group code → subtotal
     explanations: dict[str, str] = field(default_factory=dict)
     full_marks: int = 0  # number of scored criteria at max
+    # Set when agreed scores (thẩm định) were applied: `scores` above are then the agreed ones.
+    self_scores: dict[str, Decimal] = field(default_factory=dict)  # leaf code → self-score (same convention)
+    self_total: Decimal | None = None  # total computed from the self-scores
+    agreed_reasons: dict[str, str] = field(default_factory=dict)  # leaf code → reason typed in `Thẩm định`
+    deviation_penalty: Decimal | None = None  # points deducted for a self-score total too far off (in `penalty`)
+
+
+@dataclass(frozen=True)
+class ScoreChange:
+    """One score the conference agreed differently from the unit's self-score."""
+
+    unit_code: str
+    unit_name: str
+    code: str  # criterion code
+    self_score: Decimal | None  # None: the unit left it blank (disqualifiers: 1 = Có, 0 = Không)
+    agreed: Decimal
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -261,6 +283,8 @@ class Result:
     sources: tuple[Source, ...]
     rank_invalid: bool = False  # the office asked to rank units with blocking problems
     submissions: tuple[Submission, ...] = ()  # the submission used for each unit that sent one
+    assessed_file: str = ""  # the workbook whose `Thẩm định` sheet gave the agreed scores ('' = self-scores)
+    changes: tuple[ScoreChange, ...] = ()  # agreed scores that differ from self-scores, in unit then book order
 
     @property
     def ok(self) -> bool:

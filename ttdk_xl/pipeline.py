@@ -161,23 +161,34 @@ def consolidate(
     report_template: str | Path | None = None,
     progress: Callable[[int], None] | None = None,
     workers: int | None = None,
+    assessed: str | Path | None = None,
 ) -> Result:
     """Consolidate every workbook under `inbox` against the book; write outputs to `out` when given.
 
-    Returns the Result (units in rank order, findings, sources). Bad files never raise.
+    `assessed`: a tong_hop.xlsx whose `Thẩm định` sheet holds the scores agreed at the conference; they
+    count instead of the self-scores (ttdk_xl.assessed). Returns the Result (units in rank order,
+    findings, sources). Bad files never raise.
     """
     inbox = Path(inbox)
     the_book = load(book if book is not None else find_book(inbox))
+    assessment = None
+    if assessed is not None:
+        from .assessed import read_assessed
+
+        assessment = read_assessed(assessed, the_book)
     paths = list_inbox(inbox)
     outcomes = read_all(paths, inbox, max_bytes, progress, workers)
-    result = build_result(the_book, outcomes, rank_invalid)
+    result = build_result(the_book, outcomes, rank_invalid, assessment)
     if out is not None:
         write_outputs(result, Path(out), report_template)
+        from .delegates import collect_from_result, write_delegates
+
+        write_delegates(collect_from_result(the_book, outcomes, result), Path(out) / "dai_bieu.xlsx")
     return result
 
 
-def build_result(book: Book, outcomes: list[ReadOutcome], rank_invalid: bool = False) -> Result:
-    """Pure: read outcomes → checked, de-duplicated, scored Result."""
+def build_result(book: Book, outcomes: list[ReadOutcome], rank_invalid: bool = False, assessment=None) -> Result:
+    """Pure: read outcomes → checked, de-duplicated, scored Result (agreed scores applied when given)."""
     findings: list[Finding] = []
     sources: dict[str, Source] = {}
     candidates: dict[str, list[Submission]] = {}
@@ -265,9 +276,28 @@ def build_result(book: Book, outcomes: list[ReadOutcome], rank_invalid: bool = F
             )
         else:
             statuses[u.code] = Status.INVALID if sub.blocking else Status.VALID
-    units = rank_units(book, chosen, statuses, rank_invalid=rank_invalid)
     chosen_subs = tuple(chosen[u.code] for u in book.units if u.code in chosen)
-    return Result(book, units, tuple(findings), tuple(sources.values()), rank_invalid, chosen_subs)
+    if assessment is None:
+        units = rank_units(book, chosen, statuses, rank_invalid=rank_invalid)
+        return Result(book, units, tuple(findings), tuple(sources.values()), rank_invalid, chosen_subs)
+    from .assessed import apply_assessment, decorate
+
+    applied = apply_assessment(book, chosen, assessment)
+    findings.extend(applied.findings)
+    for code in applied.blocked:
+        statuses[code] = Status.INVALID
+    units = rank_units(book, applied.chosen, statuses, applied.notes, rank_invalid, applied.extra_penalty)
+    units = decorate(units, applied, assessment)
+    return Result(
+        book,
+        units,
+        tuple(findings),
+        tuple(sources.values()),
+        rank_invalid,
+        chosen_subs,
+        assessed_file=assessment.file,
+        changes=tuple(applied.changes),
+    )
 
 
 def _safe_check(outcome: ReadOutcome, book: Book) -> Submission:

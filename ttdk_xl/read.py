@@ -73,6 +73,8 @@ class RawSubmission:
     total_cell: str = ""
     cell_flags: dict[str, str] = field(default_factory=dict)  # cell → '#REF!' or 'formula-no-value'
     protected: bool | None = None  # None when unknown (not .xlsx)
+    delegate_rows: list | None = None  # rows of `Đăng ký đại biểu` from A1 (ttdk_xl.delegates); None: no sheet
+    delegate_sheet: str = ""
 
 
 @dataclass(frozen=True)
@@ -333,8 +335,24 @@ def _read_workbook(path: Path, info: FileInfo, ext: str) -> ReadOutcome:
     protected = None
     if ext in (".xlsx", ".xlsm"):
         flags, protected = _inspect_sheet_xml(path, sheet)
+    from .delegates import find_sheet
+
+    delegate_sheet = find_sheet(names) or ""
+    delegate_rows = wb.get_sheet_by_name(delegate_sheet).to_python(skip_empty_area=False) if delegate_sheet else None
     raw = RawSubmission(
-        info, meta, sheet, columns, header_row, tuple(out), unit_name, stated_total, total_cell, flags, protected
+        info,
+        meta,
+        sheet,
+        columns,
+        header_row,
+        tuple(out),
+        unit_name,
+        stated_total,
+        total_cell,
+        flags,
+        protected,
+        delegate_rows,
+        delegate_sheet,
     )
     return ReadOutcome(info, raw, tuple(findings))
 

@@ -71,7 +71,10 @@ def build_context(result: Result) -> dict[str, Any]:
       disqualified (list: name, reason), rank_invalid_note,
       group_averages (list: code, text, max, average, percent), avg_scored, avg_scored_percent,
       weakest (list of up to 3: code, text, max, average, percent),
-      next_head, next_head_note, next_deputy, next_deputy_note.
+      next_head, next_head_note, next_deputy, next_deputy_note,
+      assessed ('' or the file whose `Thẩm định` scores counted), score_basis (what the scores are),
+      changes (list: stt, unit, code, text, self, agreed, reason — agreed scores that differ),
+      deviations (list: name, self_total, agreed_total, diff, penalty — self-score total too far off).
     """
     book = result.book
     units = list(result.units)
@@ -164,7 +167,54 @@ def build_context(result: Result) -> dict[str, Any]:
     }
     ctx.update(_averages(result))
     ctx.update(_rotation(book, head, deputy))
+    ctx.update(_assessed(result))
     return ctx
+
+
+def _assessed(result: Result) -> dict[str, Any]:
+    """Agreed scores (thẩm định): what changed and who lost points for a self-score total too far off."""
+    book = result.book
+    changes = []
+    for i, ch in enumerate(result.changes, start=1):
+        c = book.criterion(ch.code)
+        if c.kind is Kind.DISQUALIFIER:
+            before, after = ("Có" if ch.self_score else "Không"), ("Có" if ch.agreed else "Không")
+        else:
+            before, after = (vn_number(ch.self_score) if ch.self_score is not None else "-"), vn_number(ch.agreed)
+        changes.append(
+            {
+                "stt": str(i),
+                "unit": ch.unit_name,
+                "code": ch.code,
+                "text": nfc(c.text),
+                "self": before,
+                "agreed": after,
+                "reason": ch.reason or "[chưa ghi lý do]",
+            }
+        )
+    deviations = []
+    for u in result.units:
+        if u.deviation_penalty and u.self_total is not None and u.total is not None:
+            agreed = u.total + u.deviation_penalty
+            deviations.append(
+                {
+                    "name": u.unit.name,
+                    "self_total": vn_number(u.self_total),
+                    "agreed_total": vn_number(agreed),
+                    "diff": vn_number(abs(agreed - u.self_total)),
+                    "penalty": vn_number(u.deviation_penalty),
+                }
+            )
+    return {
+        "assessed": result.assessed_file,
+        "score_basis": (
+            "kết quả thẩm định đã được Hội nghị Cụm thảo luận, thống nhất"
+            if result.assessed_file
+            else "kết quả tự chấm điểm của các đơn vị"
+        ),
+        "changes": changes,
+        "deviations": deviations,
+    }
 
 
 def _row(stt: int, u: UnitResult) -> dict[str, str]:

@@ -29,8 +29,10 @@ class Totals:
     disqualified: tuple[str, ...]  # codes of the disqualifiers that apply
 
 
-def compute_totals(book: Book, scores: dict[str, Decimal], disqualified: dict[str, bool]) -> Totals:
-    """Totals of one unit from its leaf scores (penalties positive)."""
+def compute_totals(
+    book: Book, scores: dict[str, Decimal], disqualified: dict[str, bool], extra_penalty: Decimal = ZERO
+) -> Totals:
+    """Totals of one unit from its leaf scores (penalties positive), minus an extra penalty if given."""
     sums = {Kind.SCORED: ZERO, Kind.BONUS: ZERO, Kind.PENALTY: ZERO}
     full = 0
     for c in book.leaves:
@@ -43,6 +45,7 @@ def compute_totals(book: Book, scores: dict[str, Decimal], disqualified: dict[st
         if c.is_group:
             groups[c.code] = sum((scores.get(k, ZERO) for k in book.leaf_codes_under(c.code)), ZERO)
     bonus = min(sums[Kind.BONUS], book.bonus_cap)
+    sums[Kind.PENALTY] += extra_penalty
     total = sums[Kind.SCORED] + bonus - sums[Kind.PENALTY]
     dq = tuple(code for code, yes in disqualified.items() if yes)
     n = clean
@@ -111,12 +114,18 @@ def rank_units(
     statuses: dict[str, Status],
     notes: dict[str, list[str]] | None = None,
     rank_invalid: bool = False,
+    extra_penalty: dict[str, Decimal] | None = None,
 ) -> tuple[UnitResult, ...]:
-    """One UnitResult per unit of the book: ranked units by rank, then unranked, then missing."""
+    """One UnitResult per unit of the book: ranked units by rank, then unranked, then missing.
+
+    `extra_penalty` (unit code → points) is deducted on top of the penalty rows (e.g. for a self-score
+    total too far off the agreed one).
+    """
     notes = {k: list(v) for k, v in (notes or {}).items()}
+    extra_penalty = extra_penalty or {}
     totals: dict[str, Totals] = {}
     for code, sub in submissions.items():
-        totals[code] = compute_totals(book, sub.scores, sub.disqualified)
+        totals[code] = compute_totals(book, sub.scores, sub.disqualified, extra_penalty.get(code, ZERO))
 
     rankable = [
         u

@@ -154,8 +154,11 @@ def write_unit_workbook(
     entries: Mapping[str, Entry] | None = None,
     marks: Iterable[Mark] = (),
     extra_sheet: Callable[[object, dict[str, object]], None] | None = None,
+    delegates: Iterable[tuple] = (),
 ) -> Path:
     """Write one unit's self-scoring workbook, optionally pre-filled with `entries` (code → value, text).
+
+    `delegates` pre-fills the sheet `Đăng ký đại biểu` with (name, title, phone, note) tuples.
 
     `marks` highlight cells with a comment; `extra_sheet(workbook, formats)` may add a first sheet
     (annotated returns add `Phiếu trả lại`). The file is written to a temp name and renamed.
@@ -181,6 +184,9 @@ def write_unit_workbook(
         extra_sheet(wb, fmt)
     ws = wb.add_worksheet(SCORE_SHEET)
     _write_score_sheet(wb, ws, fmt, book, unit, entries, marks)
+    from .delegates import write_delegate_sheet
+
+    write_delegate_sheet(wb, fmt, book, unit, list(delegates))
     _write_guide(wb.add_worksheet(GUIDE_SHEET), fmt, book)
     _write_meta(wb.add_worksheet(META_SHEET), book, unit, issued_at)
     if not extra_sheet:
@@ -422,6 +428,13 @@ def _write_guide(ws, fmt, book: Book) -> None:
         ),
         ("guide", f"- Gửi tệp qua thư điện tử về {book.head_unit} trước ngày {book.deadline}."),
         ("guide", "- Nếu tệp bị trả lại, sửa theo phiếu trả lại rồi gửi lại tệp đã sửa."),
+        ("guide", ""),
+        ("label", "4. Đăng ký đại biểu dự Hội nghị"),
+        (
+            "guide",
+            f"- Ở trang 'Đăng ký đại biểu', ghi họ và tên, chức vụ, số điện thoại của tối đa {book.seats_per_unit} "
+            "đại biểu, mỗi người một dòng; gửi cùng tệp này (có thể gửi trước khi điền xong điểm).",
+        ),
     ]
     for i, (style, text) in enumerate(lines):
         ws.write_string(i, 0, text, fmt[style])

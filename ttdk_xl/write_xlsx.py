@@ -31,7 +31,8 @@ MATRIX_SHEET = "Chi tiết điểm"
 EXPLAIN_SHEET = "Giải trình"
 SOURCE_SHEET = "Nguồn"
 CHART_SHEET = "Biểu đồ"
-SHEETS = (SUMMARY_SHEET, CHECK_SHEET, MATRIX_SHEET, EXPLAIN_SHEET, SOURCE_SHEET, CHART_SHEET)
+ASSESSED_SHEET = "Thẩm định"  # editable agreed scores (ttdk_xl.assessed); `Điểm điều chỉnh` follows when applied
+SHEETS = (SUMMARY_SHEET, CHECK_SHEET, ASSESSED_SHEET, MATRIX_SHEET, EXPLAIN_SHEET, SOURCE_SHEET, CHART_SHEET)
 
 SUMMARY_HEADERS = (
     "STT",
@@ -98,7 +99,8 @@ YES, NO = "Có", "Không"
 def write_summary(result: Result, path: Path) -> None:
     """Write the summary workbook (normally `tong_hop.xlsx`) atomically.
 
-    Sheets in order: `Tổng hợp`, `Kiểm tra`, `Chi tiết điểm`, `Giải trình`, `Nguồn`, `Biểu đồ`.
+    Sheets in order: `Tổng hợp`, `Kiểm tra`, `Thẩm định` (then `Điểm điều chỉnh` when agreed scores were
+    applied), `Chi tiết điểm`, `Giải trình`, `Nguồn`, `Biểu đồ`.
     On every sheet rows 1–3 are the title block and row 4 (`HEADER_ROW` + 1) is the table header.
     Text that came from units is always written as text, never as a formula or a link.
     """
@@ -149,8 +151,14 @@ def write_json(result: Result, path: Path) -> None:
               "tied": false,                       // still equal after every tie-break: the conference votes
               "note": "…", "file": "inbox/ts.xlsx",
               "scores": {"I.1": "5", …},           // leaf code → points (penalties positive; disqualifier 1 = Có)
-              "group_scores": {"I": "18.5", …}     // group code → subtotal
+              "group_scores": {"I": "18.5", …},    // group code → subtotal
+              "self_total": "90.5",                // with agreed scores: the total of the self-scores, else null
+              "deviation_penalty": "2"             // deducted for a self-score total too far off, else null
             }
+          ],
+          "assessed_file": "tong_hop.xlsx",        // '' = self-scores; else the file whose `Thẩm định` counted
+          "changes": [                             // agreed scores that differ from the self-scores
+            {"unit_code": "TS", "criterion": "II.1", "self_score": "10", "agreed": "8", "reason": "…"}
           ],
           "findings": [                            // same order as sheet `Kiểm tra`
             {"code": "score-above-max", "severity": "Lỗi",   // Lỗi | Cảnh báo | Ghi chú
@@ -223,8 +231,21 @@ def result_to_dict(result: Result) -> dict[str, Any]:
                 "file": u.file,
                 "scores": scores(u.scores),
                 "group_scores": scores(u.group_scores),
+                "self_total": _dec(u.self_total),
+                "deviation_penalty": _dec(u.deviation_penalty),
             }
             for u in result.units
+        ],
+        "assessed_file": result.assessed_file,
+        "changes": [
+            {
+                "unit_code": ch.unit_code,
+                "criterion": ch.code,
+                "self_score": _dec(ch.self_score),
+                "agreed": _dec(ch.agreed),
+                "reason": ch.reason,
+            }
+            for ch in result.changes
         ],
         "findings": [
             {
@@ -346,6 +367,9 @@ class _Writer:
         )
         self.summary()
         self.checks()
+        from .assessed import write_sheets
+
+        write_sheets(self)
         self.matrix()
         self.explanations()
         self.sources()
