@@ -713,17 +713,24 @@ def _write_changes(w: Any) -> None:
         r += 1
         w.empty_row(ws, r, ncols, "Không có điểm nào được điều chỉnh.")
     w.finish_table(ws, ncols, r, freeze_cols=0)
-    # Totals per unit: self, agreed, difference, penalty for a self-score too far off.
+    # Totals per unit, under the matching columns: self, agreed, difference, penalty for a total too far off.
     r += 2
-    for c, text in enumerate(TOTALS_HEADERS):
-        ws.write_string(r, c, text, s.header())
+    ws.set_row(r, 30)
+    for c, text in zip((0, 1, 2, 3, 5, 6, 7, 8), (*TOTALS_HEADERS[:3], "", *TOTALS_HEADERS[3:]), strict=True):
+        if c == 3:
+            ws.merge_range(r, 3, r, 4, "Số tiêu chí điều chỉnh", s.header())
+        else:
+            ws.write_string(r, c, text, s.header())
     for i, u in enumerate((u for u in sheet_units(result) if u.self_total is not None), start=1):
         r += 1
         agreed = (u.total or ZERO) + (u.deviation_penalty or ZERO)
         ws.write_number(r, 0, i, s(align="center"))
         ws.write_string(r, 1, u.unit.code, s())
         ws.write_string(r, 2, u.unit.name, s(text_wrap=True))
-        w.number(ws, r, 3, u.self_total, center)
-        w.number(ws, r, 4, agreed, s(align="center", num_format="General", bold=True))
-        w.number(ws, r, 5, agreed - (u.self_total or ZERO), s(align="center", num_format="+0.##;-0.##;0"))
-        w.number(ws, r, 6, u.deviation_penalty, center)
+        n_changed = sum(1 for ch in result.changes if ch.unit_code == u.unit.code)
+        ws.merge_range(r, 3, r, 4, "", s(align="center"))
+        ws.write_number(r, 3, n_changed, s(align="center"))
+        w.number(ws, r, 5, u.self_total, center)
+        w.number(ws, r, 6, agreed, s(align="center", num_format="General", bold=True))
+        w.number(ws, r, 7, agreed - (u.self_total or ZERO), s(align="center", num_format="+0.##;-0.##;0"))
+        w.number(ws, r, 8, u.deviation_penalty, center)

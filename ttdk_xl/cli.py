@@ -70,6 +70,9 @@ _HOWTO = """Các bước:
 4. Lưu các tệp nhận về vào thư mục hop_thu (đổi tên tệp cũng được).
 5. Tổng hợp:                           ttdk-xl consolidate hop_thu -o ket_qua
    Xem ket_qua/tong_hop.xlsx (trang 'Kiểm tra' liệt kê lỗi) và ket_qua/bao_cao.docx.
+6. Đại biểu dự Hội nghị (trang 'Đăng ký đại biểu' của các tệp):  ttdk-xl delegates hop_thu -o ket_qua
+7. Sau Hội nghị: nhập điểm thẩm định vào trang 'Thẩm định' của ket_qua/tong_hop.xlsx, lưu lại, rồi chạy
+   ttdk-xl consolidate hop_thu -o ket_qua --tham-dinh ket_qua/tong_hop.xlsx
 """
 
 
