@@ -93,6 +93,7 @@ def test_sheet_is_prefilled_unlocked_and_validated(tmp_path):
     assert ws.cell(r, 4).protection.locked is not False  # the self-score cannot be typed over
     rules = [dv for dv in ws.data_validations.dataValidation if f"E{r}" in str(dv.sqref)]
     assert rules and rules[0].type == "custom" and "$C" in rules[0].formula1 and "0.25" in rules[0].formula1
+    assert f"H{r}" in str(rules[0].sqref) and f"N{r}" in str(rules[0].sqref)  # every unit's agreed column
 
 
 @needs_soffice

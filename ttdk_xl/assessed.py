@@ -575,55 +575,59 @@ def _write_assessed(w: Any, units: list[UnitResult]) -> None:
         ws.write_formula(diff_row, c + 1, f"={a}-{b}", s(align="center", num_format="+0.##;-0.##;0"), float(diff))
         ws.write_blank(diff_row, c + 2, None, s())
 
-    # Validation and colouring, one range per unit and run of rows of one kind.
+    # Validation and colouring: one rule per run of rows of one kind, over every unit's `Thẩm định` column
+    # (a multi-range with references relative to its first cell), so the sheet stays small for many units.
     red, amber = (
         w.s.wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"}),
         w.s.wb.add_format({"bg_color": "#FFEB9C", "font_color": "#7F6000"}),
     )
-    for i in range(len(units)):
-        col = FIRST_UNIT_COL + 3 * i + 1
-        letter, self_letter = col_letter(col), col_letter(col - 1)
-        for first, end, kind in _runs(book, row_of):
-            if kind is Kind.DISQUALIFIER:
-                ws.data_validation(
-                    first,
-                    col,
-                    end,
-                    col,
-                    {
-                        "validate": "list",
-                        "source": [YES, NO],
-                        "input_title": "Điểm liệt",
-                        "input_message": f"Chọn {YES} hoặc {NO} theo kết luận của Hội nghị.",
-                    },
-                )
-                continue
+    if not units:
+        ws.protect("", {"format_columns": True, "format_rows": True})
+        return
+    cols = [FIRST_UNIT_COL + 3 * i + 1 for i in range(len(units))]
+    letter, self_letter = col_letter(cols[0]), col_letter(cols[0] - 1)
+
+    def multi(first: int, end: int) -> str:
+        return " ".join(f"{col_letter(c)}{first + 1}:{col_letter(c)}{end + 1}" for c in cols)
+
+    for first, end, kind in _runs(book, row_of):
+        if kind is Kind.DISQUALIFIER:
+            options = {
+                "validate": "list",
+                "source": [YES, NO],
+                "input_title": "Điểm liệt",
+                "input_message": f"Chọn {YES} hoặc {NO} theo kết luận của Hội nghị.",
+            }
+        else:
             cell = f"{letter}{first + 1}"
-            ws.data_validation(
-                first,
-                col,
-                end,
-                col,
-                {
-                    "validate": "custom",
-                    "value": f"=AND(ISNUMBER({cell}),{cell}>=0,{cell}<=$C{first + 1},"
-                    f"ABS({cell}/{step}-ROUND({cell}/{step},0))<0.000001)",
-                    "ignore_blank": True,
-                    "input_title": "Điểm thẩm định",
-                    "input_message": f"Điểm Hội nghị thống nhất: từ 0 đến điểm tối đa, bước {vn_number(book.step)}.",
-                    "error_title": "Điểm không hợp lệ",
-                    "error_message": f"Điểm phải là số từ 0 đến điểm tối đa, bước {vn_number(book.step)}.",
-                },
-            )
-        rng = f"{letter}{FIRST_ROW + 1}:{letter}{last + 1}"
-        top = f"{letter}{FIRST_ROW + 1}"
-        bad = (
-            f'=AND(ISNUMBER($C{FIRST_ROW + 1}),{top}<>"",OR(NOT(ISNUMBER({top})),{top}<0,{top}>$C{FIRST_ROW + 1},'
-            f"ABS({top}/{step}-ROUND({top}/{step},0))>0.000001))"
-        )
-        ws.conditional_format(rng, {"type": "formula", "criteria": bad, "format": red, "stop_if_true": True})
-        changed = f'=TRIM({top}&"")<>TRIM({self_letter}{FIRST_ROW + 1}&"")'
-        ws.conditional_format(rng, {"type": "formula", "criteria": changed, "format": amber})
+            options = {
+                "validate": "custom",
+                "value": f"=AND(ISNUMBER({cell}),{cell}>=0,{cell}<=$C{first + 1},"
+                f"ABS({cell}/{step}-ROUND({cell}/{step},0))<0.000001)",
+                "ignore_blank": True,
+                "input_title": "Điểm thẩm định",
+                "input_message": f"Điểm Hội nghị thống nhất: từ 0 đến điểm tối đa, bước {vn_number(book.step)}.",
+                "error_title": "Điểm không hợp lệ",
+                "error_message": f"Điểm phải là số từ 0 đến điểm tối đa, bước {vn_number(book.step)}.",
+            }
+        ws.data_validation(first, cols[0], end, cols[0], {**options, "multi_range": multi(first, end)})
+    top = f"{letter}{FIRST_ROW + 1}"
+    bad = (
+        f'=AND(ISNUMBER($C{FIRST_ROW + 1}),{top}<>"",OR(NOT(ISNUMBER({top})),{top}<0,{top}>$C{FIRST_ROW + 1},'
+        f"ABS({top}/{step}-ROUND({top}/{step},0))>0.000001))"
+    )
+    rng = multi(FIRST_ROW, last)
+    ws.conditional_format(
+        FIRST_ROW,
+        cols[0],
+        last,
+        cols[0],
+        {"type": "formula", "criteria": bad, "format": red, "stop_if_true": True, "multi_range": rng},
+    )
+    changed = f'=TRIM({top}&"")<>TRIM({self_letter}{FIRST_ROW + 1}&"")'
+    ws.conditional_format(
+        FIRST_ROW, cols[0], last, cols[0], {"type": "formula", "criteria": changed, "format": amber, "multi_range": rng}
+    )
     if len(units) > 4:
         ws.set_print_scale(85)
     ws.freeze_panes(FIRST_ROW, FIRST_UNIT_COL)
