@@ -34,7 +34,7 @@ UNIT_ROW, HEADER_ROW, FIRST_ROW = 3, 4, 5
 FIRST_UNIT_COL = 3
 TOTAL_LABEL = "TỔNG ĐIỂM"
 DIFF_LABEL = "Chênh lệch (thẩm định − tự chấm)"
-MAX_UNITS = 2000  # 3 columns per unit; beyond this the conference works from ket_qua.json
+MAX_UNITS = 500  # 3 columns per unit; a conference has far fewer units (beyond this: no `Thẩm định` sheet)
 CHANGES_HEADERS = (
     "STT",
     "Mã đơn vị",
