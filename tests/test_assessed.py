@@ -266,3 +266,24 @@ def test_book_conference_options(tmp_path):
     text = str(err.value)
     assert "số đại biểu mỗi đơn vị 'ba' không hợp lệ" in text
     assert "thiếu 'Điểm trừ khi chênh lệch'" in text and "dòng 10" in text
+
+
+def test_ballots_follow_agreed_scores(tmp_path):
+    """The acclamation ballot lists units in the order of the agreed scores when --tham-dinh is given."""
+    import docx
+
+    book = make_book()
+    inbox = make_inbox(book, tmp_path)
+    out = tmp_path / "kq"
+    ttdk_xl.consolidate(inbox, book=book, out=out)
+    changes = {("U4", "I.2"): (40, "Bổ sung minh chứng"), ("U4", "III.1"): (2, "Cờ thi đua của tỉnh")}
+    agreed = edit(out / "tong_hop.xlsx", tmp_path / "tong_hop.xlsx", changes)
+    from ttdk_xl import ballots as ballots_mod
+    from ttdk_xl.pipeline import consolidate
+
+    result = consolidate(inbox, book=book, assessed=agreed)
+    paths = ballots_mod.write_ballots(result, tmp_path / "phieu")
+    ballot = next(p for p in paths if p.name == "phieu_suy_ton.docx")
+    names = [row.cells[1].text for t in docx.Document(str(ballot)).tables[-1:] for row in t.rows[1:]]
+    assert names[0] == book.units[3].name  # U4 leads on the agreed scores
+    assert "--tham-dinh" in CliRunner().invoke(cli, ["ballots", "--help"]).output

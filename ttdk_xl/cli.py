@@ -293,7 +293,13 @@ def _print_summary(result, book_path: Path, out: Path) -> None:
     show_default=True,
     help="Thư mục ghi phiếu và bảng kiểm phiếu.",
 )
-def ballots(inbox: Path, book: Path | None, out: Path) -> None:
+@click.option(
+    "--tham-dinh",
+    "assessed",
+    type=PATH_IN,
+    help="tong_hop.xlsx có trang 'Thẩm định' đã thống nhất: xếp thứ tự theo điểm thẩm định.",
+)
+def ballots(inbox: Path, book: Path | None, out: Path, assessed: Path | None) -> None:
     """Tạo phiếu suy tôn (Nhất, Nhì, Ba), phiếu bầu Cụm trưởng, Cụm phó và bảng kiểm phiếu phieu_kiem.xlsx.
 
     Tổng hợp lại INBOX (như lệnh consolidate, không ghi kết quả) để lấy danh sách đơn vị đủ điều kiện
@@ -302,13 +308,14 @@ def ballots(inbox: Path, book: Path | None, out: Path) -> None:
 
     \b
     Ví dụ:  ttdk-xl ballots hop_thu -o bo_phieu
+            ttdk-xl ballots hop_thu -o bo_phieu --tham-dinh ket_qua/tong_hop.xlsx
     """
     from .ballots import eligible, write_ballots
     from .pipeline import consolidate as run
     from .pipeline import find_book
 
     try:
-        result = run(inbox, book=book or find_book(inbox))
+        result = run(inbox, book=book or find_book(inbox), assessed=assessed)
         paths = write_ballots(result, out)
     except TtdkError as exc:
         _fail(exc)
