@@ -325,9 +325,14 @@ GUIDE = [
 CREATED = dt.datetime(2025, 1, 1, 8, 0, 0)
 
 
-def build_default_book(path: str | Path = DEFAULT_OUT) -> Path:
-    """Write the default criteria book to `path` (same bytes on every run) and return the path."""
+def build_default_book(path: str | Path = DEFAULT_OUT, units: list[tuple[str, ...]] | None = None) -> Path:
+    """Write the default criteria book to `path` (same bytes on every run) and return the path.
+
+    `units` (rows of code, name, level, email, contact, phone) replaces the sample units; the
+    benchmarks use it to build a book of thousands of units.
+    """
     path = Path(path)
+    units = UNITS if units is None else units
     path.parent.mkdir(parents=True, exist_ok=True)
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
     wb.set_properties(
@@ -463,7 +468,7 @@ def build_default_book(path: str | Path = DEFAULT_OUT) -> Path:
         ],
     )
     f_phone = wb.add_format({**base, "border": 1, "num_format": "@"})
-    for row, unit in enumerate(UNITS, start=1):
+    for row, unit in enumerate(units, start=1):
         for col, value in enumerate(unit):
             ws.write_string(row, col, value, f_phone if col == 5 else f_text)
     ws.set_column(5, 5, 14, f_phone)  # typed phones stay text, keeping the leading 0

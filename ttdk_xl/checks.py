@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from .layout import H_EXPLAIN, H_SCORE, NO, SCORE_SHEET, YES, cell_name
 from .models import Book, Criterion, ExplainRule, Finding, Kind, Severity, Submission, Unit
@@ -44,6 +45,7 @@ _TCVN3 = set("¸µ¶·¹¨¾»¼½Æ©ÇËÐÑª«×ØÜÞ®¬Ö")
 _VNI = re.compile(r"[aeiouyAEIOUY][øùúûõïäåëö]|[ñÑ]")
 
 
+@lru_cache(maxsize=4096)
 def unit_key(name: str) -> str:
     """Unit name for matching: NFC, lower case, single spaces, without prefixes like UBND, huyện, xã."""
     text = " ".join(nfc(name).lower().replace(".", ". ").split())
@@ -66,10 +68,20 @@ def match_unit(book: Book, name: str) -> Unit | None:
     key = unit_key(name)
     if not key:
         return None
-    hits = [u for u in book.units if unit_key(u.name) == key]
-    if not hits:
-        hits = [u for u in book.units if _ascii_key(unit_key(u.name)) == _ascii_key(key)]
+    by_key, by_ascii = book.derived("unit_keys", _unit_keys)
+    hits = by_key.get(key) or by_ascii.get(_ascii_key(key), ())
     return hits[0] if len(hits) == 1 else None
+
+
+def _unit_keys(book: Book) -> tuple[dict[str, list[Unit]], dict[str, list[Unit]]]:
+    """The book's units by matching key and by its accent-free form (built once per book)."""
+    by_key: dict[str, list[Unit]] = {}
+    by_ascii: dict[str, list[Unit]] = {}
+    for u in book.units:
+        k = unit_key(u.name)
+        by_key.setdefault(k, []).append(u)
+        by_ascii.setdefault(_ascii_key(k), []).append(u)
+    return by_key, by_ascii
 
 
 def legacy_encoding(text: str) -> str:
@@ -93,6 +105,8 @@ def parse_score(value: object) -> tuple[Decimal | None, str]:
         return None, "blank"
     if isinstance(value, bool):
         return None, "bool"
+    if type(value) is float and value != 0:  # the common case: a number typed in the cell
+        return _float_score(value), ""
     if isinstance(value, int | float | Decimal):
         return clean(Decimal(str(round(float(value), 6)))), ""
     text = nfc(value).replace("\u00a0", " ").strip()
@@ -108,6 +122,11 @@ def parse_score(value: object) -> tuple[Decimal | None, str]:
         return clean(Decimal(text.replace(",", "."))), how
     except InvalidOperation:
         return None, "not-number"
+
+
+@lru_cache(maxsize=4096)  # few distinct score values recur in every file
+def _float_score(value: float) -> Decimal:
+    return clean(Decimal(str(round(value, 6))))
 
 
 def _needs_explanation(c: Criterion, score: Decimal | None, disq: bool) -> bool:
@@ -469,6 +488,7 @@ def _round_step(score: Decimal, book: Book) -> Decimal:
     return (score / book.step).quantize(Decimal(1)) * book.step
 
 
+@lru_cache(maxsize=8192)  # criterion texts recur in every unit's file
 def _squash(text: str) -> str:
     return " ".join(nfc(text).lower().split())
 

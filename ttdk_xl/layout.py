@@ -5,6 +5,8 @@ These strings are a contract with the units' files: changing one breaks every wo
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 FORMAT_VERSION = "1"
 
 SCORE_SHEET = "Tự chấm điểm"
@@ -59,6 +61,7 @@ def col_letter(index: int) -> str:
     return letters
 
 
+@lru_cache(maxsize=16384)  # the same cells are named for every file
 def cell_name(row0: int, col0: int) -> str:
     """0-based (row, col) → 'D12'."""
     return f"{col_letter(col0)}{row0 + 1}"

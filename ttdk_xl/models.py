@@ -6,9 +6,14 @@ Every score is a Decimal from the moment it is read; nothing here does I/O.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 class Kind(StrEnum):
@@ -140,38 +145,77 @@ class Book:
     def info(self, key: str, default: str = "") -> str:
         return dict(self.extra_info).get(key, default)
 
-    @property
+    # Derived lookups are cached on the instance (functools.cached_property writes to __dict__, which a
+    # frozen dataclass allows); they are not fields, so equality, hashing and replace() ignore them.
+    # With thousands of units, linear scans per file would make a run quadratic.
+
+    @cached_property
     def fingerprint(self) -> str:
         """Hash of ids, max points and kinds: what a unit must not change."""
         text = "\n".join(f"{c.code}|{c.max_points.normalize():f}|{c.kind.value}" for c in self.criteria)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
-    def criterion(self, code: str) -> Criterion:
+    @cached_property
+    def _criterion_by_code(self) -> dict[str, Criterion]:
+        out: dict[str, Criterion] = {}
         for c in self.criteria:
-            if c.code == code:
-                return c
-        raise KeyError(code)
+            out.setdefault(c.code, c)
+        return out
+
+    @cached_property
+    def _unit_by_code(self) -> dict[str, Unit]:
+        out: dict[str, Unit] = {}
+        for u in self.units:
+            out.setdefault(u.code, u)
+        return out
+
+    @cached_property
+    def _children_by_code(self) -> dict[str | None, tuple[Criterion, ...]]:
+        out: dict[str | None, list[Criterion]] = {}
+        for c in self.criteria:
+            out.setdefault(c.parent, []).append(c)
+        return {k: tuple(v) for k, v in out.items()}
+
+    @cached_property
+    def _leaf_codes(self) -> dict[str, tuple[str, ...]]:
+        return {}
+
+    @cached_property
+    def _derived(self) -> dict[str, Any]:
+        return {}
+
+    def derived(self, key: str, make: Callable[[Book], T]) -> T:
+        """A value computed from this book by `make`, once per book (e.g. an index for matching names)."""
+        if key not in self._derived:
+            self._derived[key] = make(self)
+        return self._derived[key]
+
+    def criterion(self, code: str) -> Criterion:
+        try:
+            return self._criterion_by_code[code]
+        except KeyError:
+            raise KeyError(code) from None
 
     def unit(self, code: str) -> Unit | None:
-        for u in self.units:
-            if u.code == code:
-                return u
-        return None
+        return self._unit_by_code.get(code)
 
-    @property
+    @cached_property
     def leaves(self) -> tuple[Criterion, ...]:
         """The rows a unit fills in (every non-group criterion)."""
         return tuple(c for c in self.criteria if not c.is_group)
 
     def children(self, code: str) -> tuple[Criterion, ...]:
-        return tuple(c for c in self.criteria if c.parent == code)
+        return self._children_by_code.get(code, ())
 
     def leaf_codes_under(self, code: str) -> tuple[str, ...]:
         """Codes of the leaves below the group `code` (at any depth)."""
-        out: list[str] = []
-        for child in self.children(code):
-            out.extend(self.leaf_codes_under(child.code) if child.is_group else (child.code,))
-        return tuple(out)
+        found = self._leaf_codes.get(code)
+        if found is None:
+            out: list[str] = []
+            for child in self.children(code):
+                out.extend(self.leaf_codes_under(child.code) if child.is_group else (child.code,))
+            found = self._leaf_codes[code] = tuple(out)
+        return found
 
 
 @dataclass(frozen=True)
@@ -293,6 +337,10 @@ class Result:
 
     def averages(self) -> dict[str, Decimal]:
         """Cluster average per criterion and group over the units that have scores."""
+        return dict(self._averages)
+
+    @cached_property
+    def _averages(self) -> dict[str, Decimal]:  # computed once: the summary writer and the report both ask
         scored = [u for u in self.units if u.total is not None]
         out: dict[str, Decimal] = {}
         if not scored:

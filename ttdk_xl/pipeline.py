@@ -169,6 +169,8 @@ def consolidate(
     count instead of the self-scores (ttdk_xl.assessed). Returns the Result (units in rank order,
     findings, sources). Bad files never raise.
     """
+    from .parallel import read_and_check
+
     inbox = Path(inbox)
     the_book = load(book if book is not None else find_book(inbox))
     assessment = None
@@ -177,8 +179,8 @@ def consolidate(
 
         assessment = read_assessed(assessed, the_book)
     paths = list_inbox(inbox)
-    outcomes = read_all(paths, inbox, max_bytes, progress, workers)
-    result = build_result(the_book, outcomes, rank_invalid, assessment)
+    outcomes, checked = read_and_check(paths, inbox, the_book, max_bytes, progress, workers)
+    result = build_result(the_book, outcomes, rank_invalid, assessment, checked)
     if out is not None:
         write_outputs(result, Path(out), report_template)
         from .delegates import collect_from_result, write_delegates
@@ -187,15 +189,25 @@ def consolidate(
     return result
 
 
-def build_result(book: Book, outcomes: list[ReadOutcome], rank_invalid: bool = False, assessment=None) -> Result:
-    """Pure: read outcomes → checked, de-duplicated, scored Result (agreed scores applied when given)."""
+def build_result(
+    book: Book,
+    outcomes: list[ReadOutcome],
+    rank_invalid: bool = False,
+    assessment=None,
+    checked: list[Submission | None] | None = None,
+) -> Result:
+    """Pure: read outcomes → checked, de-duplicated, scored Result (agreed scores applied when given).
+
+    `checked`, when given, holds each outcome's checked Submission (parallel.read_and_check computes them
+    while reading), in the same order; otherwise the outcomes are checked here.
+    """
     findings: list[Finding] = []
     sources: dict[str, Source] = {}
     candidates: dict[str, list[Submission]] = {}
     first_of_hash: dict[str, str] = {}
     per_file: dict[str, list[Finding]] = {}
 
-    for o in outcomes:
+    for i, o in enumerate(outcomes):
         info = o.info
         file_findings = list(o.findings)
         state = SourceState.IGNORED if o.ignored else SourceState.REJECTED
@@ -216,7 +228,7 @@ def build_result(book: Book, outcomes: list[ReadOutcome], rank_invalid: bool = F
                 state = SourceState.IGNORED
             else:
                 first_of_hash[info.sha256] = info.file
-                sub = _safe_check(o, book)
+                sub = checked[i] if checked is not None and checked[i] is not None else _safe_check(o, book)
                 file_findings.extend(sub.findings)
                 unit_code = sub.unit_code
                 if unit_code and not any(f.code in _FILE_FATAL for f in sub.findings):

@@ -12,6 +12,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from .layout import (
@@ -103,6 +104,8 @@ def read_path(path: Path, inbox: Path | None = None, max_bytes: int = DEFAULT_MA
 
 
 def _key(text: object) -> str:
+    if text == "" or text is None:  # most cells of a sheet are empty
+        return ""
     return " ".join(nfc(text).lower().split())
 
 
@@ -161,6 +164,7 @@ def read_file(path: Path, inbox: Path | None = None, max_bytes: int = DEFAULT_MA
     with path.open("rb") as fh:
         head = fh.read(8)
     edited_at = ""
+    zf: zipfile.ZipFile | None = None  # kept open for the look at the sheet XML
     if ext in ZIP_EXTS:
         if head.startswith(OLE_MAGIC):
             return fail(
@@ -175,34 +179,37 @@ def read_file(path: Path, inbox: Path | None = None, max_bytes: int = DEFAULT_MA
                 "Đề nghị đơn vị mở lại bảng tự chấm bằng Excel, lưu dạng .xlsx rồi gửi lại.",
             )
         try:
-            with zipfile.ZipFile(path) as zf:
-                names = set(zf.namelist())
-                unzipped = sum(i.file_size for i in zf.infolist())
-                # Refuse before unpacking: a zip bomb or a sheet with a million filled rows.
-                if unzipped > max_bytes * MAX_UNZIPPED_FACTOR or unzipped > max(
-                    max_bytes, info.size * MAX_UNZIPPED_RATIO
-                ):
-                    return fail(
-                        "file-too-large",
-                        f"Tệp giải nén ra quá lớn ({unzipped:,} byte) — có thể là tệp độc hại hoặc có quá nhiều dòng.",
-                        "Đề nghị đơn vị gửi lại bảng tự chấm gốc, không thêm dữ liệu ngoài bảng.",
-                    )
-                other = _other_office_kind(names, ext)
-                if other:
-                    return fail(
-                        "file-corrupt",
-                        f"Tệp có đuôi {ext} nhưng thực ra là {other} bị đổi tên, không phải bảng tự chấm điểm.",
-                        "Đề nghị đơn vị gửi đúng tệp bảng tự chấm điểm (.xlsx) đã điền.",
-                    )
-                if _declares_entities(zf):
-                    return fail(
-                        "xml-entities",
-                        "Tệp chứa khai báo thực thể XML (DOCTYPE/ENTITY) — Excel không tạo ra những khai báo này; "
-                        "tệp có thể độc hại nên không được đọc.",
-                        "Đề nghị đơn vị mở bảng tự chấm gốc bằng Excel, lưu lại rồi gửi lại.",
-                    )
-                edited_at = _edited_at(zf)
+            zf = zipfile.ZipFile(path)
+            names = set(zf.namelist())
+            unzipped = sum(i.file_size for i in zf.infolist())
+            problem = None
+            # Refuse before unpacking: a zip bomb or a sheet with a million filled rows.
+            if unzipped > max_bytes * MAX_UNZIPPED_FACTOR or unzipped > max(max_bytes, info.size * MAX_UNZIPPED_RATIO):
+                problem = (
+                    "file-too-large",
+                    f"Tệp giải nén ra quá lớn ({unzipped:,} byte) — có thể là tệp độc hại hoặc có quá nhiều dòng.",
+                    "Đề nghị đơn vị gửi lại bảng tự chấm gốc, không thêm dữ liệu ngoài bảng.",
+                )
+            elif other := _other_office_kind(names, ext):
+                problem = (
+                    "file-corrupt",
+                    f"Tệp có đuôi {ext} nhưng thực ra là {other} bị đổi tên, không phải bảng tự chấm điểm.",
+                    "Đề nghị đơn vị gửi đúng tệp bảng tự chấm điểm (.xlsx) đã điền.",
+                )
+            elif _declares_entities(zf):
+                problem = (
+                    "xml-entities",
+                    "Tệp chứa khai báo thực thể XML (DOCTYPE/ENTITY) — Excel không tạo ra những khai báo này; "
+                    "tệp có thể độc hại nên không được đọc.",
+                    "Đề nghị đơn vị mở bảng tự chấm gốc bằng Excel, lưu lại rồi gửi lại.",
+                )
+            if problem:
+                zf.close()
+                return fail(*problem)
+            edited_at = _edited_at(zf)
         except zipfile.BadZipFile:
+            if zf is not None:
+                zf.close()
             return fail(
                 "file-corrupt",
                 "Tệp bị hỏng (không giải nén được), có thể do tải về chưa hết.",
@@ -216,7 +223,7 @@ def read_file(path: Path, inbox: Path | None = None, max_bytes: int = DEFAULT_MA
         )
     info = FileInfo(info.file, info.sha256, info.size, info.modified, edited_at)
     try:
-        return _read_workbook(path, info, ext)
+        return _read_workbook(path, info, ext, zf)
     except Exception as exc:  # calamine raises many types for broken files; none may stop the run
         text = str(exc).lower()
         if "password" in text or "encrypt" in text:
@@ -238,6 +245,9 @@ def read_file(path: Path, inbox: Path | None = None, max_bytes: int = DEFAULT_MA
                 ),
             ),
         )
+    finally:
+        if zf is not None:
+            zf.close()
 
 
 def _other_office_kind(names: set[str], ext: str) -> str:
@@ -275,7 +285,7 @@ def _edited_at(zf: zipfile.ZipFile) -> str:
     return m.group(1).strip() if m else ""
 
 
-def _read_workbook(path: Path, info: FileInfo, ext: str) -> ReadOutcome:
+def _read_workbook(path: Path, info: FileInfo, ext: str, zf: zipfile.ZipFile | None = None) -> ReadOutcome:
     from python_calamine import CalamineWorkbook
 
     wb = CalamineWorkbook.from_path(str(path))
@@ -312,10 +322,11 @@ def _read_workbook(path: Path, info: FileInfo, ext: str) -> ReadOutcome:
     out: list[RawRow] = []
     stated_total, total_cell = None, ""
     label_col = columns.get(H_TEXT, 1)
+    total_key = _key(SUM_TOTAL)
     for i in range(header_row + 1, len(rows)):
         r = rows[i]
         label = _key(r[label_col]) if label_col < len(r) else ""
-        if label.startswith(_key(SUM_TOTAL)):
+        if label.startswith(total_key):
             stated_total = get(r, H_SCORE)
             total_cell = cell_name(i, columns[H_SCORE])
             break
@@ -325,16 +336,17 @@ def _read_workbook(path: Path, info: FileInfo, ext: str) -> ReadOutcome:
         out.append(RawRow(i, code, nfc(get(r, H_TEXT)), get(r, H_MAX), get(r, H_SCORE), get(r, H_EXPLAIN)))
 
     unit_name = ""
+    unit_key = _key(UNIT_LABEL)
     for r in rows[:header_row]:
         for j, v in enumerate(r[:-1]):
-            if _key(v) == _key(UNIT_LABEL):
+            if _key(v) == unit_key:
                 unit_name = nfc(r[j + 1])
                 break
 
     flags: dict[str, str] = {}
     protected = None
     if ext in (".xlsx", ".xlsm"):
-        flags, protected = _inspect_sheet_xml(path, sheet)
+        flags, protected = _inspect_sheet_xml(path, sheet, zf)
     from .delegates import find_sheet
 
     delegate_sheet = find_sheet(names) or ""
@@ -372,7 +384,8 @@ def _code_text(value: object) -> str:
 def _find_header(rows: list[list[object]]) -> tuple[int, dict[str, int]] | None:
     wanted = {_key(h): h for h in (H_CODE, H_TEXT, H_MAX, H_SCORE, H_EXPLAIN)}
     for i, row in enumerate(rows[:60]):
-        cols = {wanted[_key(v)]: j for j, v in enumerate(row) if _key(v) in wanted}
+        keys = [_key(v) for v in row]
+        cols = {wanted[k]: j for j, k in enumerate(keys) if k in wanted}
         if H_CODE in cols and H_SCORE in cols:
             return i, cols
     return None
@@ -381,38 +394,62 @@ def _find_header(rows: list[list[object]]) -> tuple[int, dict[str, int]] | None:
 _CELL_RE = re.compile(rb"<c\s([^>]*?)(?:/>|>(.*?)</c>)", re.S)
 _ATTR_R = re.compile(rb'\br="([A-Z]+[0-9]+)"')
 _ATTR_T = re.compile(rb'\bt="([a-z]+)"')
+_VALUE = re.compile(rb"<v>(.*?)</v>", re.S)
+_SHARED_F_VALUE = re.compile(rb"<f [^>]*/><v>[^<]")  # a shared formula's follower cell with a value
 
 
-def _inspect_sheet_xml(path: Path, sheet: str) -> tuple[dict[str, str], bool | None]:
+def _inspect_sheet_xml(path: Path, sheet: str, zf: zipfile.ZipFile | None = None) -> tuple[dict[str, str], bool | None]:
     """Error values and formulas without a cached value, and whether the sheet is protected."""
     try:
-        with zipfile.ZipFile(path) as zf:
-            target = _sheet_part(zf, sheet)
-            if target is None:
-                return {}, None
-            xml = zf.read(target)
+        if zf is None:
+            with zipfile.ZipFile(path) as own:
+                return _inspect_sheet_xml(path, sheet, own)
+        target = _sheet_part(zf, sheet)
+        if target is None:
+            return {}, None
+        xml = zf.read(target)
     except (KeyError, zipfile.BadZipFile):
         return {}, None
+    return _cell_flags(xml), b"<sheetProtection" in xml
+
+
+def _cell_flags(xml: bytes) -> dict[str, str]:
+    """Cells holding an Excel error value, or a formula without a cached value, of one sheet's XML."""
+    if b't="e"' not in xml:
+        # Fast path (nearly every file): no error value, and every formula is directly followed by a
+        # non-empty cached value. Then the full scan below would find nothing.
+        formulas = xml.count(b"<f>") + xml.count(b"<f ")
+        with_value = xml.count(b"</f><v>") - xml.count(b"</f><v></v>") + len(_SHARED_F_VALUE.findall(xml))
+        if formulas == with_value:
+            return {}
     flags: dict[str, str] = {}
     for m in _CELL_RE.finditer(xml):
         attrs, body = m.group(1), m.group(2) or b""
+        has_f = b"<f" in body
+        if not has_f and b'"e"' not in attrs:  # fast path: neither a formula nor an error value
+            continue
         ref = _ATTR_R.search(attrs)
         if not ref:
             continue
         t = _ATTR_T.search(attrs)
-        has_f = b"<f" in body
-        v = re.search(rb"<v>(.*?)</v>", body, re.S)
+        v = _VALUE.search(body)
         if t and t.group(1) == b"e":
             flags[ref.group(1).decode()] = v.group(1).decode("utf-8", "replace") if v else "#N/A"
         elif has_f and (not v or v.group(1) == b""):
             flags[ref.group(1).decode()] = "formula-no-value"
-    return flags, b"<sheetProtection" in xml
+    return flags
 
 
 def _sheet_part(zf: zipfile.ZipFile, sheet: str) -> str | None:
-    wb = zf.read("xl/workbook.xml").decode("utf-8", "replace")
-    rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    return _sheet_target(zf.read("xl/workbook.xml"), zf.read("xl/_rels/workbook.xml.rels"), sheet)
+
+
+@lru_cache(maxsize=64)  # files made from one template share these two parts byte for byte
+def _sheet_target(wb_xml: bytes, rels_xml: bytes, sheet: str) -> str | None:
     import html
+
+    wb = wb_xml.decode("utf-8", "replace")
+    rels = rels_xml.decode("utf-8", "replace")
 
     for m in re.finditer(r"<sheet\b[^>]*>", wb):
         tag = m.group(0)

@@ -93,10 +93,11 @@ def build_context(result: Result) -> dict[str, Any]:
 
     rows = [_row(i, u) for i, u in enumerate(ranked, start=1)]
     rest = []
+    errors = Counter(f.unit_code for f in result.findings if f.blocking)
     for i, u in enumerate(unranked, start=len(rows) + 1):
         row = _row(i, u)
         row["rank"] = "-"
-        row["reason"] = _unranked_reason(result, u)
+        row["reason"] = _unranked_reason(result, u, errors)
         rest.append(row)
 
     totals = [u.total for u in units if u.total is not None]
@@ -118,10 +119,10 @@ def build_context(result: Result) -> dict[str, Any]:
         "n_valid": _count(len(valid)),
         "n_invalid": _count(len(invalid)),
         "n_missing": _count(len(missing)),
-        "unit_names": _join(u.unit.name for u in units),
-        "valid_names": _join(u.unit.name for u in valid),
-        "invalid_names": _join(u.unit.name for u in invalid),
-        "missing_names": _join(u.unit.name for u in missing),
+        "unit_names": _join_capped([u.unit.name for u in units]),
+        "valid_names": _join_capped([u.unit.name for u in valid]),
+        "invalid_names": _join_capped([u.unit.name for u in invalid]),
+        "missing_names": _join_capped([u.unit.name for u in missing]),
         "units": [{"stt": str(i), "name": u.unit.name, "status": u.status.value} for i, u in enumerate(units, 1)],
         "scored_max": vn_number(sum((c.max_points for c in book.leaves if c.kind is Kind.SCORED), Decimal(0))),
         "bonus_cap": vn_number(book.bonus_cap),
@@ -168,6 +169,26 @@ def build_context(result: Result) -> dict[str, Any]:
     ctx.update(_averages(result))
     ctx.update(_rotation(book, head, deputy))
     ctx.update(_assessed(result))
+    return _cap_lists(ctx)
+
+
+REPORT_MAX_ROWS = 300  # a cluster never comes near; a province's report lists this many, then points to tong_hop
+_MORE = "… và {n} đơn vị khác (xem trang tính “Tổng hợp” của tệp tổng hợp tong_hop.xlsx)"
+
+
+def _cap_lists(ctx: dict[str, Any]) -> dict[str, Any]:
+    """Keep the report readable (and quick to make) for thousands of units: long tables end with one row
+    saying how many more there are and where to find them; long lists of names likewise."""
+    cap = REPORT_MAX_ROWS
+    for key in ("units", "ranked", "unranked", "disqualified", "ties"):
+        rows = ctx[key]
+        if len(rows) > cap:
+            more = dict.fromkeys(rows[0], "")
+            more["name" if "name" in more else "names"] = _MORE.format(n=_count(len(rows) - cap))
+            ctx[key] = [*rows[:cap], more]
+    for tie in ctx["ties"]:
+        if len(tie["names"]) > 40 * cap:
+            tie["names"] = tie["names"][: 40 * cap].rsplit(", ", 1)[0] + " …"
     return ctx
 
 
@@ -238,11 +259,14 @@ def _row(stt: int, u: UnitResult) -> dict[str, str]:
     }
 
 
-def _unranked_reason(result: Result, u: UnitResult) -> str:
+def _unranked_reason(result: Result, u: UnitResult, blocking: Counter | None = None) -> str:
     if u.status is Status.MISSING:
         return "chưa gửi bảng tự chấm điểm"
     if u.status is Status.INVALID:
-        errors = sum(1 for f in result.findings if f.blocking and f.unit_code == u.unit.code)
+        if blocking is not None:
+            errors = blocking[u.unit.code]
+        else:
+            errors = sum(1 for f in result.findings if f.blocking and f.unit_code == u.unit.code)
         detail = f" ({errors} lỗi, chi tiết tại trang tính “Kiểm tra” của tệp tổng hợp)" if errors else ""
         return f"bảng tự chấm điểm còn lỗi, chưa được khắc phục{detail}"
     return u.note or "chưa đủ điều kiện xếp hạng"
@@ -377,6 +401,13 @@ def _join(names) -> str:
     return ", ".join(n for n in names if n)
 
 
+def _join_capped(names: list[str]) -> str:
+    names = [n for n in names if n]
+    if len(names) <= REPORT_MAX_ROWS:
+        return ", ".join(names)
+    return ", ".join(names[:REPORT_MAX_ROWS]) + " " + _MORE.format(n=_count(len(names) - REPORT_MAX_ROWS))
+
+
 def _join_and(names) -> str:
     items = [n for n in names if n]
     if len(items) <= 1:
@@ -400,11 +431,14 @@ def _find_unit(book: Book, ref: str) -> Unit | None:
     unit = book.unit(ref)
     if unit is not None:
         return unit
-    key = _key(ref)
+    return book.derived("report_unit_keys", _units_by_key).get(_key(ref))
+
+
+def _units_by_key(book: Book) -> dict[str, Unit]:
+    out: dict[str, Unit] = {}
     for u in book.units:
-        if _key(u.name) == key:
-            return u
-    return None
+        out.setdefault(_key(u.name), u)  # the first unit of that name, as a scan in book order finds
+    return out
 
 
 def _body_name(unit: Unit) -> str:

@@ -6,6 +6,8 @@ flagged for a vote at the conference. Never random, never by file order.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -15,6 +17,7 @@ from .text import vn_number
 
 ACCLAIM = {1: "Nhất", 2: "Nhì", 3: "Ba"}
 ZERO = Decimal(0)
+NOTE_MAX_PEERS = 5  # with more units of equal total, Ghi chú summarises instead of naming each one
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,8 @@ def _step_value(book: Book, t: Totals, step: str) -> str:
 
 def _competition_ranks(keys: list[tuple]) -> list[int]:
     """1, 2, 2, 4: a unit's rank is 1 + the number of units with a strictly better key."""
-    return [1 + sum(1 for other in keys if other < k) for k in keys]
+    ordered = sorted(keys)
+    return [1 + bisect_left(ordered, k) for k in keys]
 
 
 def rank_units(
@@ -136,13 +140,31 @@ def rank_units(
     keys = [_tiebreak_key(book, totals[u.code]) for u in rankable]
     ranks = dict(zip((u.code for u in rankable), _competition_ranks(keys), strict=True))
     key_of = dict(zip((u.code for u in rankable), keys, strict=True))
-    tied = {u.code for u in rankable if sum(1 for k in keys if k == key_of[u.code]) > 1}
+    key_count = Counter(keys)
+    tied = {u.code for u in rankable if key_count[key_of[u.code]] > 1}
+    same_total: dict[Decimal, list] = {}  # units with equal totals, in book order
+    same_key: dict[tuple, list] = {}
+    for u in rankable:
+        same_total.setdefault(totals[u.code].total, []).append(u)
+        same_key.setdefault(key_of[u.code], []).append(u)
 
-    # Explain tie-breaks between equal totals in Ghi chú.
+    # Explain tie-breaks between equal totals in Ghi chú: pair by pair for a few units (a cluster);
+    # for many (a province's thousands of units), one sentence each, so notes stay short.
+    sorted_keys = {total: sorted(key_of[u.code] for u in group) for total, group in same_total.items()}
     for u in rankable:
         t = totals[u.code]
-        for other in rankable:
-            if other.code == u.code or totals[other.code].total != t.total:
+        peers = same_total[t.total]
+        if len(peers) - 1 > NOTE_MAX_PEERS:
+            keys_here, mine = sorted_keys[t.total], key_of[u.code]
+            below = bisect_left(keys_here, mine)  # units placed above this one
+            above = len(keys_here) - bisect_right(keys_here, mine)
+            notes.setdefault(u.code, []).append(
+                f"Bằng tổng điểm với {len(peers) - 1} đơn vị khác; theo thứ tự phân định hạng, "
+                f"xếp trên {above} và xếp dưới {below} đơn vị trong số đó."
+            )
+            continue
+        for other in peers:
+            if other.code == u.code:
                 continue
             a, b = key_of[u.code], key_of[other.code]
             if a == b:
@@ -157,7 +179,9 @@ def rank_units(
                 f" ({_step_value(book, t, step)} so với {_step_value(book, ot, step)})."
             )
     for code in sorted(tied):
-        mates = [u.name for u in rankable if u.code != code and key_of[u.code] == key_of[code]]
+        mates = [u.name for u in same_key[key_of[code]] if u.code != code]
+        if len(mates) > NOTE_MAX_PEERS:
+            mates = [f"{len(mates)} đơn vị khác ({', '.join(mates[:NOTE_MAX_PEERS])}, …)"]
         notes.setdefault(code, []).append(
             f"Đồng hạng với {', '.join(mates)} sau mọi tiêu chí phân định — cần Hội nghị bỏ phiếu."
         )

@@ -169,7 +169,7 @@ def write_unit_workbook(
     tmp = _atomic_target(path)
     wb = xlsxwriter.Workbook(
         str(tmp),
-        {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+        {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False, "in_memory": True},
     )
     wb.set_properties(
         {

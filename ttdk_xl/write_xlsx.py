@@ -15,6 +15,7 @@ import textwrap
 import uuid
 from collections.abc import Callable, Iterable
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -879,6 +880,7 @@ def _when(value: str) -> str:
     return value.replace("T", " ", 1) if len(value) > 10 and value[10:11] == "T" else value
 
 
+@lru_cache(maxsize=4096)  # the same texts (criteria, common explanations) recur on every unit's rows
 def _lines(text: str, width: float) -> int:
     """Estimated number of lines `text` takes in a wrapped cell `width` characters wide."""
     if not text:

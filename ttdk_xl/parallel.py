@@ -1,0 +1,123 @@
+"""Read and check many returned workbooks at once: a province's or a ministry's thousands of files.
+
+Reading a workbook is about half python-calamine (which releases the GIL) and half Python (finding the
+table, checking every row), so with thousands of files the work is spread over worker processes; for a
+few hundred, two threads; for a cluster, none (starting workers would cost more than it saves). Every
+mode gives the same outcomes in the same order (by path), so the results do not depend on it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+from .models import Book, Submission
+from .read import DEFAULT_MAX_BYTES, ReadOutcome, read_path
+
+THREADS_FROM = 200  # below this, one thread (research/perf.md: a cluster reads in ~40 ms)
+PROCESSES_FROM = 1500  # from this many files, worker processes pay for their start-up
+CHUNK = 48  # files per task sent to a worker process
+
+Checked = list[tuple[ReadOutcome, Submission | None]]  # one file: a workbook, or an email's attachments
+
+
+def read_and_check(
+    paths: list[Path],
+    inbox: Path | None,
+    book: Book,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
+    processes: bool | None = None,
+) -> tuple[list[ReadOutcome], list[Submission | None]]:
+    """Read every file and check each usable one against the book, in path order (a saved email gives
+    one outcome per attachment).
+
+    `workers`: 1 reads serially; None chooses by the number of files. `processes`: True or False forces
+    worker processes or threads when reading in parallel. The outcomes keep everything but the raw rows
+    (the checked Submission holds what came from them), so thousands of files stay small in memory.
+    """
+    n = len(paths)
+    if workers is None:
+        workers = 1 if n < THREADS_FROM else max(2, min(os.cpu_count() or 2, 4))
+    if processes is None:
+        processes = n >= PROCESSES_FROM
+    workers = min(workers, max(n, 1))
+    if workers <= 1:
+        results = (_one(p, inbox, book, max_bytes) for p in paths)
+        return _collect(results, progress)
+    if processes:
+        try:
+            return _with_processes(paths, inbox, book, max_bytes, progress, workers)
+        except (OSError, ImportError, RuntimeError):  # no process support here (sandbox, frozen app): threads
+            pass
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(workers) as pool:
+        return _collect(pool.map(lambda p: _one(p, inbox, book, max_bytes), paths), progress)
+
+
+def _one(path: Path, inbox: Path | None, book: Book, max_bytes: int) -> Checked:
+    from .pipeline import _safe_check
+
+    out: Checked = []
+    for outcome in read_path(path, inbox, max_bytes):
+        if outcome.raw is None:
+            out.append((outcome, None))
+        else:
+            sub = _safe_check(outcome, book)
+            out.append((replace(outcome, raw=replace(outcome.raw, rows=())), sub))
+    return out
+
+
+def _collect(
+    results: Iterable[Checked], progress: Callable[[int], None] | None
+) -> tuple[list[ReadOutcome], list[Submission | None]]:
+    outcomes: list[ReadOutcome] = []
+    subs: list[Submission | None] = []
+    for checked in results:
+        for outcome, sub in checked:
+            outcomes.append(outcome)
+            subs.append(sub)
+        if progress:
+            progress(1)
+    return outcomes, subs
+
+
+# --------------------------------------------------------------------------------------------- processes
+
+_STATE: dict[str, object] = {}
+
+
+def _init(book: Book, inbox: Path | None, max_bytes: int) -> None:
+    _STATE.update(book=book, inbox=inbox, max_bytes=max_bytes)
+
+
+def _chunk(paths: list[Path]) -> list[Checked]:
+    book, inbox, max_bytes = _STATE["book"], _STATE["inbox"], _STATE["max_bytes"]
+    return [_one(p, inbox, book, max_bytes) for p in paths]  # type: ignore[arg-type]
+
+
+def _with_processes(
+    paths: list[Path],
+    inbox: Path | None,
+    book: Book,
+    max_bytes: int,
+    progress: Callable[[int], None] | None,
+    workers: int,
+) -> tuple[list[ReadOutcome], list[Submission | None]]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # "spawn" everywhere: what Windows does anyway, and safe whatever threads the caller runs.
+    context = multiprocessing.get_context("spawn")
+    chunks = [paths[i : i + CHUNK] for i in range(0, len(paths), CHUNK)]
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init, initargs=(book, inbox, max_bytes)) as pool:
+
+        def results() -> Iterator[Checked]:
+            for part in pool.map(_chunk, chunks):
+                yield from part
+
+        return _collect(results(), progress)
