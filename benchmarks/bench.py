@@ -37,7 +37,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "benchmarks" / ".data"
-GENERATOR_VERSION = "2"
+GENERATOR_VERSION = "3"
 ISSUED = datetime(2025, 11, 20, 8, 0, 0)
 SEED = 2025
 

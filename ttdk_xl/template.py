@@ -64,10 +64,17 @@ def write_templates(
     """Write one blank self-scoring workbook per unit of the book into out_dir."""
     out_dir.mkdir(parents=True, exist_ok=True)
     issued_at = issued_at or datetime.now().replace(microsecond=0)
+    from .stamp import Stamper
+
+    units = list(units if units is not None else book.units)
+    stamper = Stamper(book, issued_at) if len(units) > 1 else None  # one xlsxwriter run, then stamped copies
     paths = []
-    for unit in units if units is not None else book.units:
+    for unit in units:
         path = out_dir / workbook_filename(book, unit)
-        write_unit_workbook(book, unit, path, issued_at=issued_at)
+        if stamper is not None:
+            stamper.write(unit, path)
+        else:
+            write_unit_workbook(book, unit, path, issued_at=issued_at)
         paths.append(path)
         if progress:
             progress(unit)

@@ -1,0 +1,147 @@
+"""What makes thousands of units fast must not change a single result: parallel reading, stamped templates,
+the quick look at sheet XML, short notes and report lists for many units. (Speed itself: benchmarks/.)"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from datetime import datetime
+
+from click.testing import CliRunner
+
+import ttdk_xl
+from tests.conftest import ISSUED, D, fill, full_entries, make_book
+from ttdk_xl import parallel, report
+from ttdk_xl.book import load_book
+from ttdk_xl.cli import cli
+from ttdk_xl.models import Status, Unit
+from ttdk_xl.pipeline import default_book_path
+from ttdk_xl.read import _cell_flags
+from ttdk_xl.score import NOTE_MAX_PEERS
+from ttdk_xl.template import workbook_filename, write_templates, write_unit_workbook
+
+
+def messy_inbox(book, root):
+    """Every unit's workbook plus the usual mess: a duplicate, a text score, a blank score, a broken file."""
+    inbox = root / "hop_thu"
+    inbox.mkdir(parents=True)
+    for i, u in enumerate(book.units):
+        entries = full_entries(book, I_2=(D(40 - i % 5), "thiếu một nội dung"))
+        if i == 2:
+            entries["II.1"] = ("24,5", "gõ dấu phẩy")
+        if i == 3:
+            entries["I.1"] = (None, "")
+        fill(book, i, inbox / f"{u.code}.xlsx", entries)
+    shutil.copyfile(inbox / "U1.xlsx", inbox / "U1 gửi lại.xlsx")
+    (inbox / "hỏng.xlsx").write_bytes(b"PK\x03\x04broken")
+    return inbox
+
+
+def test_serial_threads_and_processes_write_identical_outputs(tmp_path, monkeypatch):
+    book = make_book(units=9)
+    inbox = messy_inbox(book, tmp_path)
+    serial = ttdk_xl.consolidate(inbox, book=book, out=tmp_path / "serial", workers=1)
+    monkeypatch.setattr(parallel, "PROCESSES_FROM", 10**9)
+    threads = ttdk_xl.consolidate(inbox, book=book, out=tmp_path / "threads", workers=2)
+    monkeypatch.setattr(parallel, "PROCESSES_FROM", 1)
+    used = []
+    real = parallel._with_processes
+    monkeypatch.setattr(parallel, "_with_processes", lambda *a: used.append(real(*a)) or used[-1])
+    processes = ttdk_xl.consolidate(inbox, book=book, out=tmp_path / "processes", workers=2)
+    assert len(used) == 1  # worker processes did the reading (no silent fallback to threads)
+    assert serial == threads == processes
+    assert {u.status for u in serial.units} == {Status.VALID, Status.INVALID}  # the inbox really is messy
+    for name in ("ket_qua.json", "tong_hop.xlsx"):
+        first = (tmp_path / "serial" / name).read_bytes()
+        assert (tmp_path / "threads" / name).read_bytes() == first, name
+        assert (tmp_path / "processes" / name).read_bytes() == first, name
+
+
+def test_cli_parallel_run_gives_the_same_ket_qua_json(tmp_path, monkeypatch):
+    book_path = default_book_path()
+    book = load_book(book_path)
+    inbox = tmp_path / "hop_thu"
+    inbox.mkdir()
+    scored = [c for c in book.leaves if c.kind.value == "chấm điểm"]
+    for i, u in enumerate(book.units):
+        entries = {c.code: (c.max_points, "") for c in scored}
+        entries[scored[i % len(scored)].code] = (scored[i % len(scored)].max_points - D("0.5"), "chưa đạt")
+        if i == 1:
+            entries[scored[0].code] = (None, "")
+        write_unit_workbook(book, u, inbox / f"{i}.xlsx", ISSUED, entries=entries)
+    ttdk_xl.consolidate(inbox, book=book_path, out=tmp_path / "serial", workers=1)
+    monkeypatch.setattr(parallel, "THREADS_FROM", 1)
+    monkeypatch.setattr(parallel, "PROCESSES_FROM", 1)
+    args = ["consolidate", str(inbox), "--book", str(book_path), "-o", str(tmp_path / "cli")]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1, result.output  # one unit left a score blank
+    assert (tmp_path / "cli" / "ket_qua.json").read_bytes() == (tmp_path / "serial" / "ket_qua.json").read_bytes()
+
+
+def test_stamped_templates_are_the_bytes_of_direct_writing(tmp_path):
+    names = ["UBND xã Thọ Bình", "UBND phường Đông Sơn", "Sở Tài chính", "UBND xã A & B", "UBND xã Tân Ninh"]
+    units = tuple(Unit(f"X{i}", name, "xã", f"x{i}@example.gov.vn") for i, name in enumerate(names))
+    book = make_book(units=1)
+    book = replace(book, units=units, head_unit=names[0], deputy_unit=names[1])
+    issued = datetime(2025, 11, 20, 8, 0, 0)
+    paths = write_templates(book, tmp_path / "mau", issued_at=issued)
+    assert [p.name for p in paths] == [workbook_filename(book, u) for u in units]
+    for unit, path in zip(units, paths, strict=True):
+        direct = write_unit_workbook(book, unit, tmp_path / "direct.xlsx", issued)
+        assert path.read_bytes() == direct.read_bytes(), unit.name
+
+
+def test_stamped_templates_read_back_as_their_units(tmp_path):
+    book = make_book(units=5)
+    paths = write_templates(book, tmp_path / "mau", issued_at=ISSUED)
+    inbox = tmp_path / "hop_thu"
+    inbox.mkdir()
+    for p in paths:
+        shutil.copyfile(p, inbox / p.name)
+    result = ttdk_xl.consolidate(inbox, book=book)
+    assert {f.unit_code for f in result.findings if f.code == "score-missing"} == {u.code for u in book.units}
+    assert not any(f.code in ("unknown-unit", "unit-missing", "not-ttdk-workbook") for f in result.findings)
+
+
+def test_quick_look_at_sheet_xml_finds_what_the_full_scan_finds():
+    ok = b'<sheetData><row r="1"><c r="A1" s="1"><f>SUM(B1:B2)</f><v>3</v></c><c r="B1"><v>1</v></c></row>'
+    shared = b'<row r="2"><c r="C2"><f t="shared" ref="C2:C3" si="0">A1</f><v>3</v></c><c r="C3"><f t="shared" si="0"/><v>3</v></c></row>'  # noqa: E501
+    assert _cell_flags(ok + shared + b"</sheetData>") == {}
+    no_value = b'<row r="3"><c r="D3"><f>SUM(A1)</f></c><c r="D4"><f>A1</f><v></v></c></row>'
+    assert _cell_flags(ok + no_value + b"</sheetData>") == {"D3": "formula-no-value", "D4": "formula-no-value"}
+    shared_no_value = b'<row r="5"><c r="E5"><f t="shared" si="1"/></c></row>'
+    assert _cell_flags(ok + shared_no_value + b"</sheetData>") == {"E5": "formula-no-value"}
+    error = b'<row r="6"><c r="F6" t="e"><f>1/0</f><v>#DIV/0!</v></c><c r="F7" t="e"><v>#REF!</v></c></row>'
+    assert _cell_flags(ok + error + b"</sheetData>") == {"F6": "#DIV/0!", "F7": "#REF!"}
+
+
+def test_many_equal_totals_get_one_short_note_each(tmp_path):
+    book = make_book(units=NOTE_MAX_PEERS + 4)
+    inbox = tmp_path / "hop_thu"
+    inbox.mkdir()
+    for i, u in enumerate(book.units):
+        # Same total (95) for all; group II decides between some of them.
+        shift = D(i % 3)
+        fill(book, i, inbox / f"{u.code}.xlsx", full_entries(book, I_2=(D(35) + shift, "x"), II_1=(D(25) - shift, "y")))
+    result = ttdk_xl.consolidate(inbox, book=book)
+    assert {u.total for u in result.units} == {D(95)}
+    for u in result.units:
+        assert "đơn vị khác" in u.note and len(u.note) < 400, u.note
+        assert "Bằng tổng điểm với UBND" not in u.note  # no pair-by-pair sentences
+    top = [u for u in result.units if u.rank == 1]
+    assert all("xếp dưới 0 đơn vị" in u.note for u in top)
+
+
+def test_report_lists_are_capped_with_a_pointer_to_the_summary(tmp_path, monkeypatch):
+    book = make_book(units=6)
+    inbox = tmp_path / "hop_thu"
+    inbox.mkdir()
+    for i, u in enumerate(book.units):
+        fill(book, i, inbox / f"{u.code}.xlsx", full_entries(book, I_2=(D(40 - i), "thiếu")))
+    result = ttdk_xl.consolidate(inbox, book=book)
+    monkeypatch.setattr(report, "REPORT_MAX_ROWS", 4)
+    ctx = report.build_context(result)
+    assert [r["stt"] for r in ctx["ranked"]] == ["1", "2", "3", "4", ""]
+    assert "02 đơn vị khác" in ctx["ranked"][-1]["name"] and "tong_hop.xlsx" in ctx["ranked"][-1]["name"]
+    assert ctx["valid_names"].count(",") == 3 and "02 đơn vị khác" in ctx["valid_names"]
+    report.write_report(result, tmp_path / "bao_cao.docx")  # the capped lists render
