@@ -145,3 +145,21 @@ def test_report_lists_are_capped_with_a_pointer_to_the_summary(tmp_path, monkeyp
     assert "02 đơn vị khác" in ctx["ranked"][-1]["name"] and "tong_hop.xlsx" in ctx["ranked"][-1]["name"]
     assert ctx["valid_names"].count(",") == 3 and "02 đơn vị khác" in ctx["valid_names"]
     report.write_report(result, tmp_path / "bao_cao.docx")  # the capped lists render
+
+
+def test_quick_formula_sheet_writes_the_same_bytes_as_xlsxwriter(tmp_path, monkeypatch):
+    import xlsxwriter.worksheet
+
+    from ttdk_xl import xlsx_quick
+    from ttdk_xl.template import Mark
+
+    book = make_book(units=2)
+    entries = full_entries(book, I_2=(D("37.5"), "thiếu"), III_1=(D(5), "Cờ thi đua"), II_1=("24,5", "gõ chữ"))
+    marks = [Mark("D10", "Điểm gõ dạng chữ")]
+
+    def write(name):
+        return write_unit_workbook(book, book.units[1], tmp_path / name, ISSUED, entries=entries, marks=marks)
+
+    quick = write("quick.xlsx").read_bytes()
+    monkeypatch.setattr(xlsx_quick, "QuickFormulaSheet", xlsxwriter.worksheet.Worksheet)
+    assert write("plain.xlsx").read_bytes() == quick

@@ -178,6 +178,9 @@ def write_unit_workbook(
         str(tmp),
         {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False, "in_memory": True},
     )
+    from .xlsx_quick import QuickFormulaSheet
+
+    wb.worksheet_class = QuickFormulaSheet  # same file, without re-parsing every formula
     wb.set_properties(
         {
             "title": f"Bảng tự chấm điểm thi đua năm {book.year} - {unit.name}",
