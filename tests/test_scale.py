@@ -163,3 +163,21 @@ def test_quick_formula_sheet_writes_the_same_bytes_as_xlsxwriter(tmp_path, monke
     quick = write("quick.xlsx").read_bytes()
     monkeypatch.setattr(xlsx_quick, "QuickFormulaSheet", xlsxwriter.worksheet.Worksheet)
     assert write("plain.xlsx").read_bytes() == quick
+
+
+def test_part_head_reads_what_zipfile_reads(tmp_path):
+    import zipfile
+
+    from ttdk_xl.read import _part_head
+
+    path = fill(make_book(units=1), 0, tmp_path / "a.xlsx")
+    stored = tmp_path / "stored.zip"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(stored, "w", zipfile.ZIP_STORED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, src.read(info))
+    for archive in (path, stored):
+        with zipfile.ZipFile(archive) as zf:
+            for info in zf.infolist():
+                for size in (10, 4096, 10**6):
+                    with zf.open(info) as fh:
+                        assert _part_head(zf, info, size) == fh.read(size), (archive.name, info.filename, size)

@@ -84,11 +84,14 @@ def _unit_keys(book: Book) -> tuple[dict[str, list[Unit]], dict[str, list[Unit]]
     return by_key, by_ascii
 
 
+_TCVN3_RE = re.compile("[" + re.escape("".join(sorted(_TCVN3))) + "]")
+
+
 def legacy_encoding(text: str) -> str:
     """'TCVN3' or 'VNI' when text looks typed with a legacy Vietnamese font, else ''."""
     if not text:
         return ""
-    if sum(ch in _TCVN3 for ch in text) >= 2:
+    if len(_TCVN3_RE.findall(text)) >= 2:  # two or more letters of _TCVN3
         return "TCVN3"
     if len(_VNI.findall(text)) >= 2:
         return "VNI"
