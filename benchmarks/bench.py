@@ -265,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
             template = None
             if not args.no_template:
                 template = run([py, "-m", "ttdk_xl", "template", str(book), "-o", str(Path(tmp) / "mau")])
-        cal, cal_mb = med(results["calamine"])
+        cal, _ = med(results["calamine"])
         con, con_mb = med(results["consolidate"])
         for name in ("naive", "calamine", "consolidate"):
             if not results[name]:

@@ -42,12 +42,12 @@ def test_serial_threads_and_processes_write_identical_outputs(tmp_path, monkeypa
     inbox = messy_inbox(book, tmp_path)
     serial = ttdk_xl.consolidate(inbox, book=book, out=tmp_path / "serial", workers=1)
     monkeypatch.setattr(parallel, "PROCESSES_FROM", 10**9)
-    threads = ttdk_xl.consolidate(inbox, book=book, out=tmp_path / "threads", workers=2)
+    threads = ttdk_xl.consolidate(inbox, book=book, out=tmp_path / "threads", workers=2, processes=None)
     monkeypatch.setattr(parallel, "PROCESSES_FROM", 1)
     used = []
     real = parallel._with_processes
     monkeypatch.setattr(parallel, "_with_processes", lambda *a: used.append(real(*a)) or used[-1])
-    processes = ttdk_xl.consolidate(inbox, book=book, out=tmp_path / "processes", workers=2)
+    processes = ttdk_xl.consolidate(inbox, book=book, out=tmp_path / "processes", workers=2, processes=None)
     assert len(used) == 1  # worker processes did the reading (no silent fallback to threads)
     assert serial == threads == processes
     assert {u.status for u in serial.units} == {Status.VALID, Status.INVALID}  # the inbox really is messy

@@ -246,6 +246,7 @@ def consolidate(
                 report_template=report_template,
                 progress=bar.update,
                 assessed=assessed,
+                processes=None,  # worker processes for thousands of files (the entry points are guarded)
             )
     except TtdkError as exc:
         _fail(exc)

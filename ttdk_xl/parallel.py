@@ -36,7 +36,9 @@ def read_and_check(
     one outcome per attachment).
 
     `workers`: 1 reads serially; None chooses by the number of files. `processes`: True or False forces
-    worker processes or threads when reading in parallel. The outcomes keep everything but the raw rows
+    worker processes or threads when reading in parallel; None uses processes from PROCESSES_FROM files.
+    Worker processes re-import the caller's main module (Python's "spawn"), so a script that asks for them
+    must guard its top level with `if __name__ == "__main__":`; the CLI does. The outcomes keep everything but the raw rows
     (the checked Submission holds what came from them), so thousands of files stay small in memory.
     """
     n = len(paths)
@@ -44,6 +46,7 @@ def read_and_check(
         workers = 1 if n < THREADS_FROM else max(2, min(os.cpu_count() or 2, 4))
     if processes is None:
         processes = n >= PROCESSES_FROM
+    processes = processes and _can_spawn()
     workers = min(workers, max(n, 1))
     if workers <= 1:
         results = (_one(p, inbox, book, max_bytes) for p in paths)
@@ -87,6 +90,18 @@ def _collect(
 
 
 # --------------------------------------------------------------------------------------------- processes
+
+
+def _can_spawn() -> bool:
+    """Worker processes start by re-importing the main module: that must be possible (not a script read
+    from stdin), and this must not be a worker process itself."""
+    import multiprocessing
+    import sys
+
+    if multiprocessing.parent_process() is not None:
+        return False
+    main_file = getattr(sys.modules.get("__main__"), "__file__", None)
+    return main_file is None or os.path.exists(main_file)
 
 _STATE: dict[str, object] = {}
 

@@ -162,8 +162,13 @@ def consolidate(
     progress: Callable[[int], None] | None = None,
     workers: int | None = None,
     assessed: str | Path | None = None,
+    processes: bool | None = False,
 ) -> Result:
     """Consolidate every workbook under `inbox` against the book; write outputs to `out` when given.
+
+    `workers`/`processes`: how files are read (parallel.read_and_check). The API reads in threads unless
+    `processes` is None (worker processes for thousands of files, as the CLI does) or True; a script doing
+    so needs the `if __name__ == "__main__":` guard.
 
     `assessed`: a tong_hop.xlsx whose `Thẩm định` sheet holds the scores agreed at the conference; they
     count instead of the self-scores (ttdk_xl.assessed). Returns the Result (units in rank order,
@@ -179,7 +184,7 @@ def consolidate(
 
         assessment = read_assessed(assessed, the_book)
     paths = list_inbox(inbox)
-    outcomes, checked = read_and_check(paths, inbox, the_book, max_bytes, progress, workers)
+    outcomes, checked = read_and_check(paths, inbox, the_book, max_bytes, progress, workers, processes)
     result = build_result(the_book, outcomes, rank_invalid, assessment, checked)
     if out is not None:
         write_outputs(result, Path(out), report_template)
