@@ -38,8 +38,8 @@ def read_and_check(
     `workers`: 1 reads serially; None chooses by the number of files. `processes`: True or False forces
     worker processes or threads when reading in parallel; None uses processes from PROCESSES_FROM files.
     Worker processes re-import the caller's main module (Python's "spawn"), so a script that asks for them
-    must guard its top level with `if __name__ == "__main__":`; the CLI does. The outcomes keep everything but the raw rows
-    (the checked Submission holds what came from them), so thousands of files stay small in memory.
+    must guard its top level with `if __name__ == "__main__":`; the CLI does. The outcomes keep everything
+    but the raw rows (the checked Submission holds what came from them), so thousands of files stay small.
     """
     n = len(paths)
     if workers is None:
@@ -102,6 +102,7 @@ def _can_spawn() -> bool:
         return False
     main_file = getattr(sys.modules.get("__main__"), "__file__", None)
     return main_file is None or os.path.exists(main_file)
+
 
 _STATE: dict[str, object] = {}
 

@@ -23,7 +23,7 @@ _CALL = re.compile(r"([A-Za-z_][A-Za-z0-9._]*)\(")
 
 
 class QuickFormulaSheet(Worksheet):
-    def _prepare_formula(self, formula, expand_future_functions=False):  # noqa: ANN001, ANN202 (xlsxwriter's)
+    def _prepare_formula(self, formula, expand_future_functions=False):
         if "INGLE(" not in formula and all(name in OLD_FUNCTIONS for name in _CALL.findall(formula)):
             if formula.startswith("{"):
                 formula = formula[1:]
