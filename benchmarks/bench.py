@@ -226,7 +226,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="30,1000,10000", help="comma-separated N (default 30,1000,10000)")
     ap.add_argument("--runs", type=int, default=3, help="runs per method; the median is reported (default 3)")
-    ap.add_argument("--naive-runs", type=int, default=None, help="runs of the slow naive reader (default: --runs)")
+    ap.add_argument(
+        "--naive-runs", type=int, default=None, help="runs of the slow naive reader (default: --runs; 1 from N=10000)"
+    )
     ap.add_argument("--generate-only", action="store_true", help="only make the data")
     ap.add_argument("--no-template", action="store_true", help="skip timing `ttdk-xl template`")
     ap.add_argument("--_read", nargs=2, metavar=("HOW", "INBOX"), help=argparse.SUPPRESS)
@@ -242,7 +244,6 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     py = sys.executable
     me = str(Path(__file__).resolve())
-    naive_runs = args.naive_runs if args.naive_runs is not None else args.runs
     rows: list[str] = []
     checks: list[tuple[str, bool]] = []
 
@@ -252,6 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     for n in sizes:
         folder = folders[n]
         inbox, book = folder / "hop_thu", folder / "bo_tieu_chi.xlsx"
+        naive_runs = args.naive_runs if args.naive_runs is not None else (args.runs if n < 10000 else 1)
         results: dict[str, list[Run]] = {"naive": [], "calamine": [], "consolidate": []}
         with tempfile.TemporaryDirectory(prefix="ttdk-bench-") as tmp:
             for i in range(args.runs):
@@ -280,14 +282,13 @@ def main(argv: list[str] | None = None) -> int:
                 f"| {n:,} | template (writes N) | 1 | {template.wall:.2f} | {n / template.wall:,.0f} "
                 f"| {template.peak_mb:.0f} | |"
             )
-        if results["naive"]:
-            naive, _ = med(results["naive"])
-            checks.append(
-                (f"N={n:,}: consolidate ≥ 10× faster than naive reading ({naive / con:.1f}×)", naive >= 10 * con)
-            )
-        checks.append((f"N={n:,}: consolidate within 3× of calamine alone ({con / cal:.2f}×)", con <= 3 * cal))
         checks.append((f"N={n:,}: peak memory under 1 GB ({con_mb:.0f} MB)", con_mb < 1024))
-        if n >= 10000:
+        if n >= 10000:  # the targets for a province (the table shows the ratios for every N)
+            if results["naive"]:
+                naive, _ = med(results["naive"])
+                speedup = naive / con
+                checks.append((f"N={n:,}: consolidate ≥ 10× faster than naive reading ({speedup:.1f}×)", speedup >= 10))
+            checks.append((f"N={n:,}: consolidate within 3× of calamine alone ({con / cal:.2f}×)", con <= 3 * cal))
             checks.append((f"N={n:,}: consolidate under 15 s ({con:.2f} s)", con < 15))
             if template is not None:
                 checks.append((f"N={n:,}: template under 60 s ({template.wall:.2f} s)", template.wall < 60))
