@@ -120,3 +120,18 @@ def test_files_resaved_by_libreoffice_read_like_the_originals(book, tmp_path, fm
     ]
     assert all(u.status is Status.VALID for u in again.units)
     assert Decimal(str(again.units[0].total)) == original.units[0].total
+
+
+def test_outputs_get_ordinary_file_permissions(book, tmp_path):
+    """Atomic writes must not leave outputs readable only by their owner (as mkstemp files are)."""
+    import os
+    import stat
+
+    inbox = make_inbox(book, tmp_path, n=2)
+    out = tmp_path / "out"
+    ttdk_xl.consolidate(inbox, book=book, out=out)
+    umask = os.umask(0o022)
+    os.umask(umask)
+    for p in [*out.glob("*.*"), *(out / "tra_lai").glob("*")]:
+        assert stat.S_IMODE(p.stat().st_mode) == 0o666 & ~umask, p.name
+    assert not [p for p in out.rglob(".*.tmp*")]

@@ -26,6 +26,7 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
+from .atomic import atomic_path
 from .errors import TtdkError
 from .layout import cell_name
 from .models import Book, Finding, Result, Severity, Unit
@@ -289,8 +290,6 @@ def _ballot_doc(book: Book, votes: list[Vote], path: Path, kind: str) -> Path:
 
 def write_tally_sheet(result: Result, path: Path) -> Path:
     """The blank tally workbook: `Thông tin` (delegates, counting team), one sheet per vote, hidden `_meta`."""
-    import os
-    import tempfile
 
     import xlsxwriter
 
@@ -299,11 +298,9 @@ def write_tally_sheet(result: Result, path: Path) -> Path:
     quorum = book_quorum(book)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         wb = xlsxwriter.Workbook(
-            tmp, {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+            str(tmp), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
         )
         font = {"font_name": "Times New Roman", "font_size": 12}
         f_title = wb.add_format({**font, "bold": True, "font_size": 14, "align": "center"})
@@ -424,10 +421,6 @@ def write_tally_sheet(result: Result, path: Path) -> Path:
             meta.write_string(i, 1, nfc(v))
         meta.hide()
         wb.close()
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path
 
 

@@ -7,14 +7,13 @@ units that registered none or too many, a seating list, printable name cards and
 
 from __future__ import annotations
 
-import os
 import re
-import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .atomic import atomic_path
 from .layout import cell_name
 from .models import Book, Finding, Severity, SourceState, Unit
 from .text import nfc
@@ -467,9 +466,7 @@ def write_delegates(dl: DelegateList, path: Path) -> Path:
     import xlsxwriter
 
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp{path.suffix}")
-    try:
+    with atomic_path(path) as tmp:
         wb = xlsxwriter.Workbook(
             str(tmp), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
         )
@@ -477,10 +474,6 @@ def write_delegates(dl: DelegateList, path: Path) -> Path:
             _Out(wb, dl).write()
         finally:
             wb.close()
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return path
 
 

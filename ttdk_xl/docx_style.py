@@ -8,8 +8,6 @@ python-docx: import it lazily from the CLI.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from docx import Document
@@ -19,6 +17,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
+
+from .atomic import atomic_path
 
 FONT = "Times New Roman"
 BODY_SIZE = 14
@@ -447,13 +447,6 @@ def title(w: Writer, kind: str, subject: str, before: float = 18) -> None:
 def save(doc, path: Path) -> Path:
     """Save atomically: a temporary file in the same folder, then os.replace."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        doc.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp:
+        doc.save(str(tmp))
     return path

@@ -10,7 +10,6 @@ and date of the email are recorded (FileInfo.sender / sent_at â†’ Source, `Nguá»
 from __future__ import annotations
 
 import hashlib
-import os
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -19,6 +18,7 @@ from email.message import EmailMessage
 from email.utils import formataddr, getaddresses
 from pathlib import Path, PurePosixPath
 
+from .atomic import write_bytes
 from .models import Book, Finding, Severity, Unit
 from .read import DEFAULT_MAX_BYTES, FileInfo, ReadOutcome, file_info, read_file
 from .text import nfc, safe_filename
@@ -106,11 +106,7 @@ def write_drafts(book: Book, workbooks: Iterable[tuple[Unit, Path]], sender: str
     for unit, workbook in workbooks:
         path = workbook.with_suffix(".eml")
         data = draft_email(book, unit, workbook, sender).as_bytes(policy=_UNFOLDED)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-        out.append(path)
+        out.append(write_bytes(path, data))
     return out
 
 

@@ -187,10 +187,16 @@ def consolidate(
     outcomes, checked = read_and_check(paths, inbox, the_book, max_bytes, progress, workers, processes)
     result = build_result(the_book, outcomes, rank_invalid, assessment, checked)
     if out is not None:
-        write_outputs(result, Path(out), report_template)
         from .delegates import collect_from_result, write_delegates
 
-        write_delegates(collect_from_result(the_book, outcomes, result), Path(out) / "dai_bieu.xlsx")
+        delegates = collect_from_result(the_book, outcomes, result)
+        write_outputs(
+            result,
+            Path(out),
+            report_template,
+            extra=lambda: write_delegates(delegates, Path(out) / "dai_bieu.xlsx"),
+            fork=processes is not False,
+        )
     return result
 
 
@@ -336,17 +342,59 @@ def _safe_check(outcome: ReadOutcome, book: Book) -> Submission:
 _FILE_FATAL = {"wrong-cluster", "wrong-year"}
 
 
-def write_outputs(result: Result, out: Path, report_template: str | Path | None = None) -> dict[str, Path]:
-    """Write tong_hop.xlsx, ket_qua.json and bao_cao.docx into `out`."""
+PARALLEL_WRITE_FROM = 1500  # units; below this the outputs take about a second in all
+
+
+def write_outputs(
+    result: Result,
+    out: Path,
+    report_template: str | Path | None = None,
+    extra: Callable[[], object] | None = None,
+    fork: bool = False,
+) -> dict[str, Path]:
+    """Write tong_hop.xlsx, ket_qua.json, bao_cao.docx, tra_lai/ (and `extra`) into `out`.
+
+    For a province-sized result (and `fork` allowed, on systems that have it), the summary workbook is
+    written in a forked child while this process writes the rest: xlsxwriter is pure Python, so this
+    is the only way to use the second core. Should the child fail, the summary is written here again.
+    """
     from .report import write_report
     from .returns import write_returns
     from .write_xlsx import write_json, write_summary
 
     out.mkdir(parents=True, exist_ok=True)
     paths = {"summary": out / "tong_hop.xlsx", "json": out / "ket_qua.json", "report": out / "bao_cao.docx"}
-    write_summary(result, paths["summary"])
-    write_json(result, paths["json"])
-    write_report(result, paths["report"], Path(report_template) if report_template else None)
-    if result.submissions or (out / RETURNS_DIR).exists():
-        write_returns(result, out / RETURNS_DIR)
+
+    def summary() -> None:
+        write_summary(result, paths["summary"])
+
+    def the_rest() -> None:
+        write_json(result, paths["json"])
+        write_report(result, paths["report"], Path(report_template) if report_template else None)
+        if result.submissions or (out / RETURNS_DIR).exists():
+            write_returns(result, out / RETURNS_DIR)
+        if extra is not None:
+            extra()
+
+    child = _start_forked(summary) if fork and len(result.units) >= PARALLEL_WRITE_FROM else None
+    if child is None:
+        summary()
+    try:
+        the_rest()
+    finally:
+        if child is not None:
+            child.join()
+    if child is not None and child.exitcode != 0:
+        summary()  # the child failed: write it here, so that any error surfaces normally
     return paths
+
+
+def _start_forked(job: Callable[[], None]):
+    """Run job in a forked child process (None where fork is not available, e.g. Windows)."""
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    child = multiprocessing.get_context("fork").Process(target=job, daemon=True)
+    child.start()
+    return child

@@ -7,15 +7,14 @@ with it and writes the .docx atomically.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import zipfile
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from .atomic import atomic_path
 from .errors import ReportTemplateError
 from .models import Book, Kind, Result, Status, TieBreak, Unit, UnitResult
 from .text import nfc, vn_number
@@ -537,16 +536,8 @@ def write_report(result: Result, path: Path, template: Path | None = None) -> No
             "Hãy kiểm tra các thẻ {%p …%}, {%tr …%} trong tệp mẫu, hoặc dùng lại mẫu mặc định."
         ) from exc
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        tpl.save(tmp_name)
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp:
+        tpl.save(str(tmp))
 
 
 # Tags as they appear in the text of one paragraph: {{ … }}, {% … %}, or an opening without its end.

@@ -12,13 +12,13 @@ shows) is written directly.
 from __future__ import annotations
 
 import io
-import os
 import tempfile
 import zipfile
 from dataclasses import fields
 from datetime import datetime
 from pathlib import Path
 
+from .atomic import write_bytes
 from .models import Book, Unit
 
 _MARK = "ZQXTTDK"  # no real text contains it; found in any case after a transformation like upper()
@@ -86,12 +86,4 @@ class Stamper:
                 info = zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0))  # as xlsxwriter's in-memory mode does
                 info.compress_type = zipfile.ZIP_DEFLATED
                 zf.writestr(info, data)
-        fd, tmp = tempfile.mkstemp(prefix=".~tmp-", suffix=path.suffix, dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(buf.getvalue())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return path
+        return write_bytes(path, buf.getvalue())

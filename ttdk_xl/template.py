@@ -8,8 +8,6 @@ recalculate (calamine, previewers, mail clients) see the same numbers.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from . import __version__
+from .atomic import atomic_path
 from .layout import (
     FORMAT_VERSION,
     GUIDE_SHEET,
@@ -147,12 +146,6 @@ def _input_message(c: Criterion, step: Decimal) -> tuple[str, str]:
     return "Điểm tự chấm", f"Nhập điểm từ 0 đến {m}, bước {s} (ví dụ 8,5)."
 
 
-def _atomic_target(path: Path) -> Path:
-    fd, tmp = tempfile.mkstemp(prefix=".~tmp-", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    return Path(tmp)
-
-
 def write_unit_workbook(
     book: Book,
     unit: Unit,
@@ -173,36 +166,35 @@ def write_unit_workbook(
     import xlsxwriter
 
     entries = entries or {}
-    tmp = _atomic_target(path)
-    wb = xlsxwriter.Workbook(
-        str(tmp),
-        {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False, "in_memory": True},
-    )
-    from .xlsx_quick import QuickFormulaSheet
+    with atomic_path(path) as tmp:
+        wb = xlsxwriter.Workbook(
+            str(tmp),
+            {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False, "in_memory": True},
+        )
+        from .xlsx_quick import QuickFormulaSheet
 
-    wb.worksheet_class = QuickFormulaSheet  # same file, without re-parsing every formula
-    wb.set_properties(
-        {
-            "title": f"Bảng tự chấm điểm thi đua năm {book.year} - {unit.name}",
-            "author": "ttdk-xl",
-            "company": book.cluster_name,
-            "created": issued_at,
-        }
-    )
-    fmt = _formats(wb)
-    if extra_sheet:
-        extra_sheet(wb, fmt)
-    ws = wb.add_worksheet(SCORE_SHEET)
-    _write_score_sheet(wb, ws, fmt, book, unit, entries, marks)
-    from .delegates import write_delegate_sheet
+        wb.worksheet_class = QuickFormulaSheet  # same file, without re-parsing every formula
+        wb.set_properties(
+            {
+                "title": f"Bảng tự chấm điểm thi đua năm {book.year} - {unit.name}",
+                "author": "ttdk-xl",
+                "company": book.cluster_name,
+                "created": issued_at,
+            }
+        )
+        fmt = _formats(wb)
+        if extra_sheet:
+            extra_sheet(wb, fmt)
+        ws = wb.add_worksheet(SCORE_SHEET)
+        _write_score_sheet(wb, ws, fmt, book, unit, entries, marks)
+        from .delegates import write_delegate_sheet
 
-    write_delegate_sheet(wb, fmt, book, unit, list(delegates))
-    _write_guide(wb.add_worksheet(GUIDE_SHEET), fmt, book)
-    _write_meta(wb.add_worksheet(META_SHEET), book, unit, issued_at)
-    if not extra_sheet:
-        ws.activate()
-    wb.close()
-    os.replace(tmp, path)
+        write_delegate_sheet(wb, fmt, book, unit, list(delegates))
+        _write_guide(wb.add_worksheet(GUIDE_SHEET), fmt, book)
+        _write_meta(wb.add_worksheet(META_SHEET), book, unit, issued_at)
+        if not extra_sheet:
+            ws.activate()
+        wb.close()
     return path
 
 

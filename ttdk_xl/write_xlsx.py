@@ -12,7 +12,6 @@ import datetime as dt
 import json
 import os
 import textwrap
-import uuid
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from functools import lru_cache
@@ -23,6 +22,7 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from .atomic import atomic_path
 from .models import Criterion, Finding, Kind, Result, Severity, Source, SourceState, Status, UnitResult
 from .text import plain
 
@@ -290,14 +290,8 @@ def _dec(value: Decimal | None) -> str | None:
 
 def _atomic(path: Path, write: Callable[[Path], None]) -> None:
     """Call write(tmp) on a temporary file next to `path`, then rename it over `path`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp{path.suffix}")
-    try:
+    with atomic_path(path) as tmp:
         write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def _decimals(result: Result) -> int:
