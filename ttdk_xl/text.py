@@ -13,7 +13,10 @@ def nfc(value: object) -> str:
     """Text as NFC with surrounding spaces removed ('' for None)."""
     if value is None:
         return ""
-    return unicodedata.normalize("NFC", str(value)).strip()
+    text = value if type(value) is str else str(value)
+    if not text.isascii():  # hot path: most cells are ASCII or already NFC; both checks run in C
+        text = unicodedata.normalize("NFC", text)
+    return text.strip()
 
 
 def plain(value: Decimal) -> str:
