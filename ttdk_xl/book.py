@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .errors import BookError
 from .models import AwardRule, Book, Criterion, ExplainRule, Kind, Level, TieBreak, Unit
-from .text import nfc, plain
+from .text import nfc, plain, strip_unit_prefixes
 
 SHEET_INFO = "Thông tin"
 SHEET_CRITERIA = "Tiêu chí"
@@ -59,11 +59,6 @@ TIEBREAK_REQUIRED = ("Tiêu chí phân định",)
 
 _HEADER_SCAN_ROWS = 30
 _CODE = re.compile(r"^[0-9A-Za-z]+(\.[0-9A-Za-z]+)*$")
-_PLACE_PREFIX = re.compile(
-    r"^(?:(?:ubnd|ủy ban nhân dân|uỷ ban nhân dân|hđnd|hội đồng nhân dân)\s+)?"
-    r"(?:thành phố|thị xã|thị trấn|huyện|quận|xã|phường|tỉnh|đặc khu|tp\.?)\s+",
-    re.IGNORECASE,
-)
 
 
 def key(value: object) -> str:
@@ -180,8 +175,7 @@ def load_book(path: str | Path) -> Book:
 def place_from_unit(name: str) -> str:
     """Place name for the report's date line: 'UBND huyện Triệu Sơn' → 'Triệu Sơn'."""
     name = nfc(name)
-    stripped = _PLACE_PREFIX.sub("", name, count=1).strip()
-    return stripped or name
+    return strip_unit_prefixes(name) or name
 
 
 # --------------------------------------------------------------------------- reading

@@ -16,28 +16,12 @@ from .layout import H_EXPLAIN, H_SCORE, NO, SCORE_SHEET, YES, cell_name
 from .models import Book, Criterion, ExplainRule, Finding, Kind, Severity, Submission, Unit
 from .read import RawSubmission
 from .score import clean
-from .text import nfc, vn_number
+from .text import nfc, strip_unit_prefixes, vn_number
 
 E, W = Severity.ERROR, Severity.WARNING
 
 _NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
 _NUMBER_WITH_UNIT = re.compile(r"^([+-]?\d+(?:[.,]\d+)?)\s*(?:điểm|đ|đểm|diem|d)\.?$", re.I)
-_PREFIXES = (
-    "ủy ban nhân dân",
-    "uỷ ban nhân dân",
-    "ubnd",
-    "thành phố",
-    "thị xã",
-    "thị trấn",
-    "huyện",
-    "quận",
-    "phường",
-    "xã",
-    "tp.",
-    "tp",
-    "tx.",
-    "sở",
-)
 # Letters that TCVN3 / VNI legacy fonts put where Unicode Vietnamese letters should be.
 # Only characters that never occur in Unicode Vietnamese text (TCVN3 also uses Ò, Õ, Ê… which do).
 _TCVN3 = set("¸µ¶·¹¨¾»¼½Æ©ÇËÐÑª«×ØÜÞ®¬Ö")
@@ -48,14 +32,7 @@ _VNI = re.compile(r"[aeiouyAEIOUY][øùúûõïäåëö]|[ñÑ]")
 @lru_cache(maxsize=4096)
 def unit_key(name: str) -> str:
     """Unit name for matching: NFC, lower case, single spaces, without prefixes like UBND, huyện, xã."""
-    text = " ".join(nfc(name).lower().replace(".", ". ").split())
-    changed = True
-    while changed:
-        changed = False
-        for p in _PREFIXES:
-            if text.startswith(p + " "):
-                text, changed = text[len(p) + 1 :].strip(), True
-    return text
+    return strip_unit_prefixes(name).casefold()
 
 
 def _ascii_key(text: str) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 from .atomic import atomic_path
 from .errors import ReportTemplateError
 from .models import Book, Kind, Result, Status, TieBreak, Unit, UnitResult
-from .text import nfc, vn_number
+from .text import nfc, strip_unit_prefixes, vn_number
 
 TEMPLATE_NAME = "mau_bao_cao.docx"
 
@@ -26,21 +26,6 @@ _TENTH = Decimal("0.1")
 _HUNDRED = Decimal(100)
 
 # Administrative prefixes, longest first, stripped to get a place name or to match unit names.
-_PREFIXES = (
-    "ủy ban nhân dân",
-    "uỷ ban nhân dân",
-    "ubnd",
-    "thành phố",
-    "thị xã",
-    "thị trấn",
-    "huyện",
-    "quận",
-    "phường",
-    "xã",
-    "tỉnh",
-    "tp.",
-    "tp",
-)
 _LEVEL_WORDS = ("huyện", "quận", "thị xã", "thành phố", "thị trấn", "xã", "phường", "tỉnh")
 _ACCLAIM_LABEL = {"Nhất": "dẫn đầu (Nhất)", "Nhì": "xếp thứ Nhì", "Ba": "xếp thứ Ba"}
 _TIEBREAK_TEXT = {
@@ -420,11 +405,7 @@ def _join_and(names) -> str:
 
 
 def _key(name: str) -> str:
-    text = re.sub(r"\s+", " ", nfc(name).casefold())
-    for prefix in _PREFIXES:
-        if text.startswith(prefix + " "):
-            return _key(text[len(prefix) + 1 :])
-    return text
+    return strip_unit_prefixes(name).casefold()
 
 
 def _find_unit(book: Book, ref: str) -> Unit | None:
@@ -469,23 +450,11 @@ def _signer_title(body: str) -> str:
     return f"THỦ TRƯỞNG {body.upper()}"
 
 
-def _strip_prefixes(name: str) -> str:
-    text = re.sub(r"\s+", " ", nfc(name))
-    changed = True
-    while changed:
-        changed = False
-        for prefix in _PREFIXES:
-            if text.casefold().startswith(prefix + " "):
-                text = text[len(prefix) + 1 :]
-                changed = True
-    return text
-
-
 def _place(book: Book, head: Unit | None) -> str:
     """Place for the date line when the book gives none: the head unit's locality, else the province."""
     if head is not None and not nfc(head.name).casefold().startswith(("sở ", "ban ", "bộ ", "cục ", "văn phòng")):
-        return _strip_prefixes(head.name)
-    return _strip_prefixes(book.parent_body) or "[địa danh]"
+        return strip_unit_prefixes(head.name)
+    return strip_unit_prefixes(book.parent_body) or "[địa danh]"
 
 
 # ---------------------------------------------------------------------------------------------- rendering

@@ -19,6 +19,44 @@ def nfc(value: object) -> str:
     return text.strip()
 
 
+# Administrative prefixes of unit names, longest first: stripped to match names typed differently
+# ("huyện Nông Cống" = "UBND huyện Nông Cống") and to get a place name ("Triệu Sơn").
+UNIT_PREFIXES = (
+    "ủy ban nhân dân",
+    "uỷ ban nhân dân",
+    "hội đồng nhân dân",
+    "ubnd",
+    "hđnd",
+    "thành phố",
+    "thị xã",
+    "thị trấn",
+    "đặc khu",
+    "huyện",
+    "quận",
+    "phường",
+    "xã",
+    "tỉnh",
+    "sở",
+    "tp.",
+    "tp",
+    "tx.",
+)
+
+
+def strip_unit_prefixes(name: str) -> str:
+    """'UBND huyện Triệu Sơn' → 'Triệu Sơn': every leading prefix removed, the rest as written."""
+    text = " ".join(nfc(name).replace(".", ". ").split())
+    changed = True
+    while changed:
+        changed = False
+        low = text.casefold()
+        for prefix in UNIT_PREFIXES:
+            if low.startswith(prefix + " "):
+                text, changed = text[len(prefix) + 1 :].lstrip(), True
+                break
+    return text
+
+
 def plain(value: Decimal) -> str:
     """Decimal as plain text without exponent or trailing zeros: 87.50 → '87.5'."""
     return _plain(value)
