@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import unicodedata
 import zipfile
+from datetime import datetime
 
 import openpyxl
 import pytest
@@ -290,3 +291,21 @@ def test_no_traceback_when_a_check_crashes(tmp_path, book, monkeypatch):
     result = ttdk_xl.consolidate(inbox, book=book)
     assert any(f.code == "internal-error" and f.file == "a.xlsx" for f in result.findings)
     assert next(u for u in result.units if u.unit.code == "U2").status is Status.VALID
+
+
+def test_return_keeps_the_units_delegate_registration(tmp_path, book):
+    from ttdk_xl.template import write_unit_workbook
+
+    inbox = tmp_path / "hop_thu"
+    inbox.mkdir()
+    people = [("Lê Văn An", "Chủ tịch UBND", "0912345678", ""), ("Trần Thị Bình", "Trưởng phòng Nội vụ", "", "")]
+    write_unit_workbook(
+        book, book.units[0], inbox / "U1.xlsx", datetime(2025, 11, 1),
+        entries=full_entries(book, I_1=(D(25), "")), delegates=people,
+    )  # fmt: skip
+    out = tmp_path / "out"
+    ttdk_xl.consolidate(inbox, book=book, out=out)
+    [ret] = sorted((out / "tra_lai").glob("*.xlsx"))
+    cells = {v for row in CalamineWorkbook.from_path(str(ret)).get_sheet_by_name("Đăng ký đại biểu").to_python()
+             for v in row}  # fmt: skip
+    assert {"Lê Văn An", "Trần Thị Bình", "Trưởng phòng Nội vụ"} <= cells

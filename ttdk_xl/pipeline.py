@@ -196,6 +196,7 @@ def consolidate(
             report_template,
             extra=lambda: write_delegates(delegates, Path(out) / "dai_bieu.xlsx"),
             fork=processes is not False,
+            delegates={u.unit.code: [(d.name, d.title, d.phone, d.note) for d in u.delegates] for u in delegates.units},
         )
     return result
 
@@ -351,6 +352,7 @@ def write_outputs(
     report_template: str | Path | None = None,
     extra: Callable[[], object] | None = None,
     fork: bool = False,
+    delegates: dict[str, list[tuple]] | None = None,
 ) -> dict[str, Path]:
     """Write tong_hop.xlsx, ket_qua.json, bao_cao.docx, tra_lai/ (and `extra`) into `out`.
 
@@ -372,7 +374,7 @@ def write_outputs(
         write_json(result, paths["json"])
         write_report(result, paths["report"], Path(report_template) if report_template else None)
         if result.submissions or (out / RETURNS_DIR).exists():
-            write_returns(result, out / RETURNS_DIR)
+            write_returns(result, out / RETURNS_DIR, delegates)
         if extra is not None:
             extra()
 

@@ -8,6 +8,7 @@ with a comment, and a first sheet `Phiếu trả lại` lists every finding and 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -36,8 +37,12 @@ def _template_cell(book: Book, sub: Submission, cell: str) -> str | None:
     return cell_of(book, code, _COLUMN[m.group(1)])
 
 
-def write_returns(result: Result, out_dir: Path) -> list[Path]:
-    """One annotated workbook per unit whose submission has errors or warnings; stale returns removed."""
+def write_returns(result: Result, out_dir: Path, delegates: Mapping[str, Iterable[tuple]] | None = None) -> list[Path]:
+    """One annotated workbook per unit whose submission has errors or warnings; stale returns removed.
+
+    `delegates` (unit code → (name, title, phone, note) rows) keeps the unit's delegate registration
+    in its returned workbook, so sending the fixed file back does not lose it.
+    """
     book = result.book
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -64,6 +69,7 @@ def write_returns(result: Result, out_dir: Path) -> list[Path]:
             issued,
             entries=sub.entries,
             marks=marks,
+            delegates=(delegates or {}).get(unit.code, ()),
             extra_sheet=lambda wb, fmt, s=sub, fs=findings: _write_slip(wb, fmt, book, s, fs),
         )
         written.append(path)
