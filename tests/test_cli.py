@@ -106,3 +106,14 @@ def test_check_without_book_or_meta_asks_for_the_book(book, tmp_path):
     wb.save(path)
     result = run("check", path)
     assert result.exit_code == 1 and "--book" in result.output
+
+
+def test_usage_errors_and_help_are_vietnamese(tmp_path):
+    result = run("consolidate", tmp_path / "khong_co")
+    assert result.exit_code == 2
+    assert "Lỗi: Giá trị không hợp lệ cho 'INBOX': Không tìm thấy" in result.output
+    assert "Cách dùng: ttdk-xl consolidate [TÙY CHỌN] INBOX" in result.output
+    assert "Không có lệnh 'nonsense'" in run("nonsense").output
+    help_text = run("--help").output
+    assert "Tùy chọn:" in help_text and "Lệnh:" in help_text and "Hiện hướng dẫn này rồi thoát." in help_text
+    assert "Show this message" not in help_text and "Usage:" not in help_text

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, click_vi
 from .errors import TtdkError
+
+click_vi.install()  # before the commands below are built: Click's own texts in Vietnamese
 
 PATH_IN = click.Path(exists=True, path_type=Path)
 
@@ -20,7 +22,22 @@ def _fail(exc: Exception) -> None:
     sys.exit(1)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Command(click.Command):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[TÙY CHỌN]")
+        super().__init__(*args, **kwargs)
+
+
+class _Group(click.Group):
+    command_class = _Command
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[TÙY CHỌN]")
+        kwargs.setdefault("subcommand_metavar", "LỆNH [THAM SỐ]...")
+        super().__init__(*args, **kwargs)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ttdk-xl", message="%(prog)s %(version)s")
 def cli() -> None:
     """ttdk-xl — tổng hợp, kiểm tra, chấm điểm, xếp hạng thi đua của Cụm, Khối thi đua.
