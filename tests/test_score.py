@@ -94,6 +94,7 @@ def test_invalid_units_not_ranked_unless_asked():
                 "U5": Status.MISSING, "U6": Status.MISSING}  # fmt: skip
     by, ordered = rank(subs, statuses=statuses)
     assert by["U2"].rank is None and "chưa xếp hạng" in by["U2"].note
+    assert by["U2"].level == "" and by["U2"].total == 90  # partial total shown, no level from it
     assert [r.status for r in ordered] == [Status.VALID, Status.INVALID] + [Status.MISSING] * 4
     by, _ = rank(subs, statuses=statuses, rank_invalid=True)
     assert by["U2"].rank == 2 and "theo yêu cầu" in by["U2"].note

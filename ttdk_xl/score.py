@@ -219,8 +219,14 @@ def rank_units(
             notes.setdefault(u.code, []).insert(
                 0,
                 "Có lỗi cần sửa; "
-                + ("vẫn xếp hạng theo yêu cầu." if rank_invalid else "chưa xếp hạng cho đến khi sửa."),
+                + (
+                    "vẫn xếp hạng theo yêu cầu."
+                    if rank_invalid
+                    else "chưa xếp hạng, xếp loại cho đến khi sửa (tổng điểm tạm tính, chưa kể các ô có lỗi)."
+                ),
             )
+            if not rank_invalid:
+                level = ""  # a level from a partial total would mislead
         results.append(
             UnitResult(
                 unit=u,
