@@ -16,6 +16,27 @@ click_vi.install()  # before the commands below are built: Click's own texts in 
 PATH_IN = click.Path(exists=True, path_type=Path)
 
 
+def inbox_and_book(fn):
+    """The INBOX argument and --book option shared by the commands that read an inbox."""
+    fn = click.option(
+        "--book", type=PATH_IN, help="Bộ tiêu chí (mặc định: bo_tieu_chi.xlsx cạnh hộp thư, hoặc bộ mẫu)."
+    )(fn)
+    return click.argument("inbox", type=click.Path(exists=True, file_okay=False, path_type=Path))(fn)
+
+
+def output_option(default: str, help: str):
+    """-o/--output DIR with a default folder name."""
+    return click.option(
+        "-o",
+        "--output",
+        "out",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path(default),
+        show_default=True,
+        help=help,
+    )
+
+
 def _fail(exc: Exception) -> None:
     """Turn a TtdkError into one friendly message and exit code 1 (no traceback)."""
     click.echo(f"Lỗi: {exc}", err=True)
@@ -199,17 +220,8 @@ def check(files: tuple[Path, ...], book: Path | None) -> None:
 
 
 @cli.command()
-@click.argument("inbox", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--book", type=PATH_IN, help="Bộ tiêu chí (mặc định: bo_tieu_chi.xlsx cạnh hộp thư, hoặc bộ mẫu).")
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("ket_qua"),
-    show_default=True,
-    help="Thư mục ghi kết quả.",
-)
+@inbox_and_book
+@output_option("ket_qua", "Thư mục ghi kết quả.")
 @click.option(
     "--xep-hang-ca-don-vi-loi", "rank_invalid", is_flag=True, help="Xếp hạng cả đơn vị có lỗi (ghi rõ trong kết quả)."
 )
@@ -300,17 +312,8 @@ def _print_summary(result, book_path: Path, out: Path) -> None:
 
 
 @cli.command()
-@click.argument("inbox", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--book", type=PATH_IN, help="Bộ tiêu chí (mặc định: bo_tieu_chi.xlsx cạnh hộp thư, hoặc bộ mẫu).")
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("bo_phieu"),
-    show_default=True,
-    help="Thư mục ghi phiếu và bảng kiểm phiếu.",
-)
+@inbox_and_book
+@output_option("bo_phieu", "Thư mục ghi phiếu và bảng kiểm phiếu.")
 @click.option(
     "--tham-dinh",
     "assessed",
@@ -438,17 +441,8 @@ def _quorum(q) -> str:
 
 
 @cli.command()
-@click.argument("inbox", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--book", type=PATH_IN, help="Bộ tiêu chí (mặc định: bo_tieu_chi.xlsx cạnh hộp thư, hoặc bộ mẫu).")
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("ket_qua"),
-    show_default=True,
-    help="Thư mục ghi dai_bieu.xlsx.",
-)
+@inbox_and_book
+@output_option("ket_qua", "Thư mục ghi dai_bieu.xlsx.")
 def delegates(inbox: Path, book: Path | None, out: Path) -> None:
     """Lập danh sách đại biểu dự Hội nghị từ trang 'Đăng ký đại biểu' của các tệp trong INBOX.
 
