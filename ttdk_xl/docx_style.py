@@ -124,36 +124,27 @@ def bottom_rule(paragraph, left_cm: float, right_cm: float) -> None:
     pf.space_before = Pt(2)
     pf.space_after = Pt(0)
     pf.line_spacing = Pt(2)
-    ppr = paragraph._p.get_or_add_pPr()
-    pbdr = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    bottom.set(qn("w:val"), "single")
-    bottom.set(qn("w:sz"), "6")
-    bottom.set(qn("w:space"), "1")
-    bottom.set(qn("w:color"), "000000")
-    pbdr.append(bottom)
-    # pBdr must come before spacing/ind/jc in CT_PPr order
-    anchor = ppr.find(qn("w:spacing"))
-    if anchor is None:
-        anchor = ppr.find(qn("w:ind"))
-    if anchor is not None:
-        anchor.addprevious(pbdr)
-    else:
-        ppr.append(pbdr)
+    _border(paragraph, ("bottom",))
     mark_size(paragraph, 1)
 
 
 def box(paragraph) -> None:
     """A thin border around a paragraph (the "DỰ THẢO" stamp)."""
+    _border(paragraph, ("top", "left", "bottom", "right"))
+
+
+def _border(paragraph, sides: tuple[str, ...]) -> None:
+    """Thin single borders on the given sides of a paragraph."""
     ppr = paragraph._p.get_or_add_pPr()
     pbdr = OxmlElement("w:pBdr")
-    for side in ("top", "left", "bottom", "right"):
+    for side in sides:
         el = OxmlElement(f"w:{side}")
         el.set(qn("w:val"), "single")
         el.set(qn("w:sz"), "6")
         el.set(qn("w:space"), "1")
         el.set(qn("w:color"), "000000")
         pbdr.append(el)
+    # pBdr must come before spacing/ind/jc in CT_PPr order
     anchor = ppr.find(qn("w:spacing"))
     if anchor is None:
         anchor = ppr.find(qn("w:ind"))
