@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from tests.conftest import D, fill, full_entries
+from tests.conftest import ISSUED, D, fill, full_entries
 from ttdk_xl.book import load_book
 from ttdk_xl.cli import cli
 from ttdk_xl.pipeline import default_book_path
@@ -117,3 +117,20 @@ def test_usage_errors_and_help_are_vietnamese(tmp_path):
     help_text = run("--help").output
     assert "Tùy chọn:" in help_text and "Lệnh:" in help_text and "Hiện hướng dẫn này rồi thoát." in help_text
     assert "Show this message" not in help_text and "Usage:" not in help_text
+
+
+def test_consolidate_summary_mentions_delegates(tmp_path):
+    from ttdk_xl.template import write_unit_workbook
+
+    default = load_book(default_book_path())
+    inbox = tmp_path / "hop_thu"
+    inbox.mkdir()
+    for i, u in enumerate(default.units):
+        people = [("Lê Văn An", "Chủ tịch", "0912345678", "")] if i else []
+        entries = full_entries(default)
+        write_unit_workbook(default, u, inbox / f"{u.code}.xlsx", ISSUED, entries=entries, delegates=people)
+    result = run("consolidate", inbox, "--book", default_book_path(), "-o", tmp_path / "kq")
+    assert result.exit_code == 0, result.output
+    n = len(default.units)
+    assert f"Đại biểu: {n - 1} đại biểu của {n - 1}/{n} đơn vị." in result.output
+    assert f"Đơn vị chưa đăng ký: {default.units[0].name}." in result.output

@@ -305,6 +305,9 @@ def _print_summary(result, book_path: Path, out: Path) -> None:
     if getattr(result, "assessed_file", ""):
         n = len(result.changes)
         click.echo(f"Theo điểm thẩm định ({result.assessed_file}): {n} điểm điều chỉnh — xem trang 'Điểm điều chỉnh'.")
+    if result.delegates is not None:
+        click.echo("Đại biểu: ", nl=False)
+        _print_delegate_counts(result.delegates)
     click.echo(f"Kết quả: {out}/tong_hop.xlsx, {out}/bao_cao.docx, {out}/ket_qua.json, {out}/dai_bieu.xlsx")
     returns = sorted((out / "tra_lai").glob("*.xlsx")) if (out / "tra_lai").is_dir() else []
     if returns:
@@ -452,7 +455,7 @@ def delegates(inbox: Path, book: Path | None, out: Path) -> None:
     \b
     Ví dụ:  ttdk-xl delegates hop_thu -o ket_qua
     """
-    from .delegates import NO_FILE, NO_SHEET, NONE, TOO_MANY, collect_from_inbox, write_delegates
+    from .delegates import collect_from_inbox, write_delegates
     from .pipeline import find_book, load
 
     try:
@@ -469,15 +472,21 @@ def delegates(inbox: Path, book: Path | None, out: Path) -> None:
     if shown:
         click.echo("")
         _print_findings(shown, limit=30)
-    units = sum(1 for u in dl.units if u.delegates)
     click.echo("")
+    _print_delegate_counts(dl)
+    click.echo(f"Kết quả: {path}")
+    sys.exit(0 if dl.ok else 1)
+
+
+def _print_delegate_counts(dl) -> None:
+    from .delegates import NO_FILE, NO_SHEET, NONE, TOO_MANY
+
+    units = sum(1 for u in dl.units if u.delegates)
     click.echo(f"{len(dl.delegates)} đại biểu của {units}/{len(dl.units)} đơn vị.")
     for status, label in ((NONE, "chưa đăng ký"), (TOO_MANY, "quá số lượng"), (NO_FILE, "chưa nộp tệp")):
         names = [u.unit.name for u in dl.units if u.status == status or (status == NONE and u.status == NO_SHEET)]
         if names:
             click.echo(f"Đơn vị {label}: {', '.join(names)}.")
-    click.echo(f"Kết quả: {path}")
-    sys.exit(0 if dl.ok else 1)
 
 
 def main() -> None:

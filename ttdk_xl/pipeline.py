@@ -198,6 +198,7 @@ def consolidate(
             fork=processes is not False,
             delegates={u.unit.code: [(d.name, d.title, d.phone, d.note) for d in u.delegates] for u in delegates.units},
         )
+        result = replace(result, delegates=delegates)
     return result
 
 
