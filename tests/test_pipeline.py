@@ -135,3 +135,18 @@ def test_outputs_get_ordinary_file_permissions(book, tmp_path):
     for p in [*out.glob("*.*"), *(out / "tra_lai").glob("*")]:
         assert stat.S_IMODE(p.stat().st_mode) == 0o666 & ~umask, p.name
     assert not [p for p in out.rglob(".*.tmp*")]
+
+
+def test_a_copy_of_the_inbox_gives_the_same_json(book, tmp_path):
+    """File-system times differ between copies; the outputs must not."""
+    import os
+
+    inbox = make_inbox(book, tmp_path / "a")
+    copy = tmp_path / "b" / "hop_thu"
+    shutil.copytree(inbox, copy)
+    for p in copy.iterdir():
+        os.utime(p, (1_700_000_000, 1_700_000_000))
+    ttdk_xl.consolidate(inbox, book=book, out=tmp_path / "o1")
+    ttdk_xl.consolidate(copy, book=book, out=tmp_path / "o2")
+    for name in ("ket_qua.json", "tong_hop.xlsx"):
+        assert (tmp_path / "o1" / name).read_bytes() == (tmp_path / "o2" / name).read_bytes(), name

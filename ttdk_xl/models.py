@@ -244,7 +244,7 @@ class Source:
     file: str  # path relative to the inbox, '/'-separated
     sha256: str
     size: int
-    modified: str  # ISO time of the file's last modification
+    modified: str  # ISO time the document was last saved (docProps), else the file-system time
     state: SourceState
     unit_code: str = ""
     template_version: str = ""

@@ -254,7 +254,9 @@ def build_result(
                     file_findings.extend([mismatch] if mismatch else [])
         per_file[info.file] = file_findings
         sources[info.file] = Source(
-            info.file, info.sha256, info.size, info.modified, state, unit_code, version, issued,
+            # The document's own last-saved time when it has one: unlike the file-system time it
+            # travels with the file, so a copy of the same inbox gives the same outputs.
+            info.file, info.sha256, info.size, info.edited_at or info.modified, state, unit_code, version, issued,
             sender=info.sender, sent_at=info.sent_at,
         )  # fmt: skip
 
