@@ -103,14 +103,19 @@ def init(directory: Path) -> None:
 
 _HOWTO = """Các bước:
 1. Mở {book} bằng Excel, sửa trang 'Thông tin', 'Tiêu chí', 'Đơn vị' cho năm nay.
-2. Tạo bảng tự chấm cho từng đơn vị:   ttdk-xl template {book} -o mau_gui_don_vi
-3. Gửi mỗi đơn vị tệp của mình qua thư điện tử.
-4. Lưu các tệp nhận về vào thư mục hop_thu (đổi tên tệp cũng được).
-5. Tổng hợp:                           ttdk-xl consolidate hop_thu -o ket_qua
-   Xem ket_qua/tong_hop.xlsx (trang 'Kiểm tra' liệt kê lỗi) và ket_qua/bao_cao.docx.
-6. Đại biểu dự Hội nghị (trang 'Đăng ký đại biểu' của các tệp):  ttdk-xl delegates hop_thu -o ket_qua
-7. Sau Hội nghị: nhập điểm thẩm định vào trang 'Thẩm định' của ket_qua/tong_hop.xlsx, lưu lại, rồi chạy
-   ttdk-xl consolidate hop_thu -o ket_qua --tham-dinh ket_qua/tong_hop.xlsx
+2. Tạo bảng tự chấm cho từng đơn vị (kèm thư nháp .eml):
+       ttdk-xl template {book} -o mau_gui_don_vi --eml
+3. Gửi mỗi đơn vị tệp của mình qua thư điện tử. Đơn vị tự kiểm tra trước khi gửi:  ttdk-xl check <tệp>
+4. Lưu các tệp (hoặc cả thư .eml/.msg) nhận về vào thư mục hop_thu (đổi tên tệp cũng được).
+5. Tổng hợp:   ttdk-xl consolidate hop_thu -o ket_qua
+   Xem ket_qua/tong_hop.xlsx (trang 'Kiểm tra' liệt kê lỗi) và ket_qua/bao_cao.docx;
+   gửi các tệp trong ket_qua/tra_lai cho đơn vị có lỗi để sửa.
+6. Đại biểu dự Hội nghị (trang 'Đăng ký đại biểu' của các tệp):   ttdk-xl delegates hop_thu -o ket_qua
+7. Tại Hội nghị: nhập điểm thẩm định vào trang 'Thẩm định' của ket_qua/tong_hop.xlsx, lưu lại, rồi chạy
+       ttdk-xl consolidate hop_thu -o ket_qua --tham-dinh ket_qua/tong_hop.xlsx
+8. Phiếu suy tôn, phiếu bầu Cụm trưởng/Cụm phó:   ttdk-xl ballots hop_thu -o bo_phieu --tham-dinh ket_qua/tong_hop.xlsx
+   Kiểm phiếu:   ttdk-xl tally bo_phieu/phieu_kiem.xlsx
+9. Giao ước thi đua năm sau:   ttdk-xl covenant {book}
 """
 
 
