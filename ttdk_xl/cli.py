@@ -94,7 +94,7 @@ def init(directory: Path) -> None:
         sys.exit(1)
     (directory / "hop_thu").mkdir(parents=True, exist_ok=True)
     shutil.copyfile(default_book_path(), book)
-    (directory / "HUONG_DAN.txt").write_text(_HOWTO.format(book=BOOK_NAME), encoding="utf-8")
+    (directory / "HUONG_DAN.txt").write_text(_HOWTO.format(book=BOOK_NAME), encoding="utf-8-sig")  # BOM: old Notepad
     click.echo(f"Đã tạo {directory}/")
     click.echo(f"  {BOOK_NAME}   bộ tiêu chí: sửa tên cụm, năm, đơn vị, tiêu chí cho năm nay")
     click.echo("  hop_thu/          lưu các bảng tự chấm nhận về vào đây")
