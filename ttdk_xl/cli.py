@@ -121,15 +121,7 @@ _HOWTO = """Các bước:
 
 @cli.command()
 @click.argument("book", type=PATH_IN)
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("mau"),
-    show_default=True,
-    help="Thư mục ghi các bảng tự chấm.",
-)
+@output_option("mau", "Thư mục ghi các bảng tự chấm.")
 @click.option(
     "--eml",
     "eml",
