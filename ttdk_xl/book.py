@@ -63,9 +63,10 @@ _CODE = re.compile(r"^[0-9A-Za-z]+(\.[0-9A-Za-z]+)*$")
 
 def key(value: object) -> str:
     """Text for matching names typed by people: NFC, case-folded, single spaces, no trailing ':'/'*'."""
-    text = unicodedata.normalize("NFC", nfc(value).casefold())
-    text = re.sub(r"\s+", " ", text).strip().rstrip(":*").strip()
-    return text
+    text = nfc(value).casefold()
+    if not text.isascii():  # casefold can denormalise ('ǰ'); ASCII cannot
+        text = unicodedata.normalize("NFC", text)
+    return " ".join(text.split()).rstrip(":*").strip()
 
 
 def _header_key(value: object) -> str:
@@ -195,20 +196,17 @@ def _read_workbook(path: Path) -> dict[str, list[list[object]]]:
                 "Cách sửa: mở tệp bằng Excel/LibreOffice và lưu lại dưới dạng .xlsx (Excel Workbook)."
             ]
         )
-    import openpyxl  # deferred: keeps CLI start-up light
+    from python_calamine import CalamineWorkbook  # deferred: keeps CLI start-up light
 
     try:
-        with path.open("rb") as fh:
-            wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
-            try:
-                out: dict[str, list[list[object]]] = {}
-                for ws in wb.worksheets:
-                    if hasattr(ws, "reset_dimensions"):
-                        ws.reset_dimensions()  # LibreOffice/WPS may report wrong dimensions
-                    out[ws.title] = [list(r) for r in ws.iter_rows(values_only=True)]
-                return out
-            finally:
-                wb.close()
+        wb = CalamineWorkbook.from_path(str(path))
+        try:
+            return {
+                name: [[_cell(v) for v in row] for row in wb.get_sheet_by_name(name).to_python(skip_empty_area=False)]
+                for name in wb.sheet_names
+            }
+        finally:
+            wb.close()
     except Exception as exc:  # any failure here means "not a usable xlsx"
         raise BookError(
             [
@@ -216,6 +214,17 @@ def _read_workbook(path: Path) -> dict[str, list[list[object]]]:
                 "Cách sửa: kiểm tra tệp không bị hỏng, không đặt mật khẩu, rồi mở bằng Excel và lưu lại dạng .xlsx."
             ]
         ) from exc
+
+
+def _cell(value: object) -> object:
+    """A calamine value as the parsers expect it: None for empty, 5 for 5.0, datetime for a date."""
+    if value == "":
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return dt.datetime(value.year, value.month, value.day)
+    return value
 
 
 def _is_blank(value: object) -> bool:

@@ -8,6 +8,8 @@ whether the sheet is still protected. Nothing here judges scores; that is checks
 from __future__ import annotations
 
 import hashlib
+import io
+import os
 import re
 import struct
 import zipfile
@@ -108,21 +110,37 @@ def read_path(path: Path, inbox: Path | None = None, max_bytes: int = DEFAULT_MA
 def _key(text: object) -> str:
     if text == "" or text is None:  # most cells of a sheet are empty
         return ""
+    return _str_key(text) if type(text) is str else " ".join(nfc(text).lower().split())
+
+
+@lru_cache(maxsize=8192)  # labels and headers recur in every file of a template
+def _str_key(text: str) -> str:
     return " ".join(nfc(text).lower().split())
 
 
+@lru_cache(maxsize=8192)  # criterion texts recur in every file of a template
+def _text(value: object) -> str:
+    return nfc(value)
+
+
 def file_info(path: Path, inbox: Path | None) -> FileInfo:
-    data = path.read_bytes()
+    return _load(path, inbox)[0]
+
+
+def _load(path: Path, inbox: Path | None) -> tuple[FileInfo, bytes]:
+    """The file's identity and its bytes: read once, so what is hashed is what is read."""
+    with path.open("rb") as fh:
+        stat = os.fstat(fh.fileno())
+        data = fh.read()
     rel = path.relative_to(inbox).as_posix() if inbox else path.name
-    stat = path.stat()
     modified = datetime.fromtimestamp(stat.st_mtime, tz=UTC).isoformat(timespec="seconds")
-    return FileInfo(nfc(rel), hashlib.sha256(data).hexdigest(), len(data), modified)
+    return FileInfo(nfc(rel), hashlib.sha256(data).hexdigest(), len(data), modified), data
 
 
 def read_file(path: Path, inbox: Path | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> ReadOutcome:
     """Read one file of the inbox. Never raises for a bad file: problems become findings."""
     try:
-        info = file_info(path, inbox)
+        info, data = _load(path, inbox)
     except OSError as exc:
         rel = nfc(path.relative_to(inbox).as_posix() if inbox else path.name)
         finding = Finding(
@@ -163,8 +181,7 @@ def read_file(path: Path, inbox: Path | None = None, max_bytes: int = DEFAULT_MA
             f"Tệp quá lớn ({info.size:,} byte, giới hạn {max_bytes:,} byte), không đọc để tránh treo máy.",
             "Đề nghị đơn vị gửi lại bảng tự chấm gốc; nếu tệp đúng là hợp lệ, chạy lại với --max-mb lớn hơn.",
         )
-    with path.open("rb") as fh:
-        head = fh.read(8)
+    head = data[:8]
     edited_at = ""
     zf: zipfile.ZipFile | None = None  # kept open for the look at the sheet XML
     if ext in ZIP_EXTS:
@@ -181,7 +198,7 @@ def read_file(path: Path, inbox: Path | None = None, max_bytes: int = DEFAULT_MA
                 "Đề nghị đơn vị mở lại bảng tự chấm bằng Excel, lưu dạng .xlsx rồi gửi lại.",
             )
         try:
-            zf = zipfile.ZipFile(path)
+            zf = zipfile.ZipFile(io.BytesIO(data))
             names = set(zf.namelist())
             unzipped = sum(i.file_size for i in zf.infolist())
             problem = None
@@ -225,7 +242,7 @@ def read_file(path: Path, inbox: Path | None = None, max_bytes: int = DEFAULT_MA
         )
     info = FileInfo(info.file, info.sha256, info.size, info.modified, edited_at)
     try:
-        return _read_workbook(path, info, ext, zf)
+        return _read_workbook(data, info, ext, zf)
     except Exception as exc:  # calamine raises many types for broken files; none may stop the run
         text = str(exc).lower()
         if "password" in text or "encrypt" in text:
@@ -268,13 +285,28 @@ def _other_office_kind(names: set[str], ext: str) -> str:
 
 
 def _declares_entities(zf: zipfile.ZipFile) -> bool:
-    """True when an XML part declares a DTD or entities (never made by office suites; billion-laughs risk)."""
+    """True when an XML part declares a DTD or entities (never made by office suites; billion-laughs risk).
+
+    Only the prolog (before the root element) can hold a DTD, so only the first bytes of each part are
+    inflated; a prolog longer than any office suite writes is refused too."""
     for info in zf.infolist():
-        if info.filename.endswith((".xml", ".rels")):
-            head = _part_head(zf, info, 4096)
-            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+        if info.filename.endswith((".xml", ".rels", ".vml")):
+            for size in (_PROLOG_LOOK, _PROLOG_MAX):
+                head = _part_head(zf, info, size)
+                root = _ROOT_TAG.search(head)
+                if root is not None or len(head) < size:
+                    break
+            else:
+                return True
+            prolog = head[: root.start()] if root else head
+            if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
                 return True
     return False
+
+
+_PROLOG_LOOK = 512  # an office suite's prolog is the XML declaration, maybe a comment
+_PROLOG_MAX = 65536
+_ROOT_TAG = re.compile(rb"<[A-Za-z_]")
 
 
 def _part_head(zf: zipfile.ZipFile, info: zipfile.ZipInfo, size: int) -> bytes:
@@ -300,17 +332,17 @@ def _part_head(zf: zipfile.ZipFile, info: zipfile.ZipInfo, size: int) -> bytes:
 
 def _edited_at(zf: zipfile.ZipFile) -> str:
     try:
-        core = zf.read("docProps/core.xml")[:20000].decode("utf-8", "replace")
+        core = _part_head(zf, zf.getinfo("docProps/core.xml"), 20000).decode("utf-8", "replace")
     except KeyError:
         return ""
     m = re.search(r"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>", core)
     return m.group(1).strip() if m else ""
 
 
-def _read_workbook(path: Path, info: FileInfo, ext: str, zf: zipfile.ZipFile | None = None) -> ReadOutcome:
+def _read_workbook(data: bytes, info: FileInfo, ext: str, zf: zipfile.ZipFile | None = None) -> ReadOutcome:
     from python_calamine import CalamineWorkbook
 
-    wb = CalamineWorkbook.from_path(str(path))
+    wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     names = list(wb.sheet_names)
     findings: list[Finding] = []
     meta: dict[str, str] = {}
@@ -355,7 +387,17 @@ def _read_workbook(path: Path, info: FileInfo, ext: str, zf: zipfile.ZipFile | N
         code = _code_text(get(r, H_CODE))
         if not code:
             continue
-        out.append(RawRow(i, code, nfc(get(r, H_TEXT)), get(r, H_MAX), get(r, H_SCORE), get(r, H_EXPLAIN)))
+        text = get(r, H_TEXT)
+        out.append(
+            RawRow(
+                i,
+                code,
+                _text(text) if type(text) is str else nfc(text),
+                get(r, H_MAX),
+                get(r, H_SCORE),
+                get(r, H_EXPLAIN),
+            )
+        )
 
     unit_name = ""
     unit_key = _key(UNIT_LABEL)
@@ -368,7 +410,7 @@ def _read_workbook(path: Path, info: FileInfo, ext: str, zf: zipfile.ZipFile | N
     flags: dict[str, str] = {}
     protected = None
     if ext in (".xlsx", ".xlsm"):
-        flags, protected = _inspect_sheet_xml(path, sheet, zf)
+        flags, protected = _inspect_sheet_xml(data, sheet, zf)
     from .delegates import find_sheet
 
     delegate_sheet = find_sheet(names) or ""
@@ -420,12 +462,14 @@ _VALUE = re.compile(rb"<v>(.*?)</v>", re.S)
 _SHARED_F_VALUE = re.compile(rb"<f [^>]*/><v>[^<]")  # a shared formula's follower cell with a value
 
 
-def _inspect_sheet_xml(path: Path, sheet: str, zf: zipfile.ZipFile | None = None) -> tuple[dict[str, str], bool | None]:
+def _inspect_sheet_xml(
+    data: bytes, sheet: str, zf: zipfile.ZipFile | None = None
+) -> tuple[dict[str, str], bool | None]:
     """Error values and formulas without a cached value, and whether the sheet is protected."""
     try:
         if zf is None:
-            with zipfile.ZipFile(path) as own:
-                return _inspect_sheet_xml(path, sheet, own)
+            with zipfile.ZipFile(io.BytesIO(data)) as own:
+                return _inspect_sheet_xml(data, sheet, own)
         target = _sheet_part(zf, sheet)
         if target is None:
             return {}, None
@@ -463,7 +507,18 @@ def _cell_flags(xml: bytes) -> dict[str, str]:
 
 
 def _sheet_part(zf: zipfile.ZipFile, sheet: str) -> str | None:
-    return _sheet_target(zf.read("xl/workbook.xml"), zf.read("xl/_rels/workbook.xml.rels"), sheet)
+    wb, rels = zf.getinfo("xl/workbook.xml"), zf.getinfo("xl/_rels/workbook.xml.rels")
+    # Files made from one template share these two parts byte for byte: known by their CRC and size,
+    # they need not be inflated again.
+    key = (wb.CRC, wb.file_size, rels.CRC, rels.file_size, sheet)
+    if key not in _TARGETS:
+        if len(_TARGETS) > 256:
+            _TARGETS.clear()
+        _TARGETS[key] = _sheet_target(zf.read(wb), zf.read(rels), sheet)
+    return _TARGETS[key]
+
+
+_TARGETS: dict[tuple, str | None] = {}
 
 
 @lru_cache(maxsize=64)  # files made from one template share these two parts byte for byte
