@@ -7,6 +7,7 @@ import shutil
 from dataclasses import replace
 from datetime import datetime
 
+import pytest
 from click.testing import CliRunner
 
 import ttdk_xl
@@ -165,10 +166,10 @@ def test_quick_formula_sheet_writes_the_same_bytes_as_xlsxwriter(tmp_path, monke
     assert write("plain.xlsx").read_bytes() == quick
 
 
-def test_part_head_reads_what_zipfile_reads(tmp_path):
+def test_zip_parts_read_what_zipfile_reads(tmp_path):
     import zipfile
 
-    from ttdk_xl.read import _part_head
+    from ttdk_xl.zipparts import ZipParts
 
     path = fill(make_book(units=1), 0, tmp_path / "a.xlsx")
     stored = tmp_path / "stored.zip"
@@ -176,8 +177,32 @@ def test_part_head_reads_what_zipfile_reads(tmp_path):
         for info in src.infolist():
             dst.writestr(info.filename, src.read(info))
     for archive in (path, stored):
+        parts = ZipParts(archive.read_bytes())
         with zipfile.ZipFile(archive) as zf:
+            assert parts.names() == zf.namelist()
+            assert parts.unpacked_size() == sum(i.file_size for i in zf.infolist())
             for info in zf.infolist():
+                assert parts.read(info.filename) == zf.read(info)
+                assert parts.crc(info.filename) == (info.CRC, info.file_size)
                 for size in (10, 4096, 10**6):
                     with zf.open(info) as fh:
-                        assert _part_head(zf, info, size) == fh.read(size), (archive.name, info.filename, size)
+                        assert parts.head(info.filename, size) == fh.read(size), (archive.name, info.filename, size)
+
+
+def test_zip_parts_leave_unusual_zips_to_zipfile(tmp_path):
+    import zipfile
+
+    from ttdk_xl.zipparts import Unusual, ZipfileParts, ZipParts, open_parts
+
+    twice = tmp_path / "twice.zip"
+    with zipfile.ZipFile(twice, "w") as zf, pytest.warns(UserWarning):
+        zf.writestr("a.xml", "<a/>")
+        zf.writestr("a.xml", "<b/>")
+    with pytest.raises(Unusual):
+        ZipParts(twice.read_bytes())
+    assert isinstance(open_parts(twice.read_bytes()), ZipfileParts)
+    good = fill(make_book(units=1), 0, tmp_path / "a.xlsx").read_bytes()
+    broken = bytearray(good)
+    broken[-22:-18] = b"XXXX"  # no end-of-directory record: not a zip at all
+    with pytest.raises(zipfile.BadZipFile):
+        open_parts(bytes(broken))

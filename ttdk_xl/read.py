@@ -11,9 +11,7 @@ import hashlib
 import io
 import os
 import re
-import struct
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -33,6 +31,7 @@ from .layout import (
 )
 from .models import Finding, Severity
 from .text import nfc
+from .zipparts import ZipfileParts, ZipParts, open_parts
 
 SPREADSHEET_EXTS = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
 ZIP_EXTS = {".xlsx", ".xlsm", ".ods", ".xlsb"}
@@ -183,7 +182,7 @@ def read_file(path: Path, inbox: Path | None = None, max_bytes: int = DEFAULT_MA
         )
     head = data[:8]
     edited_at = ""
-    zf: zipfile.ZipFile | None = None  # kept open for the look at the sheet XML
+    zf: ZipParts | ZipfileParts | None = None  # the parts, for the look at the sheet XML
     if ext in ZIP_EXTS:
         if head.startswith(OLE_MAGIC):
             return fail(
@@ -198,9 +197,9 @@ def read_file(path: Path, inbox: Path | None = None, max_bytes: int = DEFAULT_MA
                 "Đề nghị đơn vị mở lại bảng tự chấm bằng Excel, lưu dạng .xlsx rồi gửi lại.",
             )
         try:
-            zf = zipfile.ZipFile(io.BytesIO(data))
-            names = set(zf.namelist())
-            unzipped = sum(i.file_size for i in zf.infolist())
+            zf = open_parts(data)
+            names = set(zf.names())
+            unzipped = zf.unpacked_size()
             problem = None
             # Refuse before unpacking: a zip bomb or a sheet with a million filled rows.
             if unzipped > max_bytes * MAX_UNZIPPED_FACTOR or unzipped > max(max_bytes, info.size * MAX_UNZIPPED_RATIO):
@@ -223,12 +222,9 @@ def read_file(path: Path, inbox: Path | None = None, max_bytes: int = DEFAULT_MA
                     "Đề nghị đơn vị mở bảng tự chấm gốc bằng Excel, lưu lại rồi gửi lại.",
                 )
             if problem:
-                zf.close()
                 return fail(*problem)
             edited_at = _edited_at(zf)
-        except zipfile.BadZipFile:
-            if zf is not None:
-                zf.close()
+        except (zipfile.BadZipFile, KeyError):
             return fail(
                 "file-corrupt",
                 "Tệp bị hỏng (không giải nén được), có thể do tải về chưa hết.",
@@ -264,9 +260,6 @@ def read_file(path: Path, inbox: Path | None = None, max_bytes: int = DEFAULT_MA
                 ),
             ),
         )
-    finally:
-        if zf is not None:
-            zf.close()
 
 
 def _other_office_kind(names: set[str], ext: str) -> str:
@@ -284,15 +277,15 @@ def _other_office_kind(names: set[str], ext: str) -> str:
     return "một tệp nén khác"
 
 
-def _declares_entities(zf: zipfile.ZipFile) -> bool:
+def _declares_entities(zf: ZipParts | ZipfileParts) -> bool:
     """True when an XML part declares a DTD or entities (never made by office suites; billion-laughs risk).
 
     Only the prolog (before the root element) can hold a DTD, so only the first bytes of each part are
     inflated; a prolog longer than any office suite writes is refused too."""
-    for info in zf.infolist():
-        if info.filename.endswith((".xml", ".rels", ".vml")):
+    for name in zf.names():
+        if name.endswith((".xml", ".rels", ".vml")):
             for size in (_PROLOG_LOOK, _PROLOG_MAX):
-                head = _part_head(zf, info, size)
+                head = zf.head(name, size)
                 root = _ROOT_TAG.search(head)
                 if root is not None or len(head) < size:
                     break
@@ -309,37 +302,16 @@ _PROLOG_MAX = 65536
 _ROOT_TAG = re.compile(rb"<[A-Za-z_]")
 
 
-def _part_head(zf: zipfile.ZipFile, info: zipfile.ZipInfo, size: int) -> bytes:
-    """The first `size` bytes of a part, inflating only what is needed (cheaper than zf.open per part)."""
-    fp = zf.fp
-    if fp is None or info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED):
-        with zf.open(info) as fh:
-            return fh.read(size)
-    fp.seek(info.header_offset)
-    header = fp.read(30)
-    if len(header) < 30 or header[:4] != b"PK\x03\x04":
-        raise zipfile.BadZipFile(f"Bad local header for {info.filename}")
-    name_len, extra_len = struct.unpack("<HH", header[26:30])
-    fp.seek(info.header_offset + 30 + name_len + extra_len)
-    if info.compress_type == zipfile.ZIP_STORED:
-        return fp.read(min(size, info.compress_size))
-    raw = fp.read(min(info.compress_size, size + 1024))  # enough input for `size` bytes of output
+def _edited_at(zf: ZipParts | ZipfileParts) -> str:
     try:
-        return zlib.decompressobj(-15).decompress(raw, size)
-    except zlib.error as exc:
-        raise zipfile.BadZipFile(str(exc)) from exc
-
-
-def _edited_at(zf: zipfile.ZipFile) -> str:
-    try:
-        core = _part_head(zf, zf.getinfo("docProps/core.xml"), 20000).decode("utf-8", "replace")
+        core = zf.head("docProps/core.xml", 20000).decode("utf-8", "replace")
     except KeyError:
         return ""
     m = re.search(r"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>", core)
     return m.group(1).strip() if m else ""
 
 
-def _read_workbook(data: bytes, info: FileInfo, ext: str, zf: zipfile.ZipFile | None = None) -> ReadOutcome:
+def _read_workbook(data: bytes, info: FileInfo, ext: str, zf: ZipParts | ZipfileParts | None = None) -> ReadOutcome:
     from python_calamine import CalamineWorkbook
 
     wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -463,13 +435,11 @@ _SHARED_F_VALUE = re.compile(rb"<f [^>]*/><v>[^<]")  # a shared formula's follow
 
 
 def _inspect_sheet_xml(
-    data: bytes, sheet: str, zf: zipfile.ZipFile | None = None
+    data: bytes, sheet: str, zf: ZipParts | ZipfileParts | None = None
 ) -> tuple[dict[str, str], bool | None]:
     """Error values and formulas without a cached value, and whether the sheet is protected."""
     try:
-        if zf is None:
-            with zipfile.ZipFile(io.BytesIO(data)) as own:
-                return _inspect_sheet_xml(data, sheet, own)
+        zf = zf or open_parts(data)
         target = _sheet_part(zf, sheet)
         if target is None:
             return {}, None
@@ -506,11 +476,11 @@ def _cell_flags(xml: bytes) -> dict[str, str]:
     return flags
 
 
-def _sheet_part(zf: zipfile.ZipFile, sheet: str) -> str | None:
-    wb, rels = zf.getinfo("xl/workbook.xml"), zf.getinfo("xl/_rels/workbook.xml.rels")
+def _sheet_part(zf: ZipParts | ZipfileParts, sheet: str) -> str | None:
+    wb, rels = "xl/workbook.xml", "xl/_rels/workbook.xml.rels"
     # Files made from one template share these two parts byte for byte: known by their CRC and size,
     # they need not be inflated again.
-    key = (wb.CRC, wb.file_size, rels.CRC, rels.file_size, sheet)
+    key = (zf.crc(wb), zf.crc(rels), sheet)
     if key not in _TARGETS:
         if len(_TARGETS) > 256:
             _TARGETS.clear()
