@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -251,6 +252,13 @@ def write_delegate_sheet(wb: Any, fmt: dict[str, Any], book: Book, unit: Unit, d
 
 
 def _key(value: object) -> str:
+    if value is None or value == "":
+        return ""
+    return _str_key(value) if type(value) is str else " ".join(nfc(value).casefold().split())
+
+
+@lru_cache(maxsize=4096)  # headers and sheet names recur in every unit's file
+def _str_key(value: str) -> str:
     return " ".join(nfc(value).casefold().split())
 
 
@@ -375,7 +383,11 @@ def _unit_entry(book: Book, unit: Unit, raw: Any | None, findings: list[Finding]
         )
         return UnitDelegates(unit, NO_SHEET, file=file)
     sheet = raw.delegate_sheet or SHEET
-    delegates, found = parse_delegates(raw.delegate_rows, unit, file, sheet)
+    parsed = raw.delegates_parsed
+    if parsed is not None and parsed[0] == unit.code:
+        delegates, found = list(parsed[1]), list(parsed[2])
+    else:
+        delegates, found = parse_delegates(raw.delegate_rows, unit, file, sheet)
     findings.extend(found)
     status = REGISTERED
     if not delegates:

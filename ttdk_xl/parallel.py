@@ -71,8 +71,25 @@ def _one(path: Path, inbox: Path | None, book: Book, max_bytes: int) -> Checked:
             out.append((outcome, None))
         else:
             sub = _safe_check(outcome, book)
-            out.append((replace(outcome, raw=replace(outcome.raw, rows=())), sub))
+            parsed = _delegates(outcome.raw, sub, book)
+            rows = outcome.raw.delegate_rows if parsed is None else []  # parsed: the rows are not needed
+            raw = replace(outcome.raw, rows=(), delegate_rows=rows, delegates_parsed=parsed)
+            out.append((replace(outcome, raw=raw), sub))
     return out
+
+
+def _delegates(raw, sub: Submission, book: Book) -> tuple | None:
+    """The unit's delegate sheet, parsed here rather than one by one after reading (delegates.collect)."""
+    unit = book.unit(sub.unit_code)
+    if unit is None or raw.delegate_rows is None:
+        return None
+    from .delegates import SHEET, parse_delegates
+
+    try:
+        found = parse_delegates(raw.delegate_rows, unit, raw.info.file, raw.delegate_sheet or SHEET)
+    except Exception:  # leave it to delegates.collect, which reports the problem in its own way
+        return None
+    return unit.code, tuple(found[0]), tuple(found[1])
 
 
 def _collect(

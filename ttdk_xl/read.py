@@ -79,6 +79,9 @@ class RawSubmission:
     protected: bool | None = None  # None when unknown (not .xlsx)
     delegate_rows: list | None = None  # rows of `Đăng ký đại biểu` from A1 (ttdk_xl.delegates); None: no sheet
     delegate_sheet: str = ""
+    # (unit code, delegates, findings) when the sheet was already parsed for that unit (worker processes
+    # do it, so that thousands of sheets are not parsed one by one afterwards)
+    delegates_parsed: tuple | None = None
 
 
 @dataclass(frozen=True)

@@ -36,25 +36,38 @@ def compute_totals(
     book: Book, scores: dict[str, Decimal], disqualified: dict[str, bool], extra_penalty: Decimal = ZERO
 ) -> Totals:
     """Totals of one unit from its leaf scores (penalties positive), minus an extra penalty if given."""
-    sums = {Kind.SCORED: ZERO, Kind.BONUS: ZERO, Kind.PENALTY: ZERO}
-    full = 0
-    for c in book.leaves:
-        if c.kind in sums:
-            sums[c.kind] += scores.get(c.code, ZERO)
-        if c.kind is Kind.SCORED and scores.get(c.code) == c.max_points:
-            full += 1
-    groups: dict[str, Decimal] = {}
-    for c in book.criteria:
-        if c.is_group:
-            groups[c.code] = sum((scores.get(k, ZERO) for k in book.leaf_codes_under(c.code)), ZERO)
-    bonus = min(sums[Kind.BONUS], book.bonus_cap)
-    sums[Kind.PENALTY] += extra_penalty
-    total = sums[Kind.SCORED] + bonus - sums[Kind.PENALTY]
+    plan = book.derived("totals_plan", _totals_plan)
+    get = scores.get
+    scored = sum([get(c, ZERO) for c in plan.scored], ZERO)
+    claimed = sum([get(c, ZERO) for c in plan.bonus], ZERO)
+    penalty = sum([get(c, ZERO) for c in plan.penalty], ZERO) + extra_penalty
+    full = sum(1 for c, top in plan.scored_max if get(c) == top)
+    groups = {g: clean(sum([get(k, ZERO) for k in leaves], ZERO)) for g, leaves in plan.groups}
+    bonus = min(claimed, book.bonus_cap)
+    total = scored + bonus - penalty
     dq = tuple(code for code, yes in disqualified.items() if yes)
-    n = clean
-    groups = {k: n(v) for k, v in groups.items()}
-    return Totals(
-        n(sums[Kind.SCORED]), n(bonus), n(sums[Kind.BONUS]), n(sums[Kind.PENALTY]), n(total), groups, full, dq
+    return Totals(clean(scored), clean(bonus), clean(claimed), clean(penalty), clean(total), groups, full, dq)
+
+
+@dataclass(frozen=True)
+class _TotalsPlan:
+    """The book's leaf codes by kind and its groups' leaves, computed once per book."""
+
+    scored: tuple[str, ...]
+    scored_max: tuple[tuple[str, Decimal], ...]
+    bonus: tuple[str, ...]
+    penalty: tuple[str, ...]
+    groups: tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def _totals_plan(book: Book) -> _TotalsPlan:
+    leaves = book.leaves
+    return _TotalsPlan(
+        tuple(c.code for c in leaves if c.kind is Kind.SCORED),
+        tuple((c.code, c.max_points) for c in leaves if c.kind is Kind.SCORED),
+        tuple(c.code for c in leaves if c.kind is Kind.BONUS),
+        tuple(c.code for c in leaves if c.kind is Kind.PENALTY),
+        tuple((c.code, book.leaf_codes_under(c.code)) for c in book.criteria if c.is_group),
     )
 
 
