@@ -29,7 +29,7 @@ _TCVN3 = set("¸µ¶·¹¨¾»¼½Æ©ÇËÐÑª«×ØÜÞ®¬Ö")
 _VNI = re.compile(r"[aeiouyAEIOUY][øùúûõïäåëö]|[ñÑ]")
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)  # a province's units: every name is looked up once per file
 def unit_key(name: str) -> str:
     """Unit name for matching: NFC, lower case, single spaces, without prefixes like UBND, huyện, xã."""
     return strip_unit_prefixes(name).casefold()

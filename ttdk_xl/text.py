@@ -46,15 +46,23 @@ UNIT_PREFIXES = (
 def strip_unit_prefixes(name: str) -> str:
     """'UBND huyện Triệu Sơn' → 'Triệu Sơn': every leading prefix removed, the rest as written."""
     text = " ".join(nfc(name).replace(".", ". ").split())
-    changed = True
-    while changed:
-        changed = False
-        low = text.casefold()
-        for prefix in UNIT_PREFIXES:
-            if low.startswith(prefix + " "):
-                text, changed = text[len(prefix) + 1 :].lstrip(), True
-                break
-    return text
+    low = text.casefold()
+    if len(low) != len(text):  # a letter whose case-folded form is longer: positions differ, go slowly
+        changed = True
+        while changed:
+            changed = False
+            low = text.casefold()
+            for prefix in UNIT_PREFIXES:
+                if low.startswith(prefix + " "):
+                    text, changed = text[len(prefix) + 1 :].lstrip(), True
+                    break
+        return text
+    m = _PREFIXES.match(low)
+    return text[m.end() :] if m else text
+
+
+# Leading prefixes, each followed by a space, tried in UNIT_PREFIXES order (longest first).
+_PREFIXES = re.compile("(?:(?:" + "|".join(re.escape(p) for p in UNIT_PREFIXES) + ") )+")
 
 
 def plain(value: Decimal) -> str:
