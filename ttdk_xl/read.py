@@ -347,30 +347,31 @@ def _read_workbook(data: bytes, info: FileInfo, ext: str, zf: ZipParts | Zipfile
         return ReadOutcome(info, None, tuple(findings))
 
     header_row, columns = header
-    get = lambda r, name: r[columns[name]] if name in columns and columns[name] < len(r) else ""  # noqa: E731
+    c_code, c_text, c_max, c_score, c_expl = (columns.get(h, -1) for h in (H_CODE, H_TEXT, H_MAX, H_SCORE, H_EXPLAIN))
+    label_col = c_text if c_text >= 0 else 1
     out: list[RawRow] = []
     stated_total, total_cell = None, ""
-    label_col = columns.get(H_TEXT, 1)
     total_key = _key(SUM_TOTAL)
     for i in range(header_row + 1, len(rows)):
         r = rows[i]
-        label = _key(r[label_col]) if label_col < len(r) else ""
-        if label.startswith(total_key):
-            stated_total = get(r, H_SCORE)
-            total_cell = cell_name(i, columns[H_SCORE])
+        n = len(r)
+        label = r[label_col] if label_col < n else ""
+        if label != "" and _key(label).startswith(total_key):
+            stated_total = r[c_score] if c_score < n else ""
+            total_cell = cell_name(i, c_score)
             break
-        code = _code_text(get(r, H_CODE))
+        code = _code_text(r[c_code]) if 0 <= c_code < n else ""
         if not code:
             continue
-        text = get(r, H_TEXT)
+        text = r[c_text] if 0 <= c_text < n else ""
         out.append(
             RawRow(
                 i,
                 code,
                 _text(text) if type(text) is str else nfc(text),
-                get(r, H_MAX),
-                get(r, H_SCORE),
-                get(r, H_EXPLAIN),
+                r[c_max] if 0 <= c_max < n else "",
+                r[c_score] if c_score < n else "",
+                r[c_expl] if 0 <= c_expl < n else "",
             )
         )
 
@@ -415,6 +416,10 @@ def _meta_text(value: object) -> str:
 
 
 def _code_text(value: object) -> str:
+    if value == "":
+        return ""
+    if type(value) is str:
+        return _text(value)
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
     return nfc(value)
