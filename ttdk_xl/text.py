@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import Decimal
+from functools import lru_cache
 
 _FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 
@@ -70,6 +71,7 @@ def plain(value: Decimal) -> str:
     return _plain(value)
 
 
+@lru_cache(maxsize=4096)  # the text depends on the value only; few values recur in every unit
 def _plain(d: Decimal) -> str:
     text = f"{d.normalize():f}"
     return "0" if text in ("-0", "") else text

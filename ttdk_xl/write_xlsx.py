@@ -125,7 +125,8 @@ def write_summary(result: Result, path: Path) -> None:
 
 
 def write_json(result: Result, path: Path) -> None:
-    """Write the results for machines (normally `ket_qua.json`) atomically, UTF-8, indented by 2.
+    """Write the results for machines (normally `ket_qua.json`) atomically, UTF-8, indented by 2, one line
+    per element of the top-level lists (unit, finding, source…).
 
     Schema (`format` = "ttdk-xl/ket_qua@1"). Every score is a decimal *string* ("87.5", never a float);
     a value that does not exist is `null`. Enumerated values are the Vietnamese words of the summary
@@ -176,7 +177,7 @@ def write_json(result: Result, path: Path) -> None:
         }
     """
     path = Path(path)
-    text = json.dumps(result_to_dict(result), ensure_ascii=False, indent=2) + "\n"
+    text = _json_text(result_to_dict(result))
 
     def write(tmp: Path) -> None:
         with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
@@ -187,14 +188,37 @@ def write_json(result: Result, path: Path) -> None:
     _atomic(path, write)
 
 
+def _json_text(doc: dict[str, Any]) -> str:
+    """The document indented by 2, with each element of a top-level list on one line.
+
+    One line per unit, finding or source keeps a province's file readable and diff-friendly, and lets
+    the json module's C encoder do the work (indenting every level goes through its slow Python path).
+    """
+    one = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+    lines = ["{"]
+    for i, (k, v) in enumerate(doc.items()):
+        comma = "," if i < len(doc) - 1 else ""
+        if isinstance(v, list) and v:
+            lines.append(f"  {one(k)}: [")
+            lines.append(",\n".join("    " + one(item) for item in v))
+            lines.append(f"  ]{comma}")
+        else:
+            lines.append(f"  {one(k)}: {one(v)}{comma}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
 def result_to_dict(result: Result) -> dict[str, Any]:
     """The JSON document of `write_json` as plain Python data (see its docstring for the schema)."""
     book = result.book
-    order = {c.code: i for i, c in enumerate(book.criteria)}
+    codes = [c.code for c in book.criteria]
 
     def scores(values: dict[str, Decimal]) -> dict[str, str]:
-        codes = sorted(values, key=lambda code: (order.get(code, len(order)), code))
-        return {code: plain(values[code]) for code in codes}
+        """In book order; codes the book does not have (none, normally) last, sorted."""
+        out = {code: plain(values[code]) for code in codes if code in values}
+        if len(out) < len(values):
+            out.update((code, plain(values[code])) for code in sorted(set(values) - set(out)))
+        return out
 
     return {
         "format": "ttdk-xl/ket_qua@1",
