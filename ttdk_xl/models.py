@@ -346,7 +346,10 @@ class Result:
         out: dict[str, Decimal] = {}
         if not scored:
             return out
+        groups, leaves = [u.group_scores for u in scored], [u.scores for u in scored]
+        zero = Decimal(0)
         for c in self.book.criteria:
-            values = [(u.group_scores if c.is_group else u.scores).get(c.code, Decimal(0)) for u in scored]
-            out[c.code] = (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.01"))
+            code = c.code
+            values = [d.get(code, zero) for d in (groups if c.is_group else leaves)]
+            out[code] = (sum(values, zero) / len(values)).quantize(Decimal("0.01"))
         return out
