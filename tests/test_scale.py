@@ -45,6 +45,7 @@ def test_serial_threads_and_processes_write_identical_outputs(tmp_path, monkeypa
     monkeypatch.setattr(parallel, "PROCESSES_FROM", 10**9)
     threads = ttdk_xl.consolidate(inbox, book=book, out=tmp_path / "threads", workers=2, processes=None)
     monkeypatch.setattr(parallel, "PROCESSES_FROM", 1)
+    monkeypatch.setattr(parallel, "CHUNK", 2)  # several chunks: the worker process and this one both read
     used = []
     real = parallel._with_processes
     monkeypatch.setattr(parallel, "_with_processes", lambda *a: used.append(real(*a)) or used[-1])

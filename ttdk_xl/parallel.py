@@ -9,7 +9,7 @@ mode gives the same outcomes in the same order (by path), so the results do not 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -73,7 +73,9 @@ def _one(path: Path, inbox: Path | None, book: Book, max_bytes: int) -> Checked:
             sub = _safe_check(outcome, book)
             parsed = _delegates(outcome.raw, sub, book)
             rows = outcome.raw.delegate_rows if parsed is None else []  # parsed: the rows are not needed
-            raw = replace(outcome.raw, rows=(), delegate_rows=rows, delegates_parsed=parsed)
+            # The rules the file was issued with (`criteria` in _meta) are only for checking it alone.
+            meta = {k: v for k, v in outcome.raw.meta.items() if k != "criteria"}
+            raw = replace(outcome.raw, meta=meta, rows=(), delegate_rows=rows, delegates_parsed=parsed)
             out.append((replace(outcome, raw=raw), sub))
     return out
 
@@ -141,16 +143,39 @@ def _with_processes(
     progress: Callable[[int], None] | None,
     workers: int,
 ) -> tuple[list[ReadOutcome], list[Submission | None]]:
+    """`workers` readers: this process and workers − 1 worker processes, taking chunks as they finish.
+
+    This process reads too (rather than only waiting): it saves a worker's start-up and the copying
+    of its results, and starts reading while the workers are still starting."""
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     # "spawn" everywhere: what Windows does anyway, and safe whatever threads the caller runs.
     context = multiprocessing.get_context("spawn")
     chunks = [paths[i : i + CHUNK] for i in range(0, len(paths), CHUNK)]
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init, initargs=(book, inbox, max_bytes)) as pool:
+    done: list[list[Checked] | None] = [None] * len(chunks)
+    helpers = max(1, workers - 1)
 
-        def results() -> Iterator[Checked]:
-            for part in pool.map(_chunk, chunks):
-                yield from part
+    def finished(part: list[Checked]) -> None:
+        if progress:
+            progress(len(part))
 
-        return _collect(results(), progress)
+    with ProcessPoolExecutor(helpers, mp_context=context, initializer=_init, initargs=(book, inbox, max_bytes)) as pool:
+        pending: dict = {}
+        nxt = 0
+        while nxt < len(chunks) or pending:
+            while len(pending) < 2 * helpers and nxt < len(chunks):  # keep every worker busy
+                pending[pool.submit(_chunk, chunks[nxt])] = nxt
+                nxt += 1
+            if nxt < len(chunks):  # a chunk for this process
+                done[nxt] = [_one(p, inbox, book, max_bytes) for p in chunks[nxt]]
+                finished(done[nxt])
+                nxt += 1
+                ready = [f for f in pending if f.done()]
+            else:
+                ready = list(wait(pending, return_when=FIRST_COMPLETED).done)
+            for future in ready:
+                index = pending.pop(future)
+                done[index] = future.result()
+                finished(done[index])
+    return _collect((checked for part in done for checked in part or ()), None)
