@@ -37,13 +37,19 @@ def _template_cell(book: Book, sub: Submission, cell: str) -> str | None:
     return cell_of(book, code, _COLUMN[m.group(1)])
 
 
-def write_returns(result: Result, out_dir: Path, delegates: Mapping[str, Iterable[tuple]] | None = None) -> list[Path]:
+def write_returns(
+    result: Result, out_dir: Path, delegates: Mapping[str, Iterable[tuple]] | None = None, *, fast: bool = True
+) -> list[Path]:
     """One annotated workbook per unit whose submission has errors or warnings; stale returns removed.
 
     `delegates` (unit code → (name, title, phone, note) rows) keeps the unit's delegate registration
-    in its returned workbook, so sending the fixed file back does not lose it.
+    in its returned workbook, so sending the fixed file back does not lose it. `fast` assembles the
+    files from a learnt return (return_stamp.py, the same files); False writes each with xlsxwriter.
     """
     book = result.book
+    from .return_stamp import ReturnStamper
+
+    write = ReturnStamper(book).write if fast else write_unit_workbook
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for sub in result.submissions:
@@ -62,7 +68,7 @@ def write_returns(result: Result, out_dir: Path, delegates: Mapping[str, Iterabl
             issued = datetime.fromisoformat(sub.issued_at)
         except ValueError:
             issued = datetime(book.year, 1, 1)
-        write_unit_workbook(
+        write(
             book,
             unit,
             path,
