@@ -34,6 +34,8 @@ from .models import Book, Unit
 _ROWS, _COLS = 1_048_576, 16_384
 _DEFAULT_ROW = 20  # xlsxwriter's default row height, in pixels
 _INF = float("inf")
+_COL_MASK = (1 << 14) - 1
+_DATE = (1980, 1, 1, 0, 0, 0)  # xlsxwriter's in-memory zip timestamps
 _ERROR_CODES = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!")
 _SHEET_PART = re.compile(r"^xl/worksheets/sheet(\d+)\.xml$")
 _CELL_STYLE = re.compile(r'<c r="([A-Z]+[0-9]+)"(?: s="([0-9]+)")?')
@@ -96,6 +98,9 @@ class _Format:
     def __hash__(self):
         return self.id
 
+    def __repr__(self):  # part of the keys of cached rules
+        return f"_Format({self.id}, {self.props!r})"
+
     def __getattr__(self, name: str):
         if name.startswith("set_"):
 
@@ -132,98 +137,69 @@ class _Workbook:
 class _Sheet:
     """Stand-in for xlsxwriter's Worksheet: records cells, rows, rules and comments with xlsxwriter's rules.
 
-    Calls it does not model are recorded in `calls` and must match the learnt return's exactly.
+    Cells are kept by `row << 14 | col`, so that sorting them gives xlsxwriter's row/column order. Calls
+    it does not model are recorded in `calls` and must match the learnt return's exactly.
     """
 
     def __init__(self, wb: _Workbook, name: str | None):
         self.wb = wb
         self.name = name
-        self.table: dict[int, dict[int, tuple]] = {}
+        self.cells: dict[int, tuple] = {}
         self.heights: dict[int, int] = {}  # row → pixels
         self.row_calls: list[tuple] = []
-        self.comments: dict[int, set[int]] = {}
         self.comment_calls: list[tuple] = []
         self.cond_calls: list[tuple] = []
         self.calls: list[tuple] = []
-        self.rmin = self.rmax = self.cmin = self.cmax = None
+        self.dim_rows: list[int] = []  # rows and columns that count in the used range besides the cells'
+        self.dim_cols: list[int] = []
 
-    def _check(self, row: int, col: int, ignore_row: bool = False, ignore_col: bool = False) -> None:
+    def write_string(self, row, col, string=None, fmt=None):
+        if row.__class__ is str:
+            (row, col), string, fmt = _rowcol(row), col, string
+        if string.__class__ is not str or len(string) > 16_383:  # xlsxwriter would check or truncate
+            raise _Unsupported("long or odd string")
         if not (0 <= row < _ROWS and 0 <= col < _COLS):
             raise _Unsupported("cell outside the sheet")
-        if not ignore_row:
-            if self.rmin is None or row < self.rmin:
-                self.rmin = row
-            if self.rmax is None or row > self.rmax:
-                self.rmax = row
-        if not ignore_col:
-            if self.cmin is None or col < self.cmin:
-                self.cmin = col
-            if self.cmax is None or col > self.cmax:
-                self.cmax = col
-
-    def _cell(self, row: int, col: int, cell: tuple) -> None:
-        """Store a cell, keeping the used range as xlsxwriter's _check_dimensions does (hot: inlined)."""
-        if row.__class__ is not int or col.__class__ is not int or not (0 <= row < _ROWS and 0 <= col < _COLS):
-            raise _Unsupported("cell outside the sheet")
-        if self.rmin is None:
-            self.rmin = self.rmax = row
-            self.cmin = self.cmax = col
-        else:
-            if row < self.rmin:
-                self.rmin = row
-            elif row > self.rmax:
-                self.rmax = row
-            if col < self.cmin:
-                self.cmin = col
-            elif col > self.cmax:
-                self.cmax = col
-        cells = self.table.get(row)
-        if cells is None:
-            self.table[row] = {col: cell}
-        else:
-            cells[col] = cell
-
-    def write_string(self, *args):
-        if args[0].__class__ is str:
-            args = _cell_args(args)
-        string = args[2]
-        if string.__class__ is not str or len(string) > 16_383:  # xlsxwriter would check/truncate
-            raise _Unsupported("long or odd string")
         wb = self.wb
         index = wb.strings.get(string)
         if index is None:
             index = wb.strings[string] = len(wb.strings)
         wb.string_count += 1
-        self._cell(args[0], args[1], ("s", index, args[3] if len(args) > 3 else None))
+        self.cells[row << 14 | col] = ("s", index, fmt)
         return 0
 
-    def write_number(self, *args):
-        if args[0].__class__ is str:
-            args = _cell_args(args)
-        number = args[2]
+    def write_number(self, row, col, number=None, fmt=None):
+        if row.__class__ is str:
+            (row, col), number, fmt = _rowcol(row), col, number
         if number.__class__ not in (int, float) or number != number or number in (_INF, -_INF):
             raise _Unsupported("odd number")
-        self._cell(args[0], args[1], ("n", number, args[3] if len(args) > 3 else None))
+        if not (0 <= row < _ROWS and 0 <= col < _COLS):
+            raise _Unsupported("cell outside the sheet")
+        self.cells[row << 14 | col] = ("n", number, fmt)
         return 0
 
-    def write_blank(self, *args):
-        if args[0].__class__ is str:
-            args = _cell_args(args)
-        if len(args) > 3 and args[3] is not None:
-            self._cell(args[0], args[1], ("b", None, args[3]))
+    def write_blank(self, row, col, blank=None, fmt=None):
+        if row.__class__ is str:
+            (row, col), blank, fmt = _rowcol(row), col, blank
+        if fmt is not None:
+            if not (0 <= row < _ROWS and 0 <= col < _COLS):
+                raise _Unsupported("cell outside the sheet")
+            self.cells[row << 14 | col] = ("b", None, fmt)
         return 0
 
     def write_formula(self, *args):
-        if args[0].__class__ is str:
-            args = _cell_args(args)
-        formula = args[2]
+        row, col, formula, *rest = _cell_args(args)
+        fmt = rest[0] if rest else None
+        value = rest[1] if len(rest) > 1 else 0
         if formula.__class__ is not str or not formula:
             raise _Unsupported("empty formula")
-        fmt = args[3] if len(args) > 3 else None
-        self._cell(args[0], args[1], ("f", formula, fmt, args[4] if len(args) > 4 else 0))
+        if not (0 <= row < _ROWS and 0 <= col < _COLS):
+            raise _Unsupported("cell outside the sheet")
+        self.cells[row << 14 | col] = ("f", formula, fmt, value)
         return 0
 
     def _write(self, row: int, col: int, data, fmt) -> None:
+        """Worksheet.write for what merge_range is given."""
         if data is None or data == "":
             self.write_blank(row, col, None, fmt)
         elif data.__class__ is str:
@@ -238,8 +214,6 @@ class _Sheet:
         fmt = rest[0] if rest else None
         if (first_row, first_col) == (last_row, last_col) or first_row > last_row or first_col > last_col:
             raise _Unsupported("merge")
-        self._check(first_row, first_col)
-        self._check(last_row, last_col)
         self.calls.append(("merge_range", first_row, first_col, last_row, last_col))
         self._write(first_row, first_col, data, fmt)
         for row in range(first_row, last_row + 1):
@@ -252,9 +226,12 @@ class _Sheet:
         if cell_format is not None or options:
             raise _Unsupported("row format")
         pixels = int(height * 4.0 / 3.0 + 0.5) if height is not None else _DEFAULT_ROW
-        if pixels == 0:
+        if pixels == 0 or not (0 <= row < _ROWS):
             raise _Unsupported("hidden row")
-        self._check(row, self.cmin if self.cmin is not None else 0)
+        # xlsxwriter counts the row in the used range, with its first used column (A if none yet).
+        self.dim_rows.append(row)
+        if not self.cells and not self.dim_cols:
+            self.dim_cols.append(0)
         self.heights[row] = pixels
         self.row_calls.append((row, height))
         return 0
@@ -264,18 +241,19 @@ class _Sheet:
         width = rest[0] if rest else None
         fmt = rest[1] if len(rest) > 1 else None
         options = rest[2] if len(rest) > 2 else None
+        if fmt is not None:
+            raise _Unsupported("column format")
         self.calls.append(("set_column", first, last, *rest))
-        if fmt is not None or (width and (options or {}).get("hidden")):
-            self._check(0, max(first, last), True, False)
-            self._check(0, min(first, last), True, False)
+        if width and (options or {}).get("hidden"):
+            self.dim_cols += (first, last)
         return 0
 
     def write_comment(self, *args):
         row, col, text, *rest = _cell_args(args)
-        self._check(row, col)
-        if not isinstance(text, str) or len(text) > 16_383:
-            raise _Unsupported("long comment")
-        self.comments.setdefault(row, set()).add(col)
+        if text.__class__ is not str or len(text) > 16_383 or not (0 <= row < _ROWS and 0 <= col < _COLS):
+            raise _Unsupported("comment")
+        self.dim_rows.append(row)
+        self.dim_cols.append(col)
         self.comment_calls.append((row, col, text, rest[0] if rest else None))
         return 0
 
@@ -284,7 +262,8 @@ class _Sheet:
         return 0
 
     def __getattr__(self, name: str):
-        if name.startswith("_") or name in ("write", "write_row", "write_column", "insert_image", "write_url"):
+        # Page set-up, protection, validations… are recorded; other writers are not modelled.
+        if name.startswith(("_", "write", "insert", "add_", "autofit")):
             raise AttributeError(name)
 
         def record(*args, **kwargs):
@@ -294,40 +273,57 @@ class _Sheet:
         return record
 
 
-def _sheet_data(sheet: _Sheet, styles: Mapping[int, str]) -> str:
-    """The <sheetData> element as xlsxwriter writes it (Worksheet._write_rows)."""
-    if sheet.rmin is None:
-        return "<sheetData/>"
-    table, heights, comments = sheet.table, sheet.heights, sheet.comments
-    rows = sorted(set(table) | set(heights) | set(comments))
+def _sheet_data(sheet: _Sheet, opening: Callable[[int, object], str]) -> tuple[str, str]:
+    """The used range and the <sheetData> element, as xlsxwriter writes them (Worksheet._write_rows).
+
+    `opening(key, format)` gives a cell's opening tag up to its type: '<c r="D9" s="12"'.
+    """
+    cells, heights = sheet.cells, sheet.heights
+    keys = sorted(cells)
+    by_row: dict[int, list[int]] = {}
+    for key in keys:
+        row = key >> 14
+        if row in by_row:
+            by_row[row].append(key)
+        else:
+            by_row[row] = [key]
+    comment_cols: dict[int, list[int]] = {}
+    for row, col, *_ in sheet.comment_calls:
+        comment_cols.setdefault(row, []).append(col)
+    rows = sorted(by_row.keys() | heights.keys() | comment_cols.keys())
+    cols = [*(key & _COL_MASK for key in keys), *sheet.dim_cols]
+    if not rows:
+        return ("A1" if not cols else _range_ref(0, 0, min(cols), max(cols))), "<sheetData/>"
+    dimension = _range_ref(rows[0], rows[-1], min(cols), max(cols))
     spans: dict[int, list[int]] = {}
-    for r in rows:
-        cols = [*table.get(r, ()), *comments.get(r, ())]
-        if cols:
-            lo, hi = min(cols), max(cols)
-            span = spans.get(r >> 4)
+    for row in rows:
+        row_keys = by_row.get(row)
+        used = [row_keys[0] & _COL_MASK, row_keys[-1] & _COL_MASK] if row_keys else []
+        used += comment_cols.get(row, ())
+        if used:
+            lo, hi = min(used), max(used)
+            span = spans.get(row >> 4)
             if span is None:
-                spans[r >> 4] = [lo, hi]
+                spans[row >> 4] = [lo, hi]
             else:
                 span[0], span[1] = min(span[0], lo), max(span[1], hi)
     out = ["<sheetData>"]
     append = out.append
-    for r in rows:
-        span = spans.get(r >> 4)
-        head = f'<row r="{r + 1}"' + (f' spans="{span[0] + 1}:{span[1] + 1}"' if span else "")
-        height = heights.get(r, _DEFAULT_ROW)
+    for row in rows:
+        span = spans.get(row >> 4)
+        head = f'<row r="{row + 1}"' + (f' spans="{span[0] + 1}:{span[1] + 1}"' if span else "")
+        height = heights.get(row, _DEFAULT_ROW)
         if height != _DEFAULT_ROW:
             head += f' ht="{height * 0.75:.16g}" customHeight="1"'
-        cells = table.get(r)
-        if not cells:
+        row_keys = by_row.get(row)
+        if not row_keys:
             append(head + "/>")
             continue
         append(head + ">")
-        for c in sorted(cells):
-            cell = cells[c]
-            fmt = cell[2]
-            attrs = f'<c r="{cell_name(r, c)}"' + (styles[fmt.id] if fmt is not None else "")
+        for key in row_keys:
+            cell = cells[key]
             kind = cell[0]
+            attrs = opening(key, cell[2])
             if kind == "s":
                 append(f'{attrs} t="s"><v>{cell[1]}</v></c>')
             elif kind == "b":
@@ -344,17 +340,11 @@ def _sheet_data(sheet: _Sheet, styles: Mapping[int, str]) -> str:
                 append(f"{attrs}><f>{_escape(cell[1])}</f><v>{_escape(value)}</v></c>")
         append("</row>")
     append("</sheetData>")
-    return "".join(out)
+    return dimension, "".join(out)
 
 
-def _dimension(sheet: _Sheet) -> str:
-    if sheet.rmin is None:
-        if sheet.cmin is None:
-            return "A1"
-        rmin = rmax = 0
-    else:
-        rmin, rmax = sheet.rmin, sheet.rmax
-    first, last = cell_name(rmin, sheet.cmin), cell_name(rmax, sheet.cmax)
+def _range_ref(rmin: int, rmax: int, cmin: int, cmax: int) -> str:
+    first, last = cell_name(rmin, cmin), cell_name(rmax, cmax)
     return first if first == last else f"{first}:{last}"
 
 
@@ -365,6 +355,7 @@ class _SheetShape:
         self.name = sheet.name
         self.calls = sheet.calls
         self.cond_calls = sheet.cond_calls
+        self.cond_key = repr(sheet.cond_calls)
         start = xml.index('<dimension ref="') + len('<dimension ref="')
         end = xml.index('"', start)
         data = xml.index("<sheetData", end)
@@ -374,7 +365,7 @@ class _SheetShape:
         else:
             after = xml.index("</sheetData>", data) + len("</sheetData>")
         tail = xml[after:]
-        # The rules are re-written when a return's rules differ (marks on the score sheet).
+        # The rules are written anew when a return's rules differ (marks on the score sheet).
         if sheet.cond_calls:
             a = tail.index("<conditionalFormatting")
             b = tail.rindex("</conditionalFormatting>") + len("</conditionalFormatting>")
@@ -384,19 +375,41 @@ class _SheetShape:
 
 
 class _Kind:
-    """A learnt kind of return: its parts, sheet shapes and cell styles."""
+    """A learnt kind of return: its constant parts (compressed once), sheet shapes and cell styles."""
 
     def __init__(self, names: list[str], parts: dict[str, bytes], shapes: list[_SheetShape], styles: dict[int, str]):
         self.names = names
         self.parts = parts
         self.shapes = shapes
-        self.styles = styles
+        self.styles = styles  # format id → ' s="N"' (or '' for the default style)
         self.packed: dict[str, tuple[zipfile.ZipInfo, bytes]] = {}
+        self.openings: dict[tuple[int, int], str] = {}
+
+    def opening(self, key: int, fmt) -> str:
+        fid = -1 if fmt is None else fmt.id
+        tag = self.openings.get((key, fid))
+        if tag is None:
+            style = "" if fmt is None else self.styles[fid]  # KeyError: a format the learnt return never used
+            tag = self.openings[(key, fid)] = f'<c r="{cell_name(key >> 14, key & _COL_MASK)}"{style}'
+        return tag
+
+
+def _pack(name: str, data: bytes) -> tuple[zipfile.ZipInfo, bytes]:
+    """A zip entry as zipfile.writestr makes it for xlsxwriter (deflate, default level, 1980 timestamp)."""
+    info = zipfile.ZipInfo(name, _DATE)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o600 << 16
+    info.file_size = len(data)
+    info.CRC = zlib.crc32(data)
+    comp = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+    body = comp.compress(data) + comp.flush()
+    info.compress_size = len(body)
+    return info, body
 
 
 class ReturnStamper:
-    """Writes the annotated returns of one book (see the module docstring); `write` is a drop-in for
-    template.write_unit_workbook."""
+    """Writes the annotated returns of one book (see the module docstring); `write` takes the arguments
+    of template.write_unit_workbook and writes the same file."""
 
     def __init__(self, book: Book):
         self.book = book
@@ -404,11 +417,15 @@ class ReturnStamper:
         self._si: dict[str, str] = {}
         self._formulas: dict[str, str] = {}
         self._formula_sheet = None
-        self.fast = 0  # files assembled (for tests and benchmarks)
+        self._rules: dict[str, str] = {}
+        self._scratch = None
+        self._dxf: dict[int, object] = {}
+        self.fast = 0  # files assembled, and files written by xlsxwriter (for tests and benchmarks)
         self.direct = 0
 
     # -- recording -------------------------------------------------------------------------------
     def _record(self, unit: Unit, issued_at, entries, marks, extra_sheet, delegates) -> _Workbook:
+        """template.write_unit_workbook's sheets, written to the stand-ins."""
         from . import template
         from .delegates import write_delegate_sheet
 
@@ -427,7 +444,7 @@ class ReturnStamper:
         return wb
 
     def _properties(self, unit: Unit, issued_at: datetime) -> dict:
-        # As template.write_unit_workbook sets them (the learnt return checks they still match).
+        # As template.write_unit_workbook sets them (the learnt return checks that they still are).
         return {
             "title": f"Bảng tự chấm điểm thi đua năm {self.book.year} - {unit.name}",
             "author": "ttdk-xl",
@@ -440,13 +457,13 @@ class ReturnStamper:
         """Formulas as xlsxwriter stores them (its own preparation, cached: the same ones recur)."""
         cache = self._formulas
         for sheet in wb.sheets:
-            for cells in sheet.table.values():
-                for col, cell in cells.items():
-                    if cell[0] == "f":
-                        prepared = cache.get(cell[1])
-                        if prepared is None:
-                            prepared = cache[cell[1]] = self._prepare_formula(cell[1])
-                        cells[col] = ("f", prepared, cell[2], cell[3])
+            cells = sheet.cells
+            for key, cell in cells.items():
+                if cell[0] == "f":
+                    prepared = cache.get(cell[1])
+                    if prepared is None:
+                        prepared = cache[cell[1]] = self._prepare_formula(cell[1])
+                    cells[key] = ("f", prepared, cell[2], cell[3])
 
     def _prepare_formula(self, formula: str) -> str:
         from xlsxwriter.worksheet import re_dynamic_function
@@ -457,10 +474,11 @@ class ReturnStamper:
             raise _Unsupported("array formula")
         if self._formula_sheet is None:
             self._formula_sheet = QuickFormulaSheet()
-            self._formula_sheet.use_future_functions = False  # as the unit workbook (Workbook's default)
+            self._formula_sheet.use_future_functions = False  # as in the unit workbook (Workbook's default)
         return self._formula_sheet._prepare_formula(formula)
 
     def _shared_strings(self, wb: _Workbook) -> str:
+        """sharedStrings.xml; each string's <si> written once by xlsxwriter's own SharedStrings."""
         from xlsxwriter.sharedstrings import SharedStrings
 
         cache = self._si
@@ -481,41 +499,62 @@ class ReturnStamper:
         out.append("</sst>")
         return "".join(out)
 
-    @staticmethod
-    def _extras(sheet: _Sheet, wb: _Workbook) -> tuple[str, str | None, str | None]:
-        """The sheet's rules, comments and VML, written by xlsxwriter itself on a scratch sheet."""
+    def _scratch_sheet(self):
+        """A fresh xlsxwriter worksheet (it keeps position caches) of a workbook kept for the purpose."""
         import xlsxwriter
-        from xlsxwriter.comments import Comments
-        from xlsxwriter.vml import Vml
 
         from .xlsx_quick import QuickFormulaSheet
 
-        scratch = xlsxwriter.Workbook(io.BytesIO(), {"in_memory": True})
-        scratch.worksheet_class = QuickFormulaSheet  # as the unit workbook
-        ws = scratch.add_worksheet()
+        if self._scratch is None:
+            self._scratch = xlsxwriter.Workbook(io.BytesIO(), {"in_memory": True})
+            self._scratch.worksheet_class = QuickFormulaSheet  # as the unit workbook
+        self._scratch.worksheets_objs.clear()
+        self._scratch.sheetnames.clear()
+        return self._scratch.add_worksheet()
+
+    def _dxf_format(self, fmt: _Format):
+        """The xlsxwriter format of a highlight rule, numbered in the learnt return's order."""
+        real = self._dxf.get(fmt.id)
+        if real is None:
+            if self._scratch is None:
+                self._scratch_sheet()
+            real = self._dxf[fmt.id] = self._scratch.add_format(fmt.props)
+            real._get_dxf_index()
+        return real
+
+    def _extras(self, sheet: _Sheet) -> tuple[str, str | None, str | None]:
+        """The sheet's highlight rules, comments and their VML, written by xlsxwriter on a scratch sheet."""
+        from xlsxwriter.comments import Comments
+        from xlsxwriter.vml import Vml
+
+        key = repr(sheet.cond_calls)
+        rules = self._rules.get(key)
+        if rules is not None and not sheet.comment_calls:
+            return rules, None, None
+        ws = self._scratch_sheet()
+        if rules is None:
+            for *cells, options in sheet.cond_calls:
+                options = dict(options)
+                if isinstance(options.get("format"), _Format):
+                    options["format"] = self._dxf_format(options["format"])
+                ws.conditional_format(*cells, options)
+            ws.fh = io.StringIO()
+            ws._write_conditional_formats()
+            rules = ws.fh.getvalue()
+            if len(self._rules) < 10_000:
+                self._rules[key] = rules
+        if not sheet.comment_calls:
+            return rules, None, None
         for call in sheet.calls:
             if call[0] == "set_column":
                 ws.set_column(*call[1:])
         for row, height in sheet.row_calls:
             ws.set_row(row, height)
-        formats: dict[int, object] = {}
-        for args in sheet.cond_calls:
-            *cells, options = args
-            options = dict(options)
-            fmt = options.get("format")
-            if isinstance(fmt, _Format):
-                if fmt.id not in formats:
-                    formats[fmt.id] = scratch.add_format(fmt.props)
-                options["format"] = formats[fmt.id]
-            ws.conditional_format(*cells, options)
         for row, col, text, options in sheet.comment_calls:
             ws.write_comment(row, col, text, options)
-        ws.fh = io.StringIO()
-        ws._write_conditional_formats()
-        rules = ws.fh.getvalue()
-        if not sheet.comment_calls:
-            return rules, None, None
-        ws._prepare_vml_objects(1, 1024, 1, 1)  # the only sheet with comments: ids as Workbook._prepare_vml
+        if len(sheet.comment_calls) >= 1024:
+            raise _Unsupported("comments")
+        ws._prepare_vml_objects(1, 1024, 1, 1)  # the workbook's only sheet with comments: Workbook._prepare_vml
         comments, vml = Comments(), Vml()
         comments._set_xml_writer(io.StringIO())
         comments._assemble_xml_file(ws.comments_list)
@@ -524,33 +563,32 @@ class ReturnStamper:
         return rules, comments.fh.getvalue(), vml.fh.getvalue()
 
     def _parts(self, kind: _Kind, wb: _Workbook, properties: dict) -> dict[str, bytes]:
+        """The parts that change from return to return."""
         from xlsxwriter.core import Core
 
         if len(wb.sheets) != len(kind.shapes):
             raise _Unsupported("sheets")
         out: dict[str, bytes] = {}
-        comment_sheets = 0
+        commented = 0
         for i, (sheet, shape) in enumerate(zip(wb.sheets, kind.shapes, strict=True)):
             if sheet.name != shape.name or sheet.calls != shape.calls:
                 raise _Unsupported(f"sheet {shape.name} set up differently")
             if bool(sheet.cond_calls) != bool(shape.cond_calls):
                 raise _Unsupported(f"rules of sheet {shape.name}")
             rules = shape.rules
-            if sheet.comment_calls or sheet.cond_calls != shape.cond_calls:
-                rules, comments, vml = self._extras(sheet, wb)
+            if sheet.comment_calls or repr(sheet.cond_calls) != shape.cond_key:
+                rules, comments, vml = self._extras(sheet)
                 if comments is not None:
-                    comment_sheets += 1
-                    if comment_sheets > 1:
+                    commented += 1
+                    if commented > 1:
                         raise _Unsupported("comments on two sheets")
                     out["xl/comments1.xml"] = comments.encode()
                     out["xl/drawings/vmlDrawing1.vml"] = vml.encode()
             try:
-                data = _sheet_data(sheet, kind.styles)
-            except KeyError as e:  # a format the learnt return never used
+                dimension, data = _sheet_data(sheet, kind.opening)
+            except KeyError as e:
                 raise _Unsupported("format") from e
-            xml = "".join(
-                (shape.head, _dimension(sheet), shape.middle, data, shape.tail, rules, shape.after_rules)
-            )
+            xml = "".join((shape.head, dimension, shape.middle, data, shape.tail, rules, shape.after_rules))
             out[f"xl/worksheets/sheet{i + 1}.xml"] = xml.encode()
         out["xl/sharedStrings.xml"] = self._shared_strings(wb).encode()
         core = Core()
@@ -562,35 +600,23 @@ class ReturnStamper:
 
     @staticmethod
     def _zip(kind: _Kind, parts: Mapping[str, bytes]) -> bytes:
-        """The zip xlsxwriter makes (zipfile, deflate, 1980 timestamps); unchanged parts compressed once."""
+        """The zip xlsxwriter makes (zipfile's own headers and directory); constant parts compressed once."""
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=False) as zf:
+            fp = zf.fp
             for name in kind.names:
                 data = parts.get(name)
                 if data is None:
-                    packed = kind.packed.get(name)
-                    if packed is None:
-                        data = kind.parts[name]
-                        comp = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
-                        info = zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0))
-                        info.compress_type = zipfile.ZIP_DEFLATED
-                        info.external_attr = 0o600 << 16
-                        info.file_size = len(data)
-                        info.CRC = zlib.crc32(data)
-                        packed = kind.packed[name] = (info, comp.compress(data) + comp.flush())
-                    info, body = packed
-                    info.compress_size = len(body)
-                    info.header_offset = zf.fp.tell()
-                    zf.fp.write(info.FileHeader(False))
-                    zf.fp.write(body)
-                    zf.filelist.append(info)
-                    zf.NameToInfo[name] = info
-                    zf.start_dir = zf.fp.tell()
-                    zf._didModify = True
+                    info, body = kind.packed[name]
                 else:
-                    info = zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0))
-                    info.compress_type = zipfile.ZIP_DEFLATED
-                    zf.writestr(info, data)
+                    info, body = _pack(name, data)
+                info.header_offset = fp.tell()
+                fp.write(info.FileHeader(False))
+                fp.write(body)
+                zf.filelist.append(info)
+                zf.NameToInfo[name] = info
+            zf.start_dir = fp.tell()
+            zf._didModify = True
         return buf.getvalue()
 
     # -- learning --------------------------------------------------------------------------------
@@ -608,27 +634,28 @@ class ReturnStamper:
                 return None
             xml = xml.decode()
             shapes.append(_SheetShape(sheet, xml))
-            found = {ref: s for ref, s in _CELL_STYLE.findall(xml)}
-            for r, cells in sheet.table.items():
-                for c, cell in cells.items():
-                    fmt = cell[2]
-                    if fmt is None:
-                        continue
-                    s = found.get(cell_name(r, c))
-                    if s is None:
-                        return None
-                    attr = f' s="{s}"' if s else ""
-                    if styles.setdefault(fmt.id, attr) != attr:
-                        return None
-        kind = _Kind(names, parts, shapes, styles)
+            found = dict(_CELL_STYLE.findall(xml))
+            for key, cell in sheet.cells.items():
+                fmt = cell[2]
+                if fmt is None:
+                    continue
+                s = found.get(cell_name(key >> 14, key & _COL_MASK))
+                if s is None:
+                    return None
+                attr = f' s="{s}"' if s else ""
+                if styles.setdefault(fmt.id, attr) != attr:
+                    return None
+            for *_, options in sheet.cond_calls:  # number the highlight formats as xlsxwriter did
+                if isinstance(options.get("format"), _Format):
+                    self._dxf_format(options["format"])
+        constant = {name: data for name, data in parts.items() if not self._variable(name)}
+        kind = _Kind(names, constant, shapes, styles)
+        kind.packed = {name: _pack(name, data) for name, data in constant.items()}
         try:
             rebuilt = self._zip(kind, self._parts(kind, wb, properties))
-        except (_Unsupported, ValueError):
+        except (_Unsupported, KeyError, ValueError):
             return None
-        if rebuilt != raw:
-            return None
-        kind.parts = {name: data for name, data in parts.items() if not self._variable(name)}
-        return kind
+        return kind if rebuilt == raw else None
 
     @staticmethod
     def _variable(name: str) -> bool:
@@ -651,7 +678,7 @@ class ReturnStamper:
         extra_sheet: Callable | None = None,
         delegates: Iterable[tuple] = (),
     ) -> Path:
-        """Same arguments and file as template.write_unit_workbook."""
+        """Write `unit`'s workbook to `path` (atomically): the file template.write_unit_workbook writes."""
         from .template import write_unit_workbook
 
         marks = list(marks)
@@ -668,9 +695,9 @@ class ReturnStamper:
         try:
             wb = self._record(unit, issued_at, entries, marks, extra_sheet, delegates)
             self._prepare(wb)
-        except Exception:  # noqa: BLE001 - whatever the stand-ins cannot do, xlsxwriter does (or reports)
+        except Exception:  # noqa: BLE001 - what the stand-ins cannot do, xlsxwriter does (or reports)
             return direct()
-        key = (extra_sheet is not None, tuple(bool(s.comment_calls) for s in wb.sheets), len(wb.sheets))
+        key = (extra_sheet is not None, tuple(bool(sheet.comment_calls) for sheet in wb.sheets))
         properties = self._properties(unit, issued_at)
         if key not in self._kinds:
             direct()
