@@ -25,6 +25,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
 from .atomic import write_bytes
@@ -112,13 +113,11 @@ class _Format:
 
 
 class _Workbook:
-    """Stand-in for xlsxwriter's Workbook: sheets, formats and the shared string table, in call order."""
+    """Stand-in for xlsxwriter's Workbook: its sheets and formats, in call order."""
 
-    def __init__(self):
+    def __init__(self, formats: Iterable[_Format] = ()):
         self.sheets: list[_Sheet] = []
-        self.formats: list[_Format] = []
-        self.strings: dict[str, int] = {}
-        self.string_count = 0
+        self.formats: list[_Format] = list(formats)
 
     def add_format(self, props: dict | None = None) -> _Format:
         fmt = _Format(len(self.formats), dict(props or {}))
@@ -150,8 +149,7 @@ class _Sheet:
         self.comment_calls: list[tuple] = []
         self.cond_calls: list[tuple] = []
         self.calls: list[tuple] = []
-        self.dim_rows: list[int] = []  # rows and columns that count in the used range besides the cells'
-        self.dim_cols: list[int] = []
+        self.dim_cols: list[int] = []  # columns that count in the used range besides the cells' and comments'
 
     def write_string(self, row, col, string=None, fmt=None):
         if row.__class__ is str:
@@ -160,12 +158,7 @@ class _Sheet:
             raise _Unsupported("long or odd string")
         if not (0 <= row < _ROWS and 0 <= col < _COLS):
             raise _Unsupported("cell outside the sheet")
-        wb = self.wb
-        index = wb.strings.get(string)
-        if index is None:
-            index = wb.strings[string] = len(wb.strings)
-        wb.string_count += 1
-        self.cells[row << 14 | col] = ("s", index, fmt)
+        self.cells[row << 14 | col] = ("s", string, fmt)
         return 0
 
     def write_number(self, row, col, number=None, fmt=None):
@@ -229,7 +222,6 @@ class _Sheet:
         if pixels == 0 or not (0 <= row < _ROWS):
             raise _Unsupported("hidden row")
         # xlsxwriter counts the row in the used range, with its first used column (A if none yet).
-        self.dim_rows.append(row)
         if not self.cells and not self.dim_cols:
             self.dim_cols.append(0)
         self.heights[row] = pixels
@@ -252,8 +244,6 @@ class _Sheet:
         row, col, text, *rest = _cell_args(args)
         if text.__class__ is not str or len(text) > 16_383 or not (0 <= row < _ROWS and 0 <= col < _COLS):
             raise _Unsupported("comment")
-        self.dim_rows.append(row)
-        self.dim_cols.append(col)
         self.comment_calls.append((row, col, text, rest[0] if rest else None))
         return 0
 
@@ -273,10 +263,12 @@ class _Sheet:
         return record
 
 
-def _sheet_data(sheet: _Sheet, opening: Callable[[int, object], str]) -> tuple[str, str]:
+def _sheet_data(sheet: _Sheet, opening: Callable[[int, object], str], strings: _Strings, constant_xml=None):
     """The used range and the <sheetData> element, as xlsxwriter writes them (Worksheet._write_rows).
 
-    `opening(key, format)` gives a cell's opening tag up to its type: '<c r="D9" s="12"'.
+    `opening(key, format)` gives a cell's opening tag up to its type ('<c r="D9" s="12"'); `strings`
+    numbers the shared strings; `constant_xml` ({key: (cell, xml)}) holds the ready XML of cells that are
+    the same in every return.
     """
     cells, heights = sheet.cells, sheet.heights
     keys = sorted(cells)
@@ -291,7 +283,7 @@ def _sheet_data(sheet: _Sheet, opening: Callable[[int, object], str]) -> tuple[s
     for row, col, *_ in sheet.comment_calls:
         comment_cols.setdefault(row, []).append(col)
     rows = sorted(by_row.keys() | heights.keys() | comment_cols.keys())
-    cols = [*(key & _COL_MASK for key in keys), *sheet.dim_cols]
+    cols = [*(key & _COL_MASK for key in keys), *sheet.dim_cols, *(c for cs in comment_cols.values() for c in cs)]
     if not rows:
         return ("A1" if not cols else _range_ref(0, 0, min(cols), max(cols))), "<sheetData/>"
     dimension = _range_ref(rows[0], rows[-1], min(cols), max(cols))
@@ -307,6 +299,7 @@ def _sheet_data(sheet: _Sheet, opening: Callable[[int, object], str]) -> tuple[s
                 spans[row >> 4] = [lo, hi]
             else:
                 span[0], span[1] = min(span[0], lo), max(span[1], hi)
+    constant_xml = constant_xml or {}
     out = ["<sheetData>"]
     append = out.append
     for row in rows:
@@ -323,9 +316,15 @@ def _sheet_data(sheet: _Sheet, opening: Callable[[int, object], str]) -> tuple[s
         for key in row_keys:
             cell = cells[key]
             kind = cell[0]
+            if kind == "s":
+                strings.count += 1
+            ready = constant_xml.get(key)
+            if ready is not None and ready[0] is cell:
+                append(ready[1])
+                continue
             attrs = opening(key, cell[2])
             if kind == "s":
-                append(f'{attrs} t="s"><v>{cell[1]}</v></c>')
+                append(f'{attrs} t="s"><v>{strings(cell[1])}</v></c>')
             elif kind == "b":
                 append(attrs + "/>")
             elif kind == "n":
@@ -346,6 +345,21 @@ def _sheet_data(sheet: _Sheet, opening: Callable[[int, object], str]) -> tuple[s
 def _range_ref(rmin: int, rmax: int, cmin: int, cmax: int) -> str:
     first, last = cell_name(rmin, cmin), cell_name(rmax, cmax)
     return first if first == last else f"{first}:{last}"
+
+
+class _Strings:
+    """A return's shared string table: the book's constant strings first (so that the cells and sheets
+    that hold only those are the same XML in every return), then the return's own, in order of use."""
+
+    def __init__(self, constant: dict[str, int]):
+        self.index = dict(constant)
+        self.count = 0  # string cells
+
+    def __call__(self, string: str) -> int:
+        index = self.index.get(string)
+        if index is None:
+            index = self.index[string] = len(self.index)
+        return index
 
 
 class _SheetShape:
@@ -373,17 +387,135 @@ class _SheetShape:
         else:
             self.tail, self.rules, self.after_rules = tail, "", ""
 
+    def xml(self, dimension: str, data: str, rules: str | None = None) -> bytes:
+        rules = self.rules if rules is None else rules
+        return "".join((self.head, dimension, self.middle, data, self.tail, rules, self.after_rules)).encode()
+
+
+class _Score:
+    """The score sheet of a learnt return, split into what every return shares and what it fills in.
+
+    `cells(…)` is the Python twin of the values that template._write_score_sheet writes for a unit
+    (what it typed, the cached check, group, sum and status results, the row heights, the marks);
+    learning checks the twin against the real function's recording.
+    """
+
+    def __init__(self, book: Book, learnt: _Sheet, marks: int):
+        from .layout import HEADER_ROW
+
+        cells = learnt.cells
+        first = HEADER_ROW
+        row_of = {c.code: first + i for i, c in enumerate(book.criteria)}
+        self.leaves = []  # (criterion, row, D format, E format, F cell)
+        for c in book.criteria:
+            if not c.is_group:
+                r = row_of[c.code]
+                d, e, f = cells[r << 14 | 3], cells[r << 14 | 4], cells[r << 14 | 5]
+                if f[0] != "f":
+                    raise _Unsupported("check cell")
+                self.leaves.append((c, r, d[2], e[2], f))
+        self.groups = []  # (criterion, row, D cell, children codes), deepest first
+        for c in sorted((c for c in book.criteria if c.is_group), key=lambda c: -c.depth):
+            r = row_of[c.code]
+            self.groups.append((c, r, cells[r << 14 | 3], [k.code for k in book.children(c.code)]))
+        last = first + len(book.criteria) - 1
+        self.sum_rows = [(last + 2 + i, cells[(last + 2 + i) << 14 | 3]) for i in range(4)]
+        self.status = cells[5 << 14 | 1]  # B6
+        self.name_key = 3 << 14 | 1  # B4
+        self.name_fmt = cells[self.name_key][2]
+        variable = {self.name_key, 5 << 14 | 1, *(r << 14 | 3 for r, _ in self.sum_rows)}
+        variable |= {r << 14 | col for _, r, *_ in self.leaves for col in (3, 4, 5)}
+        variable |= {r << 14 | 3 for _, r, *_ in self.groups}
+        if any(cell[0] != "f" for _, cell in self.sum_rows) or self.status[0] != "f" or not variable <= cells.keys():
+            raise _Unsupported("score sheet")
+        self.constant = {key: cell for key, cell in cells.items() if key not in variable}
+        leaf_rows = {r for _, r, *_ in self.leaves}
+        self.heights = {r: h for r, h in learnt.heights.items() if r not in leaf_rows}
+        self.row_calls = [call for call in learnt.row_calls if call[0] not in leaf_rows]
+        self.calls = learnt.calls
+        self.dim_cols = learnt.dim_cols
+        base = len(learnt.cond_calls) - marks
+        self.cond_calls = learnt.cond_calls[:base]
+        self.comment_options = learnt.comment_calls[0][3] if marks else None
+        self.mark_rule = learnt.cond_calls[base][4] if marks else None
+        if marks and any(call[4] != self.mark_rule for call in learnt.cond_calls[base:]):
+            raise _Unsupported("mark rules")
+
+    def sheet(self, book: Book, unit: Unit, entries: Mapping, marks: list) -> _Sheet:
+        from .models import Kind
+        from .template import _is_number, _num, _row_height, row_invalid
+
+        sheet = _Sheet(None, SCORE_SHEET)
+        sheet.cells = cells = dict(self.constant)
+        sheet.heights = dict(self.heights)
+        sheet.row_calls = list(self.row_calls)
+        sheet.calls = self.calls
+        sheet.dim_cols = list(self.dim_cols)
+        cells[self.name_key] = ("s", unit.name, self.name_fmt)
+        step = book.step
+        values: dict[str, object] = {}
+        bad_rows = 0
+        for c, r, d_fmt, e_fmt, check in self.leaves:
+            value, expl = entries.get(c.code, (None, ""))
+            value = _num(value)
+            values[c.code] = value
+            if value is None or value == "":
+                cells[r << 14 | 3] = ("b", None, d_fmt)
+            elif _is_number(value):
+                sheet.write_number(r, 3, value, d_fmt)
+            else:
+                sheet.write_string(r, 3, str(value), d_fmt)
+            if expl:
+                sheet.write_string(r, 4, expl, e_fmt)
+            else:
+                cells[r << 14 | 4] = ("b", None, e_fmt)
+            sheet.set_row(r, _row_height(c.text, expl or ""))
+            invalid = row_invalid(c, value, expl or "", step)
+            bad_rows += invalid
+            cells[r << 14 | 5] = ("f", check[1], check[2], int(invalid))
+        for c, r, cell, kids in self.groups:
+            total = sum((Decimal(str(values[k])) for k in kids if _is_number(values.get(k))), Decimal(0))
+            values[c.code] = total
+            cells[r << 14 | 3] = ("f", cell[1], cell[2], float(total))
+        sums = {}
+        for (r, cell), kind in zip(self.sum_rows, (Kind.SCORED, Kind.BONUS, Kind.PENALTY), strict=False):
+            leaves = [c for c in book.leaves if c.kind is kind]
+            s = sum((Decimal(str(values[c.code])) for c in leaves if _is_number(values[c.code])), Decimal(0))
+            if kind is Kind.BONUS:
+                s = min(s, book.bonus_cap)
+            sums[kind] = s
+            cells[r << 14 | 3] = ("f", cell[1], cell[2], float(s))
+        r, cell = self.sum_rows[3]
+        total = sums[Kind.SCORED] + sums[Kind.BONUS] - sums[Kind.PENALTY]
+        cells[r << 14 | 3] = ("f", cell[1], cell[2], float(total))
+        cached = "Đã điền đủ, hợp lệ" if bad_rows == 0 else f"Còn {bad_rows} ô chưa hợp lệ"
+        cells[5 << 14 | 1] = ("f", self.status[1], self.status[2], cached)
+        sheet.cond_calls = list(self.cond_calls)
+        for mark in marks:
+            row, col = _rowcol(mark.cell)
+            sheet.write_comment(row, col, mark.comment, self.comment_options)
+            sheet.cond_calls.append((row, col, row, col, self.mark_rule))
+        return sheet
+
 
 class _Kind:
-    """A learnt kind of return: its constant parts (compressed once), sheet shapes and cell styles."""
+    """A learnt kind of return (see ReturnStamper._learn)."""
 
-    def __init__(self, names: list[str], parts: dict[str, bytes], shapes: list[_SheetShape], styles: dict[int, str]):
-        self.names = names
-        self.parts = parts
-        self.shapes = shapes
-        self.styles = styles  # format id → ' s="N"' (or '' for the default style)
-        self.packed: dict[str, tuple[zipfile.ZipInfo, bytes]] = {}
+    def __init__(self):
+        self.names: list[str] = []  # parts, in xlsxwriter's order
+        self.packed: dict[str, tuple[zipfile.ZipInfo, bytes]] = {}  # constant parts, compressed
+        self.shapes: list[_SheetShape] = []
+        self.roles: list[str] = []
+        self.styles: dict[int, str] = {}  # format id → ' s="N"' ('' for the default style)
         self.openings: dict[tuple[int, int], str] = {}
+        self.fmt: dict = {}
+        self.formats: list[_Format] = []
+        self.score: _Score | None = None
+        self.meta: dict[int, tuple] = {}
+        self.meta_keys: dict[str, int] = {}
+        self.strings: dict[str, int] = {}
+        self.ready: dict[str, dict[int, tuple]] = {}  # role → {key: (cell, xml)} of constant cells
+        self.guide_strings = 0
 
     def opening(self, key: int, fmt) -> str:
         fid = -1 if fmt is None else fmt.id
@@ -407,9 +539,43 @@ def _pack(name: str, data: bytes) -> tuple[zipfile.ZipInfo, bytes]:
     return info, body
 
 
+_SI = re.compile(r"<si>.*?</si>", re.S)
+_STRING_CELL = re.compile(r' t="s"><v>([0-9]+)</v>')
+
+
+def same_workbook(a: Mapping[str, bytes], b: Mapping[str, bytes]) -> bool:
+    """Two xlsx packages (part name → bytes) hold the same workbook: the same parts, byte for byte, except
+    that the shared strings may be numbered differently (each sheet is compared with its strings in place)."""
+    if list(a) != list(b):
+        return False
+
+    def strings(parts):
+        return _SI.findall(parts.get("xl/sharedStrings.xml", b"").decode())
+
+    sa, sb = strings(a), strings(b)
+    if set(sa) != set(sb):
+        return False
+    for name in a:
+        if name == "xl/sharedStrings.xml":
+            continue
+        if _SHEET_PART.match(name):
+            xa = _STRING_CELL.sub(lambda m: f' t="s"><v>{sa[int(m.group(1))]}</v>', a[name].decode())
+            xb = _STRING_CELL.sub(lambda m: f' t="s"><v>{sb[int(m.group(1))]}</v>', b[name].decode())
+            if xa != xb:
+                return False
+        elif a[name] != b[name]:
+            return False
+    return True
+
+
+def _unzip(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return {name: zf.read(name) for name in zf.namelist()}
+
+
 class ReturnStamper:
     """Writes the annotated returns of one book (see the module docstring); `write` takes the arguments
-    of template.write_unit_workbook and writes the same file."""
+    of template.write_unit_workbook and writes the same workbook."""
 
     def __init__(self, book: Book):
         self.book = book
@@ -424,14 +590,15 @@ class ReturnStamper:
         self.direct = 0
 
     # -- recording -------------------------------------------------------------------------------
-    def _record(self, unit: Unit, issued_at, entries, marks, extra_sheet, delegates) -> _Workbook:
-        """template.write_unit_workbook's sheets, written to the stand-ins."""
+    def _record(self, unit: Unit, issued_at, entries, marks, extra_sheet, delegates):
+        """template.write_unit_workbook's sheets, written to the stand-ins: (workbook, formats, count)."""
         from . import template
         from .delegates import write_delegate_sheet
 
         book = self.book
         wb = _Workbook()
         fmt = template._formats(wb)
+        count = len(wb.formats)
         if extra_sheet:
             extra_sheet(wb, fmt)
         ws = wb.add_worksheet(SCORE_SHEET)
@@ -441,10 +608,10 @@ class ReturnStamper:
         template._write_meta(wb.add_worksheet(META_SHEET), book, unit, issued_at)
         if not extra_sheet:
             ws.activate()
-        return wb
+        return wb, fmt, count
 
     def _properties(self, unit: Unit, issued_at: datetime) -> dict:
-        # As template.write_unit_workbook sets them (the learnt return checks that they still are).
+        # As template.write_unit_workbook sets them (learning checks that they still are).
         return {
             "title": f"Bảng tự chấm điểm thi đua năm {self.book.year} - {unit.name}",
             "author": "ttdk-xl",
@@ -452,18 +619,16 @@ class ReturnStamper:
             "created": issued_at,
         }
 
-    # -- assembling ------------------------------------------------------------------------------
-    def _prepare(self, wb: _Workbook) -> None:
+    def _prepare(self, sheet: _Sheet) -> None:
         """Formulas as xlsxwriter stores them (its own preparation, cached: the same ones recur)."""
         cache = self._formulas
-        for sheet in wb.sheets:
-            cells = sheet.cells
-            for key, cell in cells.items():
-                if cell[0] == "f":
-                    prepared = cache.get(cell[1])
-                    if prepared is None:
-                        prepared = cache[cell[1]] = self._prepare_formula(cell[1])
-                    cells[key] = ("f", prepared, cell[2], cell[3])
+        cells = sheet.cells
+        for key, cell in cells.items():
+            if cell[0] == "f":
+                prepared = cache.get(cell[1])
+                if prepared is None:
+                    prepared = cache[cell[1]] = self._prepare_formula(cell[1])
+                cells[key] = ("f", prepared, cell[2], cell[3])
 
     def _prepare_formula(self, formula: str) -> str:
         from xlsxwriter.worksheet import re_dynamic_function
@@ -477,17 +642,18 @@ class ReturnStamper:
             self._formula_sheet.use_future_functions = False  # as in the unit workbook (Workbook's default)
         return self._formula_sheet._prepare_formula(formula)
 
-    def _shared_strings(self, wb: _Workbook) -> str:
+    # -- xlsxwriter's own writers, for the few parts written rarely enough ------------------------
+    def _shared_strings(self, strings: _Strings) -> bytes:
         """sharedStrings.xml; each string's <si> written once by xlsxwriter's own SharedStrings."""
         from xlsxwriter.sharedstrings import SharedStrings
 
         cache = self._si
         out = [
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxmlformats.org/'
-            f'spreadsheetml/2006/main" count="{wb.string_count}" uniqueCount="{len(wb.strings)}">'
+            f'spreadsheetml/2006/main" count="{strings.count}" uniqueCount="{len(strings.index)}">'
         ]
         writer = None
-        for string in wb.strings:
+        for string in strings.index:
             si = cache.get(string)
             if si is None:
                 if writer is None:
@@ -497,7 +663,7 @@ class ReturnStamper:
                 si = cache[string] = writer.fh.getvalue()
             out.append(si)
         out.append("</sst>")
-        return "".join(out)
+        return "".join(out).encode()
 
     def _scratch_sheet(self):
         """A fresh xlsxwriter worksheet (it keeps position caches) of a workbook kept for the purpose."""
@@ -545,6 +711,8 @@ class ReturnStamper:
                 self._rules[key] = rules
         if not sheet.comment_calls:
             return rules, None, None
+        if len(sheet.comment_calls) >= 1024:
+            raise _Unsupported("comments")
         for call in sheet.calls:
             if call[0] == "set_column":
                 ws.set_column(*call[1:])
@@ -552,8 +720,6 @@ class ReturnStamper:
             ws.set_row(row, height)
         for row, col, text, options in sheet.comment_calls:
             ws.write_comment(row, col, text, options)
-        if len(sheet.comment_calls) >= 1024:
-            raise _Unsupported("comments")
         ws._prepare_vml_objects(1, 1024, 1, 1)  # the workbook's only sheet with comments: Workbook._prepare_vml
         comments, vml = Comments(), Vml()
         comments._set_xml_writer(io.StringIO())
@@ -562,37 +728,59 @@ class ReturnStamper:
         vml._assemble_xml_file(ws.vml_data_id, ws.vml_shape_id, ws.comments_list, ws.buttons_list)
         return rules, comments.fh.getvalue(), vml.fh.getvalue()
 
-    def _parts(self, kind: _Kind, wb: _Workbook, properties: dict) -> dict[str, bytes]:
-        """The parts that change from return to return."""
+    # -- assembling ------------------------------------------------------------------------------
+    def _assemble(self, kind: _Kind, unit, issued_at, entries, marks, extra_sheet, delegates) -> dict[str, bytes]:
+        """The parts of one return that are not the same in every return of its kind."""
         from xlsxwriter.core import Core
 
-        if len(wb.sheets) != len(kind.shapes):
-            raise _Unsupported("sheets")
+        from .delegates import write_delegate_sheet
+
+        book = self.book
+        wb = _Workbook(kind.formats)
+        if extra_sheet:
+            extra_sheet(wb, kind.fmt)
+        write_delegate_sheet(wb, kind.fmt, book, unit, delegates)
+        recorded = iter(wb.sheets)
+        strings = _Strings(kind.strings)
         out: dict[str, bytes] = {}
-        commented = 0
-        for i, (sheet, shape) in enumerate(zip(wb.sheets, kind.shapes, strict=True)):
-            if sheet.name != shape.name or sheet.calls != shape.calls:
-                raise _Unsupported(f"sheet {shape.name} set up differently")
-            if bool(sheet.cond_calls) != bool(shape.cond_calls):
-                raise _Unsupported(f"rules of sheet {shape.name}")
-            rules = shape.rules
+        for i, (role, shape) in enumerate(zip(kind.roles, kind.shapes, strict=True)):
+            name = f"xl/worksheets/sheet{i + 1}.xml"
+            if role == "guide":
+                strings.count += kind.guide_strings
+                continue
+            if role == "score":
+                sheet = kind.score.sheet(book, unit, entries or {}, marks)
+            elif role == "meta":
+                sheet = _Sheet(None, META_SHEET)
+                sheet.cells = dict(kind.meta)
+                values = (unit.code, unit.name, issued_at.isoformat(timespec="seconds"))
+                for key, value in zip(kind.meta_keys.values(), values, strict=True):
+                    sheet.cells[key] = ("s", value, None)
+            else:
+                sheet = next(recorded)
+                if sheet.name != shape.name or sheet.calls != shape.calls:
+                    raise _Unsupported(f"sheet {shape.name} set up differently")
+            self._prepare(sheet)
+            rules = None
             if sheet.comment_calls or repr(sheet.cond_calls) != shape.cond_key:
+                if bool(sheet.cond_calls) != bool(shape.cond_calls):
+                    raise _Unsupported(f"rules of sheet {shape.name}")
                 rules, comments, vml = self._extras(sheet)
                 if comments is not None:
-                    commented += 1
-                    if commented > 1:
-                        raise _Unsupported("comments on two sheets")
+                    if role != "score":
+                        raise _Unsupported("comments")
                     out["xl/comments1.xml"] = comments.encode()
                     out["xl/drawings/vmlDrawing1.vml"] = vml.encode()
             try:
-                dimension, data = _sheet_data(sheet, kind.opening)
+                dimension, data = _sheet_data(sheet, kind.opening, strings, kind.ready.get(role))
             except KeyError as e:
                 raise _Unsupported("format") from e
-            xml = "".join((shape.head, dimension, shape.middle, data, shape.tail, rules, shape.after_rules))
-            out[f"xl/worksheets/sheet{i + 1}.xml"] = xml.encode()
-        out["xl/sharedStrings.xml"] = self._shared_strings(wb).encode()
+            out[name] = shape.xml(dimension, data, rules)
+        if next(recorded, None) is not None:
+            raise _Unsupported("sheets")
+        out["xl/sharedStrings.xml"] = self._shared_strings(strings)
         core = Core()
-        core._set_properties(properties)
+        core._set_properties(self._properties(unit, issued_at))
         core._set_xml_writer(io.StringIO())
         core._assemble_xml_file()
         out["docProps/core.xml"] = core.fh.getvalue().encode()
@@ -606,10 +794,7 @@ class ReturnStamper:
             fp = zf.fp
             for name in kind.names:
                 data = parts.get(name)
-                if data is None:
-                    info, body = kind.packed[name]
-                else:
-                    info, body = _pack(name, data)
+                info, body = kind.packed[name] if data is None else _pack(name, data)
                 info.header_offset = fp.tell()
                 fp.write(info.FileHeader(False))
                 fp.write(body)
@@ -620,51 +805,83 @@ class ReturnStamper:
         return buf.getvalue()
 
     # -- learning --------------------------------------------------------------------------------
-    def _learn(self, wb: _Workbook, direct: Path, properties: dict) -> _Kind | None:
-        """Learn a kind of return from its first file, written directly; None if it cannot be rebuilt."""
-        raw = direct.read_bytes()
-        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
-            names = zf.namelist()
-            parts = {name: zf.read(name) for name in names}
-        shapes: list[_SheetShape] = []
-        styles: dict[int, str] = {}
-        for i, sheet in enumerate(wb.sheets):
-            xml = parts.get(f"xl/worksheets/sheet{i + 1}.xml")
-            if xml is None:
-                return None
-            xml = xml.decode()
-            shapes.append(_SheetShape(sheet, xml))
-            found = dict(_CELL_STYLE.findall(xml))
-            for key, cell in sheet.cells.items():
-                fmt = cell[2]
-                if fmt is None:
-                    continue
-                s = found.get(cell_name(key >> 14, key & _COL_MASK))
-                if s is None:
-                    return None
-                attr = f' s="{s}"' if s else ""
-                if styles.setdefault(fmt.id, attr) != attr:
-                    return None
-            for *_, options in sheet.cond_calls:  # number the highlight formats as xlsxwriter did
-                if isinstance(options.get("format"), _Format):
-                    self._dxf_format(options["format"])
-        constant = {name: data for name, data in parts.items() if not self._variable(name)}
-        kind = _Kind(names, constant, shapes, styles)
-        kind.packed = {name: _pack(name, data) for name, data in constant.items()}
+    def _learn(self, args: tuple, direct: Path, marks: int) -> _Kind | None:
+        """Learn a kind of return from its first file, written directly by xlsxwriter (`direct`) and
+        recorded from the same arguments; None when the file cannot be rebuilt the same from parts."""
+        from .delegates import SHEET as DELEGATE_SHEET
+        from .layout import META_KEYS
+
         try:
-            rebuilt = self._zip(kind, self._parts(kind, wb, properties))
+            wb, fmt, count = self._record(*args)
+            for sheet in wb.sheets:
+                self._prepare(sheet)
+        except Exception:  # noqa: BLE001 - then this kind is written directly
+            return None
+        parts = _unzip(direct.read_bytes())
+        kind = _Kind()
+        kind.names = list(parts)
+        kind.fmt, kind.formats = fmt, wb.formats[:count]
+        names = [sheet.name for sheet in wb.sheets]
+        tail = [SCORE_SHEET, DELEGATE_SHEET, GUIDE_SHEET, META_SHEET]
+        if names[len(names) - 4 :] != tail or len(names) > 5:
+            return None
+        kind.roles = ["extra"] * (len(names) - 4) + ["score", "delegates", "guide", "meta"]
+        try:
+            for i, sheet in enumerate(wb.sheets):
+                xml = parts[f"xl/worksheets/sheet{i + 1}.xml"].decode()
+                kind.shapes.append(_SheetShape(sheet, xml))
+                found = dict(_CELL_STYLE.findall(xml))
+                for key, cell in sheet.cells.items():
+                    if cell[2] is not None:
+                        attr = f' s="{s}"' if (s := found[cell_name(key >> 14, key & _COL_MASK)]) else ""
+                        if kind.styles.setdefault(cell[2].id, attr) != attr:
+                            return None
+                for *_, options in sheet.cond_calls:  # number the highlight formats as xlsxwriter did
+                    if isinstance(options.get("format"), _Format):
+                        self._dxf_format(options["format"])
+            by_role = dict(zip(kind.roles, wb.sheets, strict=True))
+            kind.score = _Score(self.book, by_role["score"], marks)
+            meta = by_role["meta"].cells
+            labels = {cell[1]: key for key, cell in meta.items() if key & _COL_MASK == 0 and cell[0] == "s"}
+            kind.meta_keys = {name: labels[name] + 1 for name in ("unit_code", "unit_name", "issued_at")}
+            if set(META_KEYS) != set(labels):
+                return None
+            kind.meta = {key: cell for key, cell in meta.items() if key not in kind.meta_keys.values()}
+        except (_Unsupported, KeyError, IndexError, ValueError):
+            return None
+        # The strings every return shares come first; their cells, and the guide, are then fixed XML.
+        constant = {"score": kind.score.constant, "guide": by_role["guide"].cells, "meta": kind.meta}
+        for role, cells in constant.items():
+            for key in sorted(cells):
+                if cells[key][0] == "s":
+                    kind.strings.setdefault(cells[key][1], len(kind.strings))
+        strings = _Strings(kind.strings)
+        for role, cells in constant.items():
+            kind.ready[role] = {}
+            for key in sorted(cells):
+                cell = cells[key]
+                sheet = _Sheet(None, None)
+                sheet.cells = {key: cell}
+                xml = _sheet_data(sheet, kind.opening, strings)[1]
+                kind.ready[role][key] = (cell, xml[xml.index("<c ") : xml.rindex("</row>")])
+        if len(strings.index) != len(kind.strings):
+            return None
+        guide_index = kind.roles.index("guide")
+        guide = by_role["guide"]
+        strings.count = 0
+        dimension, data = _sheet_data(guide, kind.opening, strings, kind.ready["guide"])
+        kind.guide_strings = strings.count
+        guide_part = f"xl/worksheets/sheet{guide_index + 1}.xml"
+        parts[guide_part] = kind.shapes[guide_index].xml(dimension, data)
+        variable = {
+            f"xl/worksheets/sheet{i + 1}.xml" for i, role in enumerate(kind.roles) if role != "guide"
+        } | {"xl/sharedStrings.xml", "docProps/core.xml", "xl/comments1.xml", "xl/drawings/vmlDrawing1.vml"}
+        kind.packed = {name: _pack(name, data) for name, data in parts.items() if name not in variable}
+        try:
+            rebuilt = self._zip(kind, self._assemble(kind, *args))
         except (_Unsupported, KeyError, ValueError):
             return None
-        return kind if rebuilt == raw else None
-
-    @staticmethod
-    def _variable(name: str) -> bool:
-        return bool(_SHEET_PART.match(name)) or name in (
-            "xl/sharedStrings.xml",
-            "docProps/core.xml",
-            "xl/comments1.xml",
-            "xl/drawings/vmlDrawing1.vml",
-        )
+        return kind if same_workbook(_unzip(rebuilt), _unzip(direct.read_bytes())) else None
 
     # -- the public entry point ------------------------------------------------------------------
     def write(
@@ -678,7 +895,7 @@ class ReturnStamper:
         extra_sheet: Callable | None = None,
         delegates: Iterable[tuple] = (),
     ) -> Path:
-        """Write `unit`'s workbook to `path` (atomically): the file template.write_unit_workbook writes."""
+        """Write `unit`'s workbook to `path` (atomically): the workbook template.write_unit_workbook writes."""
         from .template import write_unit_workbook
 
         marks = list(marks)
@@ -692,23 +909,18 @@ class ReturnStamper:
 
         if book is not self.book:
             return direct()
-        try:
-            wb = self._record(unit, issued_at, entries, marks, extra_sheet, delegates)
-            self._prepare(wb)
-        except Exception:  # noqa: BLE001 - what the stand-ins cannot do, xlsxwriter does (or reports)
-            return direct()
-        key = (extra_sheet is not None, tuple(bool(sheet.comment_calls) for sheet in wb.sheets))
-        properties = self._properties(unit, issued_at)
+        key = (extra_sheet is not None, bool(marks))
+        args = (unit, issued_at, entries, marks, extra_sheet, delegates)
         if key not in self._kinds:
             direct()
-            self._kinds[key] = self._learn(wb, path, properties)
+            self._kinds[key] = self._learn(args, path, len(marks))
             return path
         kind = self._kinds[key]
         if kind is None:
             return direct()
         try:
-            data = self._zip(kind, self._parts(kind, wb, properties))
-        except _Unsupported:
+            data = self._zip(kind, self._assemble(kind, *args))
+        except Exception:  # noqa: BLE001 - what the stand-ins cannot do, xlsxwriter does (or reports)
             return direct()
         self.fast += 1
         return write_bytes(path, data)
