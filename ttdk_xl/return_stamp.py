@@ -263,17 +263,27 @@ class _Sheet:
         return record
 
 
-def _sheet_data(sheet: _Sheet, opening: Callable[[int, object], str], strings: _Strings, constant_xml=None):
+def _sheet_data(
+    sheet: _Sheet,
+    opening: Callable[[int, object], str],
+    strings: _Strings,
+    constant_xml: dict | None = None,
+    rows_xml: dict | None = None,
+    cache: dict | None = None,
+):
     """The used range and the <sheetData> element, as xlsxwriter writes them (Worksheet._write_rows).
 
     `opening(key, format)` gives a cell's opening tag up to its type ('<c r="D9" s="12"'); `strings`
-    numbers the shared strings; `constant_xml` ({key: (cell, xml)}) holds the ready XML of cells that are
-    the same in every return.
+    numbers the shared strings; `constant_xml` ({key: (cell, xml)}) holds the XML of the cells that are
+    the same in every return, `rows_xml` ({row: (string cells, cells, plan)}) their rows as runs of XML
+    (str) and keys of the cells filled in for each return; `cache` keeps the XML of other cells that recur.
     """
     cells, heights = sheet.cells, sheet.heights
-    keys = sorted(cells)
+    constant_xml = constant_xml or {}
+    rows_xml = rows_xml or {}
+    cache = {} if cache is None else cache
     by_row: dict[int, list[int]] = {}
-    for key in keys:
+    for key in sorted(cells):
         row = key >> 14
         if row in by_row:
             by_row[row].append(key)
@@ -283,60 +293,91 @@ def _sheet_data(sheet: _Sheet, opening: Callable[[int, object], str], strings: _
     for row, col, *_ in sheet.comment_calls:
         comment_cols.setdefault(row, []).append(col)
     rows = sorted(by_row.keys() | heights.keys() | comment_cols.keys())
-    cols = [*(key & _COL_MASK for key in keys), *sheet.dim_cols, *(c for cs in comment_cols.values() for c in cs)]
     if not rows:
+        cols = [key & _COL_MASK for key in cells] + sheet.dim_cols
         return ("A1" if not cols else _range_ref(0, 0, min(cols), max(cols))), "<sheetData/>"
-    dimension = _range_ref(rows[0], rows[-1], min(cols), max(cols))
     spans: dict[int, list[int]] = {}
+    cmin = cmax = None
     for row in rows:
         row_keys = by_row.get(row)
         used = [row_keys[0] & _COL_MASK, row_keys[-1] & _COL_MASK] if row_keys else []
-        used += comment_cols.get(row, ())
+        if row in comment_cols:
+            used += comment_cols[row]
         if used:
             lo, hi = min(used), max(used)
+            cmin = lo if cmin is None or lo < cmin else cmin
+            cmax = hi if cmax is None or hi > cmax else cmax
             span = spans.get(row >> 4)
             if span is None:
                 spans[row >> 4] = [lo, hi]
             else:
-                span[0], span[1] = min(span[0], lo), max(span[1], hi)
-    constant_xml = constant_xml or {}
+                if lo < span[0]:
+                    span[0] = lo
+                if hi > span[1]:
+                    span[1] = hi
+    if sheet.dim_cols:
+        extra = [*sheet.dim_cols, *([] if cmin is None else (cmin, cmax))]
+        cmin, cmax = min(extra), max(extra)
+    dimension = _range_ref(rows[0], rows[-1], cmin, cmax)
+    heads = {}
     out = ["<sheetData>"]
     append = out.append
     for row in rows:
         span = spans.get(row >> 4)
-        head = f'<row r="{row + 1}"' + (f' spans="{span[0] + 1}:{span[1] + 1}"' if span else "")
         height = heights.get(row, _DEFAULT_ROW)
-        if height != _DEFAULT_ROW:
-            head += f' ht="{height * 0.75:.16g}" customHeight="1"'
+        head = heads.get((span and span[0], span and span[1], height))
+        if head is None:
+            head = (f' spans="{span[0] + 1}:{span[1] + 1}"' if span else "") + (
+                f' ht="{height * 0.75:.16g}" customHeight="1"' if height != _DEFAULT_ROW else ""
+            )
+            heads[(span and span[0], span and span[1], height)] = head
         row_keys = by_row.get(row)
         if not row_keys:
-            append(head + "/>")
+            append(f'<row r="{row + 1}"{head}/>')
             continue
-        append(head + ">")
+        append(f'<row r="{row + 1}"{head}>')
+        plan = rows_xml.get(row)
+        if plan is not None and plan[1] == len(row_keys):
+            strings.count += plan[0]
+            row_keys = plan[2]
         for key in row_keys:
+            if key.__class__ is str:  # a run of constant cells
+                append(key)
+                continue
             cell = cells[key]
             kind = cell[0]
-            if kind == "s":
-                strings.count += 1
             ready = constant_xml.get(key)
             if ready is not None and ready[0] is cell:
+                if kind == "s":
+                    strings.count += 1
                 append(ready[1])
                 continue
-            attrs = opening(key, cell[2])
+            fmt = cell[2]
             if kind == "s":
-                append(f'{attrs} t="s"><v>{strings(cell[1])}</v></c>')
-            elif kind == "b":
-                append(attrs + "/>")
-            elif kind == "n":
-                append(f"{attrs}><v>{cell[1]:.16G}</v></c>")
-            else:
-                value = cell[3]
-                if isinstance(value, bool):
-                    attrs += ' t="b"'
-                    value = int(value)
-                elif isinstance(value, str) and value:
-                    attrs += ' t="e"' if value in _ERROR_CODES else ' t="str"'
-                append(f"{attrs}><f>{_escape(cell[1])}</f><v>{_escape(value)}</v></c>")
+                strings.count += 1
+                append(f'{opening(key, fmt)} t="s"><v>{strings(cell[1])}</v></c>')
+                continue
+            # Other cells do not depend on the string table: the XML of those that recur is kept (the key
+            # tells 1 from 1.0 and True, which compare equal but are written differently).
+            value = cell[3] if kind == "f" else cell[1]
+            memo = (key, kind, cell[1], -1 if fmt is None else fmt.id, value, value.__class__)
+            xml = cache.get(memo)
+            if xml is None:
+                attrs = opening(key, fmt)
+                if kind == "b":
+                    xml = attrs + "/>"
+                elif kind == "n":
+                    xml = f"{attrs}><v>{value:.16G}</v></c>"
+                else:
+                    if isinstance(value, bool):
+                        attrs += ' t="b"'
+                        value = int(value)
+                    elif isinstance(value, str) and value:
+                        attrs += ' t="e"' if value in _ERROR_CODES else ' t="str"'
+                    xml = f"{attrs}><f>{_escape(cell[1])}</f><v>{_escape(value)}</v></c>"
+                if len(cache) < 50_000 and (value.__class__ is not float or value != 0):  # not -0.0 for 0.0
+                    cache[memo] = xml
+            append(xml)
         append("</row>")
     append("</sheetData>")
     return dimension, "".join(out)
@@ -390,6 +431,13 @@ class _SheetShape:
     def xml(self, dimension: str, data: str, rules: str | None = None) -> bytes:
         rules = self.rules if rules is None else rules
         return "".join((self.head, dimension, self.middle, data, self.tail, rules, self.after_rules)).encode()
+
+    def pieces(self, dimension: str, data: str, rules: str | None = None) -> list:
+        if not hasattr(self, "frozen"):
+            self.frozen = [_Frozen(x) for x in (self.head, self.middle, self.tail, self.rules, self.after_rules)]
+        head, middle, tail, own_rules, after = self.frozen
+        # The small constant bit between the range and the cells goes with them: one compression, not two.
+        return [head, (dimension + self.middle + data).encode(), tail, own_rules if rules is None else rules.encode(), after]
 
 
 class _Score:
@@ -516,6 +564,9 @@ class _Kind:
         self.strings: dict[str, int] = {}
         self.ready: dict[str, dict[int, tuple]] = {}  # role → {key: (cell, xml)} of constant cells
         self.guide_strings = 0
+        self.rows_xml: dict[str, dict[int, tuple]] = {}
+        self.cells_xml: dict[tuple, str] = {}
+        self.constant_si: _Frozen | None = None
 
     def opening(self, key: int, fmt) -> str:
         fid = -1 if fmt is None else fmt.id
@@ -528,15 +579,37 @@ class _Kind:
 
 def _pack(name: str, data: bytes) -> tuple[zipfile.ZipInfo, bytes]:
     """A zip entry as zipfile.writestr makes it for xlsxwriter (deflate, default level, 1980 timestamp)."""
+    comp = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+    return _info(name, data, comp.compress(data) + comp.flush())
+
+
+def _info(name: str, data: bytes, body: bytes) -> tuple[zipfile.ZipInfo, bytes]:
     info = zipfile.ZipInfo(name, _DATE)
     info.compress_type = zipfile.ZIP_DEFLATED
     info.external_attr = 0o600 << 16
     info.file_size = len(data)
     info.CRC = zlib.crc32(data)
-    comp = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
-    body = comp.compress(data) + comp.flush()
     info.compress_size = len(body)
     return info, body
+
+
+class _Frozen:
+    """A piece of a part that is the same in every return, deflated once.
+
+    Deflate output that ends with a full flush is a run of complete blocks that refer to nothing before
+    them, so such runs can be laid end to end with others (and closed with an empty final block): the
+    parts of a return are deflated piece by piece, and only the pieces that change are compressed anew.
+    """
+
+    __slots__ = ("data", "deflated")
+
+    def __init__(self, data: bytes | str):
+        self.data = data.encode() if isinstance(data, str) else data
+        comp = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+        self.deflated = comp.compress(self.data) + comp.flush(zlib.Z_FULL_FLUSH)
+
+
+_FINAL = b"\x03\x00"  # an empty final deflate block
 
 
 _SI = re.compile(r"<si>.*?</si>", re.S)
@@ -586,6 +659,9 @@ class ReturnStamper:
         self._rules: dict[str, str] = {}
         self._scratch = None
         self._dxf: dict[int, object] = {}
+        # One compressor for every changing piece (a full flush after each makes them independent), fast
+        # rather than small: the level-1 pieces make a return ~1 KB larger and take a third of the time.
+        self._compressor = zlib.compressobj(1, zlib.DEFLATED, -15)
         self.fast = 0  # files assembled, and files written by xlsxwriter (for tests and benchmarks)
         self.direct = 0
 
@@ -643,27 +719,26 @@ class ReturnStamper:
         return self._formula_sheet._prepare_formula(formula)
 
     # -- xlsxwriter's own writers, for the few parts written rarely enough ------------------------
-    def _shared_strings(self, strings: _Strings) -> bytes:
-        """sharedStrings.xml; each string's <si> written once by xlsxwriter's own SharedStrings."""
-        from xlsxwriter.sharedstrings import SharedStrings
+    def _si_xml(self, string: str) -> str:
+        """A string's <si> element, written by xlsxwriter's own SharedStrings (once per string)."""
+        si = self._si.get(string)
+        if si is None:
+            from xlsxwriter.sharedstrings import SharedStrings
 
-        cache = self._si
-        out = [
+            writer = SharedStrings()
+            writer.fh = io.StringIO()
+            writer._write_si(string)
+            si = self._si[string] = writer.fh.getvalue()
+        return si
+
+    def _shared_strings(self, kind: _Kind, strings: _Strings) -> list:
+        """sharedStrings.xml, as pieces: the header, the book's constant strings, the return's own."""
+        header = (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxmlformats.org/'
             f'spreadsheetml/2006/main" count="{strings.count}" uniqueCount="{len(strings.index)}">'
-        ]
-        writer = None
-        for string in strings.index:
-            si = cache.get(string)
-            if si is None:
-                if writer is None:
-                    writer = SharedStrings()
-                writer.fh = io.StringIO()
-                writer._write_si(string)
-                si = cache[string] = writer.fh.getvalue()
-            out.append(si)
-        out.append("</sst>")
-        return "".join(out).encode()
+        )
+        own = list(strings.index)[len(kind.strings) :]
+        return [header.encode(), kind.constant_si, "".join([*map(self._si_xml, own), "</sst>"]).encode()]
 
     def _scratch_sheet(self):
         """A fresh xlsxwriter worksheet (it keeps position caches) of a workbook kept for the purpose."""
@@ -716,8 +791,8 @@ class ReturnStamper:
         for call in sheet.calls:
             if call[0] == "set_column":
                 ws.set_column(*call[1:])
-        for row, height in sheet.row_calls:
-            ws.set_row(row, height)
+        # The row heights, for the comments' positions (what set_row would store, without the rest).
+        ws.row_sizes = {row: [pixels, False] for row, pixels in sheet.heights.items()}
         for row, col, text, options in sheet.comment_calls:
             ws.write_comment(row, col, text, options)
         ws._prepare_vml_objects(1, 1024, 1, 1)  # the workbook's only sheet with comments: Workbook._prepare_vml
@@ -729,7 +804,7 @@ class ReturnStamper:
         return rules, comments.fh.getvalue(), vml.fh.getvalue()
 
     # -- assembling ------------------------------------------------------------------------------
-    def _assemble(self, kind: _Kind, unit, issued_at, entries, marks, extra_sheet, delegates) -> dict[str, bytes]:
+    def _assemble(self, kind: _Kind, unit, issued_at, entries, marks, extra_sheet, delegates) -> dict[str, list]:
         """The parts of one return that are not the same in every return of its kind."""
         from xlsxwriter.core import Core
 
@@ -769,32 +844,52 @@ class ReturnStamper:
                 if comments is not None:
                     if role != "score":
                         raise _Unsupported("comments")
-                    out["xl/comments1.xml"] = comments.encode()
-                    out["xl/drawings/vmlDrawing1.vml"] = vml.encode()
+                    out["xl/comments1.xml"] = [comments.encode()]
+                    out["xl/drawings/vmlDrawing1.vml"] = [vml.encode()]
             try:
-                dimension, data = _sheet_data(sheet, kind.opening, strings, kind.ready.get(role))
+                dimension, data = _sheet_data(
+                    sheet, kind.opening, strings, kind.ready.get(role), kind.rows_xml.get(role), kind.cells_xml
+                )
             except KeyError as e:
                 raise _Unsupported("format") from e
-            out[name] = shape.xml(dimension, data, rules)
+            out[name] = shape.pieces(dimension, data, rules)
         if next(recorded, None) is not None:
             raise _Unsupported("sheets")
-        out["xl/sharedStrings.xml"] = self._shared_strings(strings)
+        out["xl/sharedStrings.xml"] = self._shared_strings(kind, strings)
         core = Core()
         core._set_properties(self._properties(unit, issued_at))
         core._set_xml_writer(io.StringIO())
         core._assemble_xml_file()
-        out["docProps/core.xml"] = core.fh.getvalue().encode()
+        out["docProps/core.xml"] = [core.fh.getvalue().encode()]
         return out
 
-    @staticmethod
-    def _zip(kind: _Kind, parts: Mapping[str, bytes]) -> bytes:
-        """The zip xlsxwriter makes (zipfile's own headers and directory); constant parts compressed once."""
+    def _zip(self, kind: _Kind, parts: Mapping[str, list]) -> bytes:
+        """The zip xlsxwriter makes (zipfile's own headers and directory), each part deflated as pieces:
+        constant parts and pieces compressed once, the rest with one compressor flushed between pieces."""
+        comp = self._compressor
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=False) as zf:
             fp = zf.fp
             for name in kind.names:
-                data = parts.get(name)
-                info, body = kind.packed[name] if data is None else _pack(name, data)
+                pieces = parts.get(name)
+                if pieces is None:
+                    info, body = kind.packed[name]
+                else:
+                    data, deflated, run = [], [], []
+                    for piece in pieces:
+                        if piece.__class__ is _Frozen:
+                            if run:
+                                deflated += (comp.compress(b"".join(run)), comp.flush(zlib.Z_FULL_FLUSH))
+                                run = []
+                            data.append(piece.data)
+                            deflated.append(piece.deflated)
+                        elif piece:
+                            data.append(piece)
+                            run.append(piece)
+                    if run:
+                        deflated += (comp.compress(b"".join(run)), comp.flush(zlib.Z_FULL_FLUSH))
+                    deflated.append(_FINAL)
+                    info, body = _info(name, b"".join(data), b"".join(deflated))
                 info.header_offset = fp.tell()
                 fp.write(info.FileHeader(False))
                 fp.write(body)
@@ -864,8 +959,26 @@ class ReturnStamper:
                 sheet.cells = {key: cell}
                 xml = _sheet_data(sheet, kind.opening, strings)[1]
                 kind.ready[role][key] = (cell, xml[xml.index("<c ") : xml.rindex("</row>")])
+            # Each row as runs of those cells' XML and the keys of the cells filled in for each return.
+            variable_keys = by_role[role].cells.keys() - cells.keys()
+            rows: dict[int, list[int]] = {}
+            for key in sorted(cells):
+                rows.setdefault(key >> 14, []).append(key)
+            for key in variable_keys:
+                rows.setdefault(key >> 14, []).append(key)
+            kind.rows_xml[role] = {}
+            for row, keys in rows.items():
+                keys.sort()
+                plan: list = []
+                for key in keys:
+                    if key in cells and plan and plan[-1].__class__ is str:
+                        plan[-1] += kind.ready[role][key][1]
+                    else:
+                        plan.append(kind.ready[role][key][1] if key in cells else key)
+                kind.rows_xml[role][row] = (sum(k in cells and cells[k][0] == "s" for k in keys), len(keys), plan)
         if len(strings.index) != len(kind.strings):
             return None
+        kind.constant_si = _Frozen("".join(map(self._si_xml, kind.strings)))
         guide_index = kind.roles.index("guide")
         guide = by_role["guide"]
         strings.count = 0
