@@ -36,6 +36,7 @@ _ROWS, _COLS = 1_048_576, 16_384
 _DEFAULT_ROW = 20  # xlsxwriter's default row height, in pixels
 _INF = float("inf")
 _COL_MASK = (1 << 14) - 1
+_MARK = "ZQXTTDK"  # placeholder text (as stamp.py's)
 _DATE = (1980, 1, 1, 0, 0, 0)  # xlsxwriter's in-memory zip timestamps
 _ERROR_CODES = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!")
 _SHEET_PART = re.compile(r"^xl/worksheets/sheet(\d+)\.xml$")
@@ -566,6 +567,8 @@ class _Kind:
         self.guide_strings = 0
         self.rows_xml: dict[str, dict[int, tuple]] = {}
         self.cells_xml: dict[tuple, str] = {}
+        self.delegate_formats: list[_Format] = []
+        self.delegate_sheets: dict[tuple, _Sheet] = {}
         self.constant_si: _Frozen | None = None
 
     def opening(self, key: int, fmt) -> str:
@@ -659,6 +662,7 @@ class ReturnStamper:
         self._rules: dict[str, str] = {}
         self._scratch = None
         self._dxf: dict[int, object] = {}
+        self._before_delegates = 0
         # One compressor for every changing piece (a full flush after each makes them independent), fast
         # rather than small: the level-1 pieces make a return ~1 KB larger and take a third of the time.
         self._compressor = zlib.compressobj(1, zlib.DEFLATED, -15)
@@ -679,6 +683,7 @@ class ReturnStamper:
             extra_sheet(wb, fmt)
         ws = wb.add_worksheet(SCORE_SHEET)
         template._write_score_sheet(wb, ws, fmt, book, unit, entries or {}, marks)
+        self._before_delegates = len(wb.formats)
         write_delegate_sheet(wb, fmt, book, unit, list(delegates))
         template._write_guide(wb.add_worksheet(GUIDE_SHEET), fmt, book)
         template._write_meta(wb.add_worksheet(META_SHEET), book, unit, issued_at)
@@ -803,18 +808,56 @@ class ReturnStamper:
         vml._assemble_xml_file(ws.vml_data_id, ws.vml_shape_id, ws.comments_list, ws.buttons_list)
         return rules, comments.fh.getvalue(), vml.fh.getvalue()
 
+    def _delegate_sheet(self, kind: _Kind, unit: Unit, delegates: list) -> _Sheet:
+        """The sheet `Đăng ký đại biểu` of a return, as delegates.write_delegate_sheet writes it.
+
+        It differs between units only in the unit's name and the delegates' fields, so it is recorded once
+        per pattern (which fields are filled, how many delegates are named) with placeholder text, and
+        the placeholders are replaced by the unit's text (the fields as the function writes them: NFC,
+        trimmed)."""
+        from dataclasses import replace
+
+        from .delegates import write_delegate_sheet
+        from .text import nfc
+
+        fields = [tuple(nfc(v) for v in (tuple(d) + ("",) * 4)[:4]) for d in delegates]
+        named = sum(1 for d in delegates if nfc(d[0]))
+        pattern = (bool(unit.name), tuple(tuple(map(bool, f)) for f in fields), named)
+        texts = {f"{_MARK}N{_MARK}": unit.name}
+        texts.update({f"{_MARK}{i}x{j}{_MARK}": v for i, f in enumerate(fields) for j, v in enumerate(f) if v})
+        sheet = kind.delegate_sheets.get(pattern)
+        if sheet is None:
+            wb = _Workbook(kind.delegate_formats)
+            placeholder = [
+                tuple(f"{_MARK}{i}x{j}{_MARK}" if v else "" for j, v in enumerate(f)) for i, f in enumerate(fields)
+            ]
+            name = f"{_MARK}N{_MARK}" if unit.name else ""
+            write_delegate_sheet(wb, kind.fmt, self.book, replace(unit, name=name), placeholder)
+            (sheet,) = wb.sheets
+            self._prepare(sheet)
+            if len(kind.delegate_sheets) < 1000:
+                kind.delegate_sheets[pattern] = sheet
+        filled = _Sheet(None, sheet.name)
+        filled.__dict__.update({k: v for k, v in sheet.__dict__.items() if k != "cells"})
+        filled.cells = cells = dict(sheet.cells)
+        for key, cell in sheet.cells.items():
+            if cell[0] == "s" and _MARK in cell[1]:
+                text = texts.get(cell[1])
+                if text is None:  # a placeholder inside other text: not handled
+                    raise _Unsupported("delegate text")
+                cells[key] = ("s", text, cell[2])
+        return filled
+
     # -- assembling ------------------------------------------------------------------------------
     def _assemble(self, kind: _Kind, unit, issued_at, entries, marks, extra_sheet, delegates) -> dict[str, list]:
         """The parts of one return that are not the same in every return of its kind."""
         from xlsxwriter.core import Core
 
-        from .delegates import write_delegate_sheet
-
         book = self.book
         wb = _Workbook(kind.formats)
         if extra_sheet:
             extra_sheet(wb, kind.fmt)
-        write_delegate_sheet(wb, kind.fmt, book, unit, delegates)
+        wb.sheets.append(self._delegate_sheet(kind, unit, delegates))
         recorded = iter(wb.sheets)
         strings = _Strings(kind.strings)
         out: dict[str, bytes] = {}
@@ -916,6 +959,7 @@ class ReturnStamper:
         kind = _Kind()
         kind.names = list(parts)
         kind.fmt, kind.formats = fmt, wb.formats[:count]
+        kind.delegate_formats = wb.formats[: self._before_delegates]
         names = [sheet.name for sheet in wb.sheets]
         tail = [SCORE_SHEET, DELEGATE_SHEET, GUIDE_SHEET, META_SHEET]
         if names[len(names) - 4 :] != tail or len(names) > 5:
