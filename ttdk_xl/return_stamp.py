@@ -1,20 +1,30 @@
 """Annotated returns for many units, fast: xlsxwriter once per kind of return, then each file assembled.
 
-A return (see returns.py) is a whole unit workbook, and building one with xlsxwriter takes ~20 ms, most
-of it spent serialising what is the same in every return of a book: styles, theme, validations, the
-guide, page setup… Only the cells (what the unit typed, cached formula results, the slip's lines), the
-shared strings, the comments, the highlight rules and the document title change from unit to unit.
+A return (returns.py) is a whole unit workbook, and xlsxwriter takes ~20 ms to build one, most of it
+serialising what every return of a book shares: styles, theme, validations, the guide, page set-up…
+Only the cells the unit filled (and the results cached for its formulas), the slip `Phiếu trả lại`, the
+delegates, the comments with their highlight rules and the document's title and date differ.
 
-So the workbook code of template.py / returns.py / delegates.py runs unchanged, but against light
-stand-ins for xlsxwriter's Workbook and Worksheet that only record what is written (`_Workbook`,
-`_Sheet`). The first return of each kind (with or without comments) is written directly with
-xlsxwriter; its parts give everything that does not depend on the unit, and the recorded cells are
-serialised the way xlsxwriter serialises them and compared with it: only when the whole file comes out
-byte for byte the same is the kind trusted, and every later return of that kind is assembled from the
-recording (cells, shared strings, the sheet's rules and comments through xlsxwriter's own classes) and
-the learnt parts, zipped with the unchanged parts compressed once. Anything the stand-ins do not know
-(another method, a truncated string, a sheet whose set-up differs from the learnt one) is written
-directly, so the fast path can only be slower, never different.
+So the first return of each kind (with or without comments) is written directly with xlsxwriter, and
+the same workbook is recorded by running the real sheet writers (template.py, returns.py, delegates.py)
+against light stand-ins for xlsxwriter's Workbook and Worksheet (`_Workbook`, `_Sheet`). From the two,
+the stamper learns what every return shares — parts, the XML around each sheet's cells, cell styles, the
+book's own strings — and then assembles every later return of that kind:
+
+- the slip is recorded again for each return (it is small); the delegate sheet once per pattern of
+  filled fields, with placeholders then replaced by the unit's text; the score sheet's and `_meta`'s
+  changing cells are computed by `_Score` and `_meta`'s three keys (the rest is the learnt return's);
+- cells are serialised as xlsxwriter serialises them (`_sheet_data`), the shared strings, highlight
+  rules, comments and VML by xlsxwriter's own classes; the book's constant strings are numbered first,
+  so that the cells and sheets holding only those are ready XML;
+- parts are deflated piece by piece, the constant pieces once (`_Frozen`).
+
+The learnt kind is trusted only if the return it was learnt from, assembled this way, is the same
+workbook as xlsxwriter's file (`same_workbook`: every part byte for byte, the sheets with their shared
+strings in place, since those are numbered differently). Anything else — a method the stand-ins do not
+know, an overlong string, a sheet set up differently from the learnt one — is written directly. The
+files are therefore not byte-identical to xlsxwriter's (string order, compression), but hold the same
+workbook; tests/test_return_stamp.py compares both ways cell by cell.
 """
 
 from __future__ import annotations
@@ -107,7 +117,7 @@ class _Format:
         if name.startswith("set_"):
 
             def setter(*args):
-                self.props = {**self.props, name: args}
+                self.props = {**self.props, name[4:]: args[0] if args else True}
 
             return setter
         raise AttributeError(name)
@@ -223,7 +233,7 @@ class _Sheet:
         if pixels == 0 or not (0 <= row < _ROWS):
             raise _Unsupported("hidden row")
         # xlsxwriter counts the row in the used range, with its first used column (A if none yet).
-        if not self.cells and not self.dim_cols:
+        if not self.cells and not self.dim_cols and not self.comment_calls:
             self.dim_cols.append(0)
         self.heights[row] = pixels
         self.row_calls.append((row, height))
@@ -277,49 +287,37 @@ def _sheet_data(
     `opening(key, format)` gives a cell's opening tag up to its type ('<c r="D9" s="12"'); `strings`
     numbers the shared strings; `constant_xml` ({key: (cell, xml)}) holds the XML of the cells that are
     the same in every return, `rows_xml` ({row: (string cells, cells, plan)}) their rows as runs of XML
-    (str) and keys of the cells filled in for each return; `cache` keeps the XML of other cells that recur.
+    (str) and keys of the cells filled in for each return; `cache` keeps the XML of other cells that recur
+    (those holding a constant string included: its number is the same in every return).
     """
     cells, heights = sheet.cells, sheet.heights
     constant_xml = constant_xml or {}
     rows_xml = rows_xml or {}
     cache = {} if cache is None else cache
-    by_row: dict[int, list[int]] = {}
-    for key in sorted(cells):
-        row = key >> 14
-        if row in by_row:
-            by_row[row].append(key)
-        else:
-            by_row[row] = [key]
-    comment_cols: dict[int, list[int]] = {}
-    for row, col, *_ in sheet.comment_calls:
-        comment_cols.setdefault(row, []).append(col)
-    rows = sorted(by_row.keys() | heights.keys() | comment_cols.keys())
+    # The layout (rows, spans, used range) of a sheet whose cells, rows and comments sit where they sat
+    # last time is the same: kept in `cache` by sheet name.
+    where = tuple((row, col) for row, col, *_ in sheet.comment_calls)
+    known = cache.get(sheet.name)
+    if (
+        known is not None
+        and known[0] == where
+        and known[1] == sheet.dim_cols
+        and cells.keys() == known[2]
+        and heights.keys() == known[3]
+    ):
+        by_row, rows, spans, dimension = known[4]
+    else:
+        by_row, rows, spans, dimension = _layout(sheet)
+        if len(cache) < 50_000:
+            cache[sheet.name] = (
+                where,
+                list(sheet.dim_cols),
+                set(cells),
+                set(heights),
+                (by_row, rows, spans, dimension),
+            )
     if not rows:
-        cols = [key & _COL_MASK for key in cells] + sheet.dim_cols
-        return ("A1" if not cols else _range_ref(0, 0, min(cols), max(cols))), "<sheetData/>"
-    spans: dict[int, list[int]] = {}
-    cmin = cmax = None
-    for row in rows:
-        row_keys = by_row.get(row)
-        used = [row_keys[0] & _COL_MASK, row_keys[-1] & _COL_MASK] if row_keys else []
-        if row in comment_cols:
-            used += comment_cols[row]
-        if used:
-            lo, hi = min(used), max(used)
-            cmin = lo if cmin is None or lo < cmin else cmin
-            cmax = hi if cmax is None or hi > cmax else cmax
-            span = spans.get(row >> 4)
-            if span is None:
-                spans[row >> 4] = [lo, hi]
-            else:
-                if lo < span[0]:
-                    span[0] = lo
-                if hi > span[1]:
-                    span[1] = hi
-    if sheet.dim_cols:
-        extra = [*sheet.dim_cols, *([] if cmin is None else (cmin, cmax))]
-        cmin, cmax = min(extra), max(extra)
-    dimension = _range_ref(rows[0], rows[-1], cmin, cmax)
+        return dimension, "<sheetData/>"
     heads = {}
     out = ["<sheetData>"]
     append = out.append
@@ -356,8 +354,10 @@ def _sheet_data(
             fmt = cell[2]
             if kind == "s":
                 strings.count += 1
-                append(f'{opening(key, fmt)} t="s"><v>{strings(cell[1])}</v></c>')
-                continue
+                index = strings.constant.get(cell[1])
+                if index is None:  # the return's own string: its number depends on the return
+                    append(f'{opening(key, fmt)} t="s"><v>{strings(cell[1])}</v></c>')
+                    continue
             # Other cells do not depend on the string table: the XML of those that recur is kept (the key
             # tells 1 from 1.0 and True, which compare equal but are written differently).
             value = cell[3] if kind == "f" else cell[1]
@@ -365,7 +365,9 @@ def _sheet_data(
             xml = cache.get(memo)
             if xml is None:
                 attrs = opening(key, fmt)
-                if kind == "b":
+                if kind == "s":  # one of the constant strings, whose number is the same in every return
+                    xml = f'{attrs} t="s"><v>{index}</v></c>'
+                elif kind == "b":
                     xml = attrs + "/>"
                 elif kind == "n":
                     xml = f"{attrs}><v>{value:.16G}</v></c>"
@@ -384,6 +386,49 @@ def _sheet_data(
     return dimension, "".join(out)
 
 
+def _layout(sheet: _Sheet) -> tuple:
+    """A sheet's cell keys by row, its rows, the spans of their blocks of 16 and the used range."""
+    cells, heights = sheet.cells, sheet.heights
+    by_row: dict[int, list[int]] = {}
+    for key in sorted(cells):
+        row = key >> 14
+        if row in by_row:
+            by_row[row].append(key)
+        else:
+            by_row[row] = [key]
+    comment_cols: dict[int, list[int]] = {}
+    for row, col, *_ in sheet.comment_calls:
+        comment_cols.setdefault(row, []).append(col)
+    rows = sorted(by_row.keys() | heights.keys() | comment_cols.keys())
+    if not rows:
+        cols = [key & _COL_MASK for key in cells] + sheet.dim_cols
+        return by_row, rows, {}, "A1" if not cols else _range_ref(0, 0, min(cols), max(cols))
+    spans: dict[int, list[int]] = {}
+    cmin = cmax = None
+    for row in rows:
+        row_keys = by_row.get(row)
+        used = [row_keys[0] & _COL_MASK, row_keys[-1] & _COL_MASK] if row_keys else []
+        if row in comment_cols:
+            used += comment_cols[row]
+        if used:
+            lo, hi = min(used), max(used)
+            cmin = lo if cmin is None or lo < cmin else cmin
+            cmax = hi if cmax is None or hi > cmax else cmax
+            span = spans.get(row >> 4)
+            if span is None:
+                spans[row >> 4] = [lo, hi]
+            else:
+                if lo < span[0]:
+                    span[0] = lo
+                if hi > span[1]:
+                    span[1] = hi
+    if sheet.dim_cols:
+        extra = [*sheet.dim_cols, *([] if cmin is None else (cmin, cmax))]
+        cmin, cmax = min(extra), max(extra)
+    dimension = _range_ref(rows[0], rows[-1], cmin, cmax)
+    return by_row, rows, spans, dimension
+
+
 def _range_ref(rmin: int, rmax: int, cmin: int, cmax: int) -> str:
     first, last = cell_name(rmin, cmin), cell_name(rmax, cmax)
     return first if first == last else f"{first}:{last}"
@@ -394,6 +439,7 @@ class _Strings:
     that hold only those are the same XML in every return), then the return's own, in order of use."""
 
     def __init__(self, constant: dict[str, int]):
+        self.constant = constant
         self.index = dict(constant)
         self.count = 0  # string cells
 
@@ -435,16 +481,22 @@ class _SheetShape:
 
     def pieces(self, dimension: str, data: str, rules: str | None = None) -> list:
         if not hasattr(self, "frozen"):
-            self.frozen = [_Frozen(x) for x in (self.head, self.middle, self.tail, self.rules, self.after_rules)]
-        head, middle, tail, own_rules, after = self.frozen
+            self.frozen = [_Frozen(x) for x in (self.head, self.tail, self.rules, self.after_rules)]
+        head, tail, own_rules, after = self.frozen
         # The small constant bit between the range and the cells goes with them: one compression, not two.
-        return [head, (dimension + self.middle + data).encode(), tail, own_rules if rules is None else rules.encode(), after]
+        return [
+            head,
+            (dimension + self.middle + data).encode(),
+            tail,
+            own_rules if rules is None else rules.encode(),
+            after,
+        ]
 
 
 class _Score:
     """The score sheet of a learnt return, split into what every return shares and what it fills in.
 
-    `cells(…)` is the Python twin of the values that template._write_score_sheet writes for a unit
+    `sheet(…)` is the Python twin of the values that template._write_score_sheet writes for a unit
     (what it typed, the cached check, group, sum and status results, the row heights, the marks);
     learning checks the twin against the real function's recording.
     """
@@ -489,6 +541,7 @@ class _Score:
         self.mark_rule = learnt.cond_calls[base][4] if marks else None
         if marks and any(call[4] != self.mark_rule for call in learnt.cond_calls[base:]):
             raise _Unsupported("mark rules")
+        self.rows: dict[tuple, tuple] = {}  # (code, value, its type, explanation) → (row height, invalid)
 
     def sheet(self, book: Book, unit: Unit, entries: Mapping, marks: list) -> _Sheet:
         from .models import Kind
@@ -518,8 +571,14 @@ class _Score:
                 sheet.write_string(r, 4, expl, e_fmt)
             else:
                 cells[r << 14 | 4] = ("b", None, e_fmt)
-            sheet.set_row(r, _row_height(c.text, expl or ""))
-            invalid = row_invalid(c, value, expl or "", step)
+            memo = (c.code, value, value.__class__, expl)
+            known = self.rows.get(memo)
+            if known is None:
+                known = (_row_height(c.text, expl or ""), int(row_invalid(c, value, expl or "", step)))
+                if len(self.rows) < 100_000 and value == value:
+                    self.rows[memo] = known
+            sheet.set_row(r, known[0])
+            invalid = known[1]
             bad_rows += invalid
             cells[r << 14 | 5] = ("f", check[1], check[2], int(invalid))
         for c, r, cell, kids in self.groups:
@@ -878,7 +937,8 @@ class ReturnStamper:
                 sheet = next(recorded)
                 if sheet.name != shape.name or sheet.calls != shape.calls:
                     raise _Unsupported(f"sheet {shape.name} set up differently")
-            self._prepare(sheet)
+                if role == "extra":  # (the others hold the learnt return's prepared formulas)
+                    self._prepare(sheet)
             rules = None
             if sheet.comment_calls or repr(sheet.cond_calls) != shape.cond_key:
                 if bool(sheet.cond_calls) != bool(shape.cond_calls):
@@ -953,7 +1013,7 @@ class ReturnStamper:
             wb, fmt, count = self._record(*args)
             for sheet in wb.sheets:
                 self._prepare(sheet)
-        except Exception:  # noqa: BLE001 - then this kind is written directly
+        except Exception:  # then this kind is written directly
             return None
         parts = _unzip(direct.read_bytes())
         kind = _Kind()
@@ -990,10 +1050,18 @@ class ReturnStamper:
             return None
         # The strings every return shares come first; their cells, and the guide, are then fixed XML.
         constant = {"score": kind.score.constant, "guide": by_role["guide"].cells, "meta": kind.meta}
-        for role, cells in constant.items():
+        for cells in constant.values():
             for key in sorted(cells):
                 if cells[key][0] == "s":
                     kind.strings.setdefault(cells[key][1], len(kind.strings))
+        try:  # and the delegate sheet's own labels (all but the placeholders of the unit's text)
+            self._delegate_sheet(kind, args[0], args[5])
+            (placeholders,) = kind.delegate_sheets.values()
+        except Exception:  # then this kind is written directly
+            return None
+        for _, cell in sorted(placeholders.cells.items()):
+            if cell[0] == "s" and _MARK not in cell[1]:
+                kind.strings.setdefault(cell[1], len(kind.strings))
         strings = _Strings(kind.strings)
         for role, cells in constant.items():
             kind.ready[role] = {}
@@ -1030,9 +1098,12 @@ class ReturnStamper:
         kind.guide_strings = strings.count
         guide_part = f"xl/worksheets/sheet{guide_index + 1}.xml"
         parts[guide_part] = kind.shapes[guide_index].xml(dimension, data)
-        variable = {
-            f"xl/worksheets/sheet{i + 1}.xml" for i, role in enumerate(kind.roles) if role != "guide"
-        } | {"xl/sharedStrings.xml", "docProps/core.xml", "xl/comments1.xml", "xl/drawings/vmlDrawing1.vml"}
+        variable = {f"xl/worksheets/sheet{i + 1}.xml" for i, role in enumerate(kind.roles) if role != "guide"} | {
+            "xl/sharedStrings.xml",
+            "docProps/core.xml",
+            "xl/comments1.xml",
+            "xl/drawings/vmlDrawing1.vml",
+        }
         kind.packed = {name: _pack(name, data) for name, data in parts.items() if name not in variable}
         try:
             rebuilt = self._zip(kind, self._assemble(kind, *args))
@@ -1077,7 +1148,7 @@ class ReturnStamper:
             return direct()
         try:
             data = self._zip(kind, self._assemble(kind, *args))
-        except Exception:  # noqa: BLE001 - what the stand-ins cannot do, xlsxwriter does (or reports)
+        except Exception:  # what the stand-ins cannot do, xlsxwriter does (or reports)
             return direct()
         self.fast += 1
         return write_bytes(path, data)
