@@ -687,19 +687,22 @@ def same_workbook(a: Mapping[str, bytes], b: Mapping[str, bytes]) -> bool:
     def strings(parts):
         return _SI.findall(parts.get("xl/sharedStrings.xml", b"").decode())
 
-    sa, sb = strings(a), strings(b)
-    if set(sa) != set(sb):
-        return False
-    for name in a:
-        if name == "xl/sharedStrings.xml":
-            continue
-        if _SHEET_PART.match(name):
-            xa = _STRING_CELL.sub(lambda m: f' t="s"><v>{sa[int(m.group(1))]}</v>', a[name].decode())
-            xb = _STRING_CELL.sub(lambda m: f' t="s"><v>{sb[int(m.group(1))]}</v>', b[name].decode())
-            if xa != xb:
-                return False
-        elif a[name] != b[name]:
+    try:
+        sa, sb = strings(a), strings(b)
+        if set(sa) != set(sb):
             return False
+        for name in a:
+            if name == "xl/sharedStrings.xml":
+                continue
+            if _SHEET_PART.match(name):
+                xa = _STRING_CELL.sub(lambda m: f' t="s"><v>{sa[int(m.group(1))]}</v>', a[name].decode())
+                xb = _STRING_CELL.sub(lambda m: f' t="s"><v>{sb[int(m.group(1))]}</v>', b[name].decode())
+                if xa != xb:
+                    return False
+            elif a[name] != b[name]:
+                return False
+    except (IndexError, UnicodeDecodeError):  # a string number beyond the table, or not UTF-8
+        return False
     return True
 
 
@@ -1141,7 +1144,10 @@ class ReturnStamper:
         args = (unit, issued_at, entries, marks, extra_sheet, delegates)
         if key not in self._kinds:
             direct()
-            self._kinds[key] = self._learn(args, path, len(marks))
+            try:
+                self._kinds[key] = self._learn(args, path, len(marks))
+            except Exception:  # whatever goes wrong in learning, the returns of this kind are written directly
+                self._kinds[key] = None
             return path
         kind = self._kinds[key]
         if kind is None:
