@@ -80,7 +80,7 @@ def both_ways(consolidated):
     original = return_stamp.ReturnStamper
     return_stamp.ReturnStamper = Spy
     try:
-        written = write_returns(result, fast, delegates)
+        written = write_returns(result, fast, delegates, fast=True)
     finally:
         return_stamp.ReturnStamper = original
     assert [p.name for p in write_returns(result, direct, delegates, fast=False)] == [p.name for p in written]

@@ -18,6 +18,7 @@ from .template import Mark, cell_of, write_unit_workbook
 from .text import safe_filename
 
 RETURN_SHEET = "Phiếu trả lại"
+FAST_FROM = 20  # returns; fewer are written directly (learning the fast path costs about two returns)
 _CELL = re.compile(r"^([A-Z]+)(\d+)$")
 _COLUMN = {"A": 0, "B": 1, "C": 2, "D": 3, "E": 4}
 
@@ -38,18 +39,30 @@ def _template_cell(book: Book, sub: Submission, cell: str) -> str | None:
 
 
 def write_returns(
-    result: Result, out_dir: Path, delegates: Mapping[str, Iterable[tuple]] | None = None, *, fast: bool = True
+    result: Result,
+    out_dir: Path,
+    delegates: Mapping[str, Iterable[tuple]] | None = None,
+    *,
+    fast: bool | None = None,
 ) -> list[Path]:
     """One annotated workbook per unit whose submission has errors or warnings; stale returns removed.
 
     `delegates` (unit code → (name, title, phone, note) rows) keeps the unit's delegate registration
     in its returned workbook, so sending the fixed file back does not lose it. `fast` assembles the
-    files from a learnt return (return_stamp.py, the same files); False writes each with xlsxwriter.
+    files from a learnt return (return_stamp.py, the same files); False writes each with xlsxwriter;
+    None (the default) does so from FAST_FROM returns on, where learning pays for itself.
     """
     book = result.book
-    from .return_stamp import ReturnStamper
+    if fast is None:
+        fast = (
+            sum(1 for s in result.submissions if any(f.severity is not Severity.INFO for f in s.findings)) >= FAST_FROM
+        )
+    if fast:
+        from .return_stamp import ReturnStamper
 
-    write = ReturnStamper(book).write if fast else write_unit_workbook
+        write = ReturnStamper(book).write
+    else:
+        write = write_unit_workbook
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for sub in result.submissions:
