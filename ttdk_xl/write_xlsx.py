@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import textwrap
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from functools import lru_cache
@@ -25,6 +24,7 @@ from xlsxwriter.worksheet import Worksheet
 from .atomic import atomic_path
 from .models import Criterion, Finding, Kind, Result, Severity, Source, SourceState, Status, UnitResult
 from .text import plain
+from .xlsx_fast import gc_paused, use_fast_sheets, wrapped_lines
 
 SUMMARY_SHEET = "Tổng hợp"
 CHECK_SHEET = "Kiểm tra"
@@ -116,10 +116,12 @@ def write_summary(result: Result, path: Path) -> None:
             "constant_memory": big,
         }
         wb = xlsxwriter.Workbook(str(tmp), options)
-        try:
-            _Writer(wb, result).write()
-        finally:
-            wb.close()
+        use_fast_sheets(wb)  # same bytes, faster
+        with gc_paused():
+            try:
+                _Writer(wb, result).write()
+            finally:
+                wb.close()
 
     _atomic(path, write)
 
@@ -371,6 +373,7 @@ class _Writer:
         self.s = _Styles(wb, self.num)
         self.scored_units = [u for u in result.units if u.total is not None]
         self.widths: dict[str, tuple[float, ...]] = {}
+        self.capacities: dict[str, tuple[int, ...]] = {}
 
     def write(self) -> None:
         book = self.book
@@ -399,6 +402,7 @@ class _Writer:
     def sheet(self, name: str, widths: Iterable[float], fit_width: bool = True) -> Worksheet:
         ws = self.wb.add_worksheet(name)
         widths = self.widths[name] = tuple(widths)
+        self.capacities[name] = tuple(_capacity(w) for w in widths)
         for i, w in enumerate(widths):
             ws.set_column(i, i, w)
         ws.set_paper(9)  # A4
@@ -440,8 +444,11 @@ class _Writer:
 
         Must be called before the row's cells are written (constant-memory mode).
         """
-        widths = self.widths[ws.name]
-        lines = max((_lines(text, widths[c]) for c, text in cells.items() if c < len(widths)), default=1)
+        widths, capacities = self.widths[ws.name], self.capacities[ws.name]
+        lines = 1
+        for c, text in cells.items():
+            if c < len(widths) and (len(text) > capacities[c] or "\n" in text):  # else one line
+                lines = max(lines, _lines(text, widths[c]))
         height = max(lines * LINE_HEIGHT + 3 if lines > 1 else 0, minimum)
         if height:
             ws.set_row(r, min(height, 409))
@@ -475,29 +482,48 @@ class _Writer:
         self.title(ws, ncols, f"KẾT QUẢ TỔNG HỢP TỰ CHẤM ĐIỂM THI ĐUA NĂM {self.book.year}", note, result.rank_invalid)
         self.headers(ws, SUMMARY_HEADERS)
         s = self.s
+        styles = {}  # (top, tied) → the row's formats, looked up once
+        status_styles = {st: s.coloured(STATUS_COLOURS.get(st), align="center") for st in Status}
         r = HEADER_ROW
         for i, u in enumerate(result.units, start=1):
             r += 1
             top = u.acclaim in ACCLAIMS
-            row: dict[str, Any] = {"bg_color": ACCLAIM_FILL} if top else {}
+            key = (top, u.tied)
+            st = styles.get(key)
+            if st is None:
+                row: dict[str, Any] = {"bg_color": ACCLAIM_FILL} if top else {}
+                rank_style = s.coloured(AMBER, align="center") if u.tied else s(align="center", bold=top, **row)
+                st = styles[key] = (
+                    s(align="center", **row),
+                    s(**row),
+                    s(text_wrap=True, bold=top, **row),
+                    s(num_format=self.num, **row),
+                    s(num_format=self.num, bold=True, **row),
+                    rank_style,
+                    s(align="center", bold=True, font_color="#C00000", **row),
+                    s(text_wrap=True, **row),
+                )
+            f_no, f_code, f_name, f_num, f_total, f_rank, f_acclaim, f_wrap = st
             note = _unit_note(u)
             self.fit(ws, r, {2: u.unit.name, 9: u.level, 10: u.award, 12: note})
-            ws.write_number(r, 0, i, s(align="center", **row))
-            ws.write_string(r, 1, u.unit.code, s(**row))
-            ws.write_string(r, 2, u.unit.name, s(text_wrap=True, bold=top, **row))
-            for c, value in enumerate((u.scored, u.bonus, u.penalty), start=3):
-                self.number(ws, r, c, value, s(num_format=self.num, **row))
-            self.number(ws, r, 6, u.total, s(num_format=self.num, bold=True, **row))
-            rank_style = s.coloured(AMBER, align="center") if u.tied else s(align="center", bold=top, **row)
-            if u.rank is None:
-                ws.write_blank(r, 7, None, rank_style)
-            else:
-                ws.write_number(r, 7, u.rank, rank_style)
-            ws.write_string(r, 8, u.acclaim, s(align="center", bold=True, font_color="#C00000", **row))
-            ws.write_string(r, 9, u.level, s(text_wrap=True, **row))
-            ws.write_string(r, 10, u.award, s(text_wrap=True, **row))
-            ws.write_string(r, 11, u.status.value, s.coloured(STATUS_COLOURS.get(u.status), align="center"))
-            ws.write_string(r, 12, note, s(text_wrap=True, **row))
+            ws.put_row(
+                r,
+                (
+                    (0, i, f_no),
+                    (1, u.unit.code, f_code),
+                    (2, u.unit.name, f_name),
+                    (3, _num(u.scored), f_num),
+                    (4, _num(u.bonus), f_num),
+                    (5, _num(u.penalty), f_num),
+                    (6, _num(u.total), f_total),
+                    (7, u.rank, f_rank),
+                    (8, u.acclaim, f_acclaim),
+                    (9, u.level, f_wrap),
+                    (10, u.award, f_wrap),
+                    (11, u.status.value, status_styles[u.status]),
+                    (12, note, f_wrap),
+                ),
+            )
         self.finish_table(ws, ncols, r, freeze_cols=3)
 
     # ------------------------------------------------------------------ 2. Kiểm tra
@@ -634,18 +660,24 @@ class _Writer:
         self.number(ws, r, 2 + m, self.max_scored(), bold)
         ws.write_blank(r, 3 + m, None, bold)
         cell = s(num_format=self.num, align="center")
+        plain_fmt, total_fmt = s(), s(num_format=self.num, bold=True, align="center")
+        tied_fmt, rank_fmt = s.coloured(AMBER, align="center"), s(align="center")
+        columns = [(2 + k, c.code, _cell_kind(c)) for k, c in enumerate(criteria)]
         for u in units:
             r += 1
-            ws.write_string(r, 0, u.unit.code, s())
-            ws.write_string(r, 1, u.unit.name, s())
-            for k, c in enumerate(criteria):
-                self.criterion_cell(ws, r, 2 + k, c, u, cell)
-            self.number(ws, r, 2 + m, u.total, s(num_format=self.num, bold=True, align="center"))
-            style = s.coloured(AMBER, align="center") if u.tied else s(align="center")
-            if u.rank is None:
-                ws.write_blank(r, 3 + m, None, style)
-            else:
-                ws.write_number(r, 3 + m, u.rank, style)
+            scores, groups = u.scores, u.group_scores
+            cells = [(0, u.unit.code, plain_fmt), (1, u.unit.name, plain_fmt)]
+            add = cells.append
+            for col, code, kind in columns:
+                if kind == "disq":
+                    value = scores.get(code)
+                    add((col, "" if value is None else (YES if value == 1 else NO), cell))
+                else:
+                    value = (groups if kind == "group" else scores).get(code)
+                    add((col, None if value is None else float(value), cell))
+            add((2 + m, _num(u.total), total_fmt))
+            add((3 + m, u.rank, tied_fmt if u.tied else rank_fmt))
+            ws.put_row(r, cells)
         first, last = max_row + 1, r
         r += 1
         avg = s(italic=True, bold=True, top=2, bg_color="#F2F2F2", num_format=self.num, align="center")
@@ -713,13 +745,13 @@ class _Writer:
     def explanations(self) -> None:
         ncols = len(EXPLAIN_HEADERS)
         ws = self.sheet(EXPLAIN_SHEET, (7, 34, 18, 7, 70))
-        rows = [
-            (c, u, text)
-            for c in self.book.criteria
-            if not c.is_group
-            for u in self.result.units
-            if (text := u.explanations.get(c.code, "").strip())
-        ]
+        by_code: dict[str, list] = {c.code: [] for c in self.book.criteria if not c.is_group}
+        for u in self.result.units:  # a unit explains a few criteria: visit those, not every criterion
+            for code, text in u.explanations.items():
+                found = by_code.get(code)
+                if found is not None and (text := text.strip()):
+                    found.append((u, text))
+        rows = [(c, u, text) for c in self.book.criteria if not c.is_group for u, text in by_code[c.code]]
         note = f"Số lượt giải trình: {len(rows)}. Nội dung giữ nguyên như đơn vị đã nhập."
         self.title(ws, ncols, f"GIẢI TRÌNH, MINH CHỨNG CỦA CÁC ĐƠN VỊ NĂM {self.book.year}", note)
         self.headers(ws, EXPLAIN_HEADERS)
@@ -731,17 +763,23 @@ class _Writer:
             r += 1
             self.empty_row(ws, r, ncols, "Không có giải trình nào.")
         limit = EXCEL_MAX_ROWS - 2
+        score = s(num_format=self.num, align="center", valign="top")
+        kinds = {c.code: _cell_kind(c) for c in self.book.criteria}
         for i, (c, u, text) in enumerate(rows):
             r += 1
             if r >= limit:
                 self.empty_row(ws, r, ncols, f"… còn {len(rows) - i} dòng không ghi được (vượt giới hạn Excel).")
                 break
             self.fit(ws, r, {1: c.text, 2: u.unit.name, 4: text})
-            ws.write_string(r, 0, c.code, top)
-            ws.write_string(r, 1, c.text, wrap)
-            ws.write_string(r, 2, u.unit.name, wrap)
-            self.criterion_cell(ws, r, 3, c, u, s(num_format=self.num, align="center", valign="top"))
-            ws.write_string(r, 4, text, wrap)
+            kind = kinds[c.code]  # as criterion_cell: a Có/Không, else a number or a blank
+            value = (u.group_scores if kind == "group" else u.scores).get(c.code)
+            if kind == "disq":
+                value = "" if value is None else (YES if value == 1 else NO)
+            elif value is not None:
+                value = float(value)
+            ws.put_row(
+                r, ((0, c.code, top), (1, c.text, wrap), (2, u.unit.name, wrap), (3, value, score), (4, text, wrap))
+            )
         self.finish_table(ws, ncols, r, freeze_cols=0)
 
     # ------------------------------------------------------------------ 5. Nguồn
@@ -764,25 +802,35 @@ class _Writer:
             self.empty_row(ws, r, ncols, "Không có tệp nào.")
         for src in sources:
             r += 1
-            self.source_row(ws, r, src, wrap)
-            if mail:
-                ws.write_string(r, 9, src.sender, wrap)
-                ws.write_string(r, 10, _when(src.sent_at), wrap)
+            extra = ((9, src.sender, wrap), (10, _when(src.sent_at), wrap)) if mail else ()
+            self.source_row(ws, r, src, wrap, extra)
         self.finish_table(ws, ncols, r)
 
-    def source_row(self, ws: Worksheet, r: int, src: Source, wrap: Format) -> None:
+    def source_row(self, ws: Worksheet, r: int, src: Source, wrap: Format, extra: Iterable[tuple] = ()) -> None:
         s = self.s
         modified, issued = _when(src.modified), _when(src.issued_at)
         self.fit(ws, r, {0: src.file, 4: modified, 6: issued, 8: src.note}, minimum=25)
-        ws.write_string(r, 0, src.file, wrap)
-        ws.write_string(r, 1, src.unit_code, s(align="center"))
-        ws.write_string(r, 2, src.sha256, s(text_wrap=True, font_name="Courier New", font_size=8))
-        ws.write_number(r, 3, src.size, s(num_format="#,##0"))
-        ws.write_string(r, 4, modified, wrap)
-        ws.write_string(r, 5, src.template_version, s(align="center"))
-        ws.write_string(r, 6, issued, wrap)
-        ws.write_string(r, 7, src.state.value, s.coloured(STATE_COLOURS.get(src.state), align="center", text_wrap=True))
-        ws.write_string(r, 8, src.note, wrap)
+        center, sha, size = (
+            s(align="center"),
+            s(text_wrap=True, font_name="Courier New", font_size=8),
+            s(num_format="#,##0"),
+        )
+        state = s.coloured(STATE_COLOURS.get(src.state), align="center", text_wrap=True)
+        ws.put_row(
+            r,
+            (
+                (0, src.file, wrap),
+                (1, src.unit_code, center),
+                (2, src.sha256, sha),
+                (3, src.size, size),
+                (4, modified, wrap),
+                (5, src.template_version, center),
+                (6, issued, wrap),
+                (7, src.state.value, state),
+                (8, src.note, wrap),
+                *extra,
+            ),
+        )
 
     # ------------------------------------------------------------------ 6. Biểu đồ
 
@@ -805,14 +853,10 @@ class _Writer:
             r += 1
             self.empty_row(ws, r, 3, "Chưa có đơn vị nào có tổng điểm.")
             return
+        center, plain_fmt, number = s(align="center"), s(), s(num_format=self.num)
         for u in ranked:
             r += 1
-            if u.rank is None:
-                ws.write_blank(r, 0, None, s(align="center"))
-            else:
-                ws.write_number(r, 0, u.rank, s(align="center"))
-            ws.write_string(r, 1, u.unit.name, s())
-            self.number(ws, r, 2, u.total, s(num_format=self.num))
+            ws.put_row(r, ((0, u.rank, center), (1, u.unit.name, plain_fmt), (2, _num(u.total), number)))
         first, last = HEADER_ROW + 1, HEADER_ROW + len(shown)
         chart = self.wb.add_chart({"type": "bar"})
         font = {"name": FONT, "size": 10}
@@ -853,6 +897,18 @@ def _unit_note(u: UnitResult) -> str:
     if u.disqualified and "điểm liệt" not in low:
         parts.append("Vi phạm điểm liệt: không xét suy tôn, đề nghị khen thưởng")
     return "; ".join(parts)
+
+
+def _num(value: Decimal | None) -> float | None:
+    """A score as written to a cell: a number, or None for a blank cell."""
+    return None if value is None else float(value)
+
+
+def _cell_kind(c: Criterion) -> str:
+    """How `criterion_cell` writes a criterion's value: a group subtotal, a Có/Không, or a score."""
+    if c.is_group:
+        return "group"
+    return "disq" if c.kind is Kind.DISQUALIFIER else "score"
 
 
 def _rule_kind(c: Criterion) -> str:
@@ -898,12 +954,17 @@ def _when(value: str) -> str:
     return value.replace("T", " ", 1) if len(value) > 10 and value[10:11] == "T" else value
 
 
+def _capacity(width: float) -> int:
+    """Characters that fit on one line of a wrapped cell `width` characters wide."""
+    return max(1, int(width * 1.4) - 1)
+
+
 @lru_cache(maxsize=4096)  # the same texts (criteria, common explanations) recur on every unit's rows
 def _lines(text: str, width: float) -> int:
     """Estimated number of lines `text` takes in a wrapped cell `width` characters wide."""
     if not text:
         return 1
-    capacity = max(1, int(width * 1.4) - 1)
+    capacity = _capacity(width)
     if len(text) <= capacity and "\n" not in text:
         return 1
-    return sum(max(1, len(textwrap.wrap(part, capacity, break_long_words=True))) for part in text.split("\n"))
+    return sum(max(1, wrapped_lines(part, capacity)) for part in text.split("\n"))
