@@ -498,12 +498,17 @@ class _Out:
     wb: Any
     dl: DelegateList
     cache: dict = field(default_factory=dict)
+    fast: dict = field(default_factory=dict)  # the call's own keyword order → format (called per cell)
 
     def f(self, **props) -> Any:
+        found = self.fast.get(call := tuple(props.items()))
+        if found is not None:
+            return found
         base = {"font_name": "Times New Roman", "font_size": 12, "valign": "vcenter"}
         key = tuple(sorted({**base, **props}.items()))
         if key not in self.cache:
             self.cache[key] = self.wb.add_format(dict(key))
+        self.fast[call] = self.cache[key]
         return self.cache[key]
 
     def cell(self, **props) -> Any:
@@ -555,15 +560,15 @@ class _Out:
         )
         self.headers(ws, heads)
         r = 3
+        center, wrap, name = self.cell(align="center"), self.cell(text_wrap=True), self.cell(bold=True, text_wrap=True)
         for i, d in enumerate(dl.delegates, start=1):
             r += 1
-            ws.write_number(r, 0, i, self.cell(align="center"))
-            ws.write_string(r, 1, d.unit_name, self.cell(text_wrap=True))
-            ws.write_string(r, 2, d.name, self.cell(bold=True, text_wrap=True))
-            ws.write_string(r, 3, d.title, self.cell(text_wrap=True))
-            style = self.cell(align="center") if d.phone_ok else self.cell(align="center", bg_color="#FFC7CE")
-            ws.write_string(r, 4, d.phone, style)
-            ws.write_string(r, 5, d.note, self.cell(text_wrap=True))
+            phone = center if d.phone_ok else self.cell(align="center", bg_color="#FFC7CE")
+            ws.put_row(
+                r,
+                ((0, i, center), (1, d.unit_name, wrap), (2, d.name, name), (3, d.title, wrap), (4, d.phone, phone),
+                 (5, d.note, wrap)),
+            )  # fmt: skip
         if not n:
             r += 1
             ws.merge_range(r, 0, r, len(heads) - 1, "Chưa có đại biểu nào đăng ký.", self.cell(italic=True))
@@ -585,16 +590,17 @@ class _Out:
         self.headers(ws, heads)
         colours = {REGISTERED: ("#C6EFCE", "#006100"), TOO_MANY: ("#FFC7CE", "#9C0006")}
         r = 3
+        center, plain, wrap = self.cell(align="center"), self.cell(), self.cell(text_wrap=True)
+        count, file = self.cell(align="center", bold=True), self.cell(text_wrap=True, font_size=10)
         for i, u in enumerate(dl.units, start=1):
             r += 1
             bg, fg = colours.get(u.status, ("#FFEB9C", "#7F6000"))
-            ws.write_number(r, 0, i, self.cell(align="center"))
-            ws.write_string(r, 1, u.unit.code, self.cell())
-            ws.write_string(r, 2, u.unit.name, self.cell(text_wrap=True))
-            ws.write_number(r, 3, len(u.delegates), self.cell(align="center", bold=True))
-            ws.write_number(r, 4, seats, self.cell(align="center"))
-            ws.write_string(r, 5, u.status, self.cell(align="center", bg_color=bg, font_color=fg))
-            ws.write_string(r, 6, u.file, self.cell(text_wrap=True, font_size=10))
+            status = self.cell(align="center", bg_color=bg, font_color=fg)
+            ws.put_row(
+                r,
+                ((0, i, center), (1, u.unit.code, plain), (2, u.unit.name, wrap), (3, len(u.delegates), count),
+                 (4, seats, center), (5, u.status, status), (6, u.file, file)),
+            )  # fmt: skip
         r += 1
         ws.merge_range(r, 0, r, 2, "Tổng cộng", self.cell(bold=True, align="center"))
         ws.write_number(r, 3, len(dl.delegates), self.cell(bold=True, align="center"))
@@ -615,13 +621,14 @@ class _Out:
         )
         self.headers(ws, heads)
         r = 3
+        center, text = self.cell(align="center"), self.cell(text_wrap=True, font_size=10)
         for i, f in enumerate(findings, start=1):
             r += 1
-            ws.write_number(r, 0, i, self.cell(align="center"))
-            for c, text in enumerate(
-                (f.file, f.unit_name, f.sheet, f.cell, f.code, f.severity.value, f.message, f.fix), start=1
-            ):
-                ws.write_string(r, c, text, self.cell(text_wrap=True, font_size=10))
+            ws.put_row(
+                r,
+                ((0, i, center), (1, f.file, text), (2, f.unit_name, text), (3, f.sheet, text), (4, f.cell, text),
+                 (5, f.code, text), (6, f.severity.value, text), (7, f.message, text), (8, f.fix, text)),
+            )  # fmt: skip
         ws.freeze_panes(4, 0)
         ws.autofilter(3, 0, max(r, 3), len(heads) - 1)
 
@@ -636,16 +643,23 @@ class _Out:
         )
         self.headers(ws, heads)
         r, seat = 3, 0
+        number, name = self.cell(align="center", bold=True), self.cell(bold=True, text_wrap=True)
+        wrap, plain = self.cell(text_wrap=True), self.cell()
         for u in _seating_order(dl.book, dl.units):
             for d in u.delegates:
                 r += 1
                 seat += 1
                 ws.set_row(r, 26)
-                ws.write_number(r, 0, seat, self.cell(align="center", bold=True))
-                ws.write_string(r, 1, d.name, self.cell(bold=True, text_wrap=True))
-                ws.write_string(r, 2, d.title, self.cell(text_wrap=True))
-                ws.write_string(r, 3, d.unit_name, self.cell(text_wrap=True))
-                ws.write_blank(r, 4, None, self.cell())
+                ws.put_row(
+                    r,
+                    (
+                        (0, seat, number),
+                        (1, d.name, name),
+                        (2, d.title, wrap),
+                        (3, d.unit_name, wrap),
+                        (4, None, plain),
+                    ),
+                )
         ws.freeze_panes(4, 0)
 
     def cards_sheet(self) -> None:

@@ -765,12 +765,26 @@ class _Writer:
         limit = EXCEL_MAX_ROWS - 2
         score = s(num_format=self.num, align="center", valign="top")
         kinds = {c.code: _cell_kind(c) for c in self.book.criteria}
+        widths, capacities = self.widths[EXPLAIN_SHEET], self.capacities[EXPLAIN_SHEET]
+
+        def lines_of(col: int, text: str) -> int:
+            return 1 if len(text) <= capacities[col] and "\n" not in text else _lines(text, widths[col])
+
+        known: dict[tuple[int, str], int] = {}  # (column, text) → lines: criteria and units recur on many rows
         for i, (c, u, text) in enumerate(rows):
             r += 1
             if r >= limit:
                 self.empty_row(ws, r, ncols, f"… còn {len(rows) - i} dòng không ghi được (vượt giới hạn Excel).")
                 break
-            self.fit(ws, r, {1: c.text, 2: u.unit.name, 4: text})
+            # self.fit(ws, r, {1: c.text, 2: u.unit.name, 4: text}), keeping the lines of the first two
+            lines = lines_of(4, text)
+            for key in ((1, c.text), (2, u.unit.name)):
+                found = known.get(key)
+                if found is None:
+                    found = known[key] = lines_of(*key)
+                lines = max(lines, found)
+            if lines > 1:
+                ws.set_row(r, min(lines * LINE_HEIGHT + 3, 409))
             kind = kinds[c.code]  # as criterion_cell: a Có/Không, else a number or a blank
             value = (u.group_scores if kind == "group" else u.scores).get(c.code)
             if kind == "disq":

@@ -24,10 +24,12 @@ import io
 import os
 import re
 import textwrap
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from io import StringIO
+from itertools import accumulate
 from math import inf
 from typing import Any
 
@@ -43,6 +45,12 @@ _CACHE_MAX_SIZE = 200_000
 
 
 ENABLED = True  # tests switch it off to compare with plain xlsxwriter
+
+
+@lru_cache(maxsize=1)
+def _cell_prefixes() -> dict[int, str]:
+    """Column number → the start of its cells' XML, '<c r="A' (for all of Excel's 16,384 columns)."""
+    return {col: f'<c r="{xl_col_to_name(col)}' for col in range(16_384)}
 
 
 def use_fast_sheets(wb) -> None:
@@ -148,14 +156,13 @@ class FastSheet(RowSheet):
         # The cells go straight to XML when nothing about them can change before the row is written:
         # a format that already has its style index (xlsxwriter numbers formats in order of first use, when
         # it writes a row), a plain string, a finite number or a blank. Any other cell takes the table.
-        colmax = self.xls_colmax
-        names, inline, numbers = self._fast_cols, self._fast_inline, self._fast_numbers
+        prefixes, inline, numbers = _cell_prefixes(), self._fast_inline, self._fast_numbers
         ready = None
         table_row = None
         row_text = str(row + 1)
-        first = last = -1
         for col, value, fmt in cells:
-            if fmt is None or type(col) is not int or col < 0 or col >= colmax:
+            prefix = prefixes.get(col) if type(col) is int else None  # None: not a column
+            if fmt is None or prefix is None:
                 self._put_tuples(row, ((col, value, fmt),))
                 continue
             xf = fmt.xf_index
@@ -191,16 +198,11 @@ class FastSheet(RowSheet):
                     self._write_single_row(row)
                 ready = self._fast_ready
                 table_row = self.table.get(row)
-            if first < 0 or col < first:
-                first = col
-            if col > last:
-                last = col
-            if col >= len(names):
-                names.extend(xl_col_to_name(c) for c in range(len(names), col + 1))
-            ready[col] = f'<c r="{names[col]}{row_text}" s="{xf}"{tail}'
+            ready[col] = f'{prefix}{row_text}" s="{xf}"{tail}'
             if table_row and col in table_row:
                 del table_row[col]  # written again: the later value counts
-        if ready is not None:
+        if ready:
+            first, last = min(ready), max(ready)
             d = self.dim_colmin
             if d is None or first < d:
                 self.dim_colmin = first
@@ -218,7 +220,10 @@ class FastSheet(RowSheet):
         colmax = self.xls_colmax
         make = tuple.__new__  # the cell namedtuples, without their Python-level __new__
         number_cls, string_cls, blank_cls = CellNumberTuple, CellStringTuple, CellBlankTuple
+        sst = self.str_table
+        indexes = sst.string_table
         target = None
+        first = last = -1
         for col, value, fmt in cells:
             kind = type(value)
             if type(col) is not int or col < 0 or col >= colmax:
@@ -226,8 +231,15 @@ class FastSheet(RowSheet):
             elif kind is str:
                 if len(value) > 16383:
                     cell = None
-                else:
-                    cell = make(string_cls, (value if constant else self._fast_sst_index(value), fmt))
+                elif constant:
+                    cell = make(string_cls, (value, fmt))
+                else:  # SharedStringTable._get_shared_string_index
+                    index = indexes.get(value)
+                    if index is None:
+                        index = indexes[value] = sst.unique_count
+                        sst.unique_count += 1
+                    sst.count += 1
+                    cell = make(string_cls, (index, fmt))
             elif kind is float:
                 cell = make(number_cls, (value, fmt)) if -inf < value < inf else None
             elif kind is int:
@@ -243,16 +255,18 @@ class FastSheet(RowSheet):
                 target = None
                 continue
             if target is None:
-                if self._fast_dimensions(row, col):
-                    continue
+                self._fast_dimensions(row, col)
                 if constant and row > self.previous_row:
                     self._write_single_row(row)
                 target = self.table[row]
             target[col] = cell
             if constant and self._fast_ready:
                 self._fast_ready.pop(col, None)
-        if target:
-            first, last = min(target), max(target)
+            if first < 0 or col < first:
+                first = col
+            if col > last:
+                last = col
+        if first >= 0:
             d = self.dim_colmin
             if d is None or first < d:
                 self.dim_colmin = first
@@ -530,6 +544,17 @@ def wrapped_lines(text: str, width: int) -> int:
     if "-" in text or not text.isprintable():
         chunks = _wrapper(width)._split_chunks(text)
     else:
+        words = text.split(" ")
+        if "" not in words and max(map(len, words)) <= width:
+            # Words and single spaces, no word longer than a line: each line takes the next words while
+            # they fit, the space before a word that does not fit is dropped. Line ends by bisection on
+            # the running length (each word counted with the space after it).
+            ends = list(accumulate(len(w) + 1 for w in words))
+            lines, start, n = 0, 0, len(ends)
+            while start < n:
+                start = bisect_right(ends, width + 1 + (ends[start - 1] if start else 0), start)
+                lines += 1
+            return lines
         chunks = [c for c in _SPACES.split(text) if c]
     chunks.reverse()
     lines = 0
