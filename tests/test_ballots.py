@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from fractions import Fraction
 from pathlib import Path
 
@@ -89,6 +90,8 @@ def test_ballots_list_eligible_units_in_rank_order(result, tmp_path):
     assert positions == sorted(positions)  # rank order U1..U4
     assert names[4] not in text  # disqualified: not on the acclaim ballot
     assert "không quá 03 đơn vị" in text and "PHIẾU SUY TÔN" in text
+    with zipfile.ZipFile(paths[2]) as zf:  # the counters' workbook carries no clock time
+        assert f">{result.book.year}-12-31T00:00:00Z<" in zf.read("docProps/core.xml").decode()
     election = doc_text(paths[1])
     assert all(n in election for n in names) and "Cụm trưởng năm 2026" in election
 

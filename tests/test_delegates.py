@@ -188,3 +188,7 @@ def test_write_is_atomic_and_deterministic(tmp_path):
     a, b = write_delegates(dl, tmp_path / "a.xlsx"), write_delegates(dl, tmp_path / "b.xlsx")
     assert rows(a, "Danh sách đại biểu") == rows(b, "Danh sách đại biểu")
     assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".xlsx") == ["a.xlsx", "b.xlsx"]
+    assert a.read_bytes() == b.read_bytes()
+    # No clock in the file: the document's date is the book's year end, whenever it is written.
+    with zipfile.ZipFile(a) as zf:
+        assert f">{book.year}-12-31T00:00:00Z<" in zf.read("docProps/core.xml").decode()

@@ -302,6 +302,7 @@ def write_tally_sheet(result: Result, path: Path) -> Path:
         wb = xlsxwriter.Workbook(
             str(tmp), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
         )
+        wb.set_properties({"author": "ttdk-xl", "created": datetime(book.year, 12, 31)})  # not the clock
         font = {"font_name": "Times New Roman", "font_size": 12}
         f_title = wb.add_format({**font, "bold": True, "font_size": 14, "align": "center"})
         f_note = wb.add_format({**font, "italic": True, "text_wrap": True, "valign": "top"})

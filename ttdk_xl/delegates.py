@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -515,7 +516,13 @@ class _Out:
         return self.f(border=1, border_color="#808080", **props)
 
     def write(self) -> None:
-        self.wb.set_properties({"title": f"Đăng ký đại biểu Hội nghị năm {self.dl.book.year}", "author": "ttdk-xl"})
+        self.wb.set_properties(
+            {
+                "title": f"Đăng ký đại biểu Hội nghị năm {self.dl.book.year}",
+                "author": "ttdk-xl",
+                "created": datetime(self.dl.book.year, 12, 31),  # not the clock: same inputs, same bytes
+            }
+        )
         self.list_sheet()
         self.count_sheet()
         self.check_sheet()
