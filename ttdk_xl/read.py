@@ -287,6 +287,9 @@ def _declares_entities(zf: ZipParts | ZipfileParts) -> bool:
     inflated; a prolog longer than any office suite writes is refused too."""
     for name in zf.names():
         if name.endswith((".xml", ".rels", ".vml")):
+            raw = zf.raw(name)
+            if raw is not None and raw in _SAFE_PARTS:  # the same compressed bytes as a part found safe
+                continue
             for size in (_PROLOG_LOOK, _PROLOG_MAX):
                 head = zf.head(name, size)
                 root = _ROOT_TAG.search(head)
@@ -297,7 +300,15 @@ def _declares_entities(zf: ZipParts | ZipfileParts) -> bool:
             prolog = head[: root.start()] if root else head
             if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
                 return True
+            if raw is not None and len(_SAFE_PARTS) < _SAFE_PARTS_MAX:
+                _SAFE_PARTS.add(raw)
     return False
+
+
+# Compressed parts already found free of a DTD. Files issued from one template share most parts byte
+# for byte (styles, theme, guide…); the first files' parts fill it, then it stops growing.
+_SAFE_PARTS: set[bytes] = set()
+_SAFE_PARTS_MAX = 512
 
 
 _PROLOG_LOOK = 512  # an office suite's prolog is the XML declaration, maybe a comment
@@ -386,7 +397,10 @@ def _read_workbook(data: bytes, info: FileInfo, ext: str, zf: ZipParts | Zipfile
     flags: dict[str, str] = {}
     protected = None
     if ext in (".xlsx", ".xlsm"):
-        flags, protected = _inspect_sheet_xml(data, sheet, zf)
+        # calamine reads an error value or a formula without a cached value as an empty cell; only then
+        # is the cell's XML worth a look (flags are only asked of score cells).
+        blank = any(r.score == "" or r.score is None for r in out)
+        flags, protected = _inspect_sheet_xml(data, sheet, zf, flags=blank)
     from .delegates import find_sheet
 
     delegate_sheet = find_sheet(names) or ""
@@ -443,9 +457,10 @@ _SHARED_F_VALUE = re.compile(rb"<f [^>]*/><v>[^<]")  # a shared formula's follow
 
 
 def _inspect_sheet_xml(
-    data: bytes, sheet: str, zf: ZipParts | ZipfileParts | None = None
+    data: bytes, sheet: str, zf: ZipParts | ZipfileParts | None = None, flags: bool = True
 ) -> tuple[dict[str, str], bool | None]:
-    """Error values and formulas without a cached value, and whether the sheet is protected."""
+    """Error values and formulas without a cached value (unless `flags` is False), and whether the sheet
+    is protected."""
     try:
         zf = zf or open_parts(data)
         target = _sheet_part(zf, sheet)
@@ -454,7 +469,7 @@ def _inspect_sheet_xml(
         xml = zf.read(target)
     except (KeyError, zipfile.BadZipFile):
         return {}, None
-    return _cell_flags(xml), b"<sheetProtection" in xml
+    return _cell_flags(xml) if flags else {}, b"<sheetProtection" in xml
 
 
 def _cell_flags(xml: bytes) -> dict[str, str]:

@@ -85,6 +85,12 @@ class ZipParts:
         """The first `size` bytes of a part, inflating no more than needed."""
         return self._read(self.parts[name], size)
 
+    def raw(self, name: str) -> bytes | None:
+        """A part as stored (compressed), with its compression method: equal values, equal contents."""
+        part = self.parts[name]
+        start = self._start(part)
+        return bytes((part.method,)) + self.data[start : start + part.compressed]
+
     def read(self, name: str) -> bytes:
         """A whole part, checked against its CRC like zipfile does."""
         part = self.parts[name]
@@ -93,14 +99,19 @@ class ZipParts:
             raise Unusual(f"bad CRC or size for {name}")
         return out
 
-    def _read(self, part: Part, size: int | None) -> bytes:
+    def _start(self, part: Part) -> int:
+        """Where the part's stored bytes begin, after its local header."""
         data = self.data
         if part.offset + 30 > len(data):
             raise Unusual("truncated part")
         sig, _need, _flags, _method, _t, _d, _crc, _cs, _us, nlen, xlen = _LOCAL.unpack_from(data, part.offset)
         if sig != b"PK\x03\x04":
             raise Unusual(f"bad local header for {part.name}")
-        start = part.offset + 30 + nlen + xlen
+        return part.offset + 30 + nlen + xlen
+
+    def _read(self, part: Part, size: int | None) -> bytes:
+        data = self.data
+        start = self._start(part)
         if part.method == 0:
             stored = data[start : start + part.compressed]
             return stored if size is None else stored[:size]
@@ -133,6 +144,9 @@ class ZipfileParts:
     def head(self, name: str, size: int) -> bytes:
         with self.zf.open(name) as fh:
             return fh.read(size)
+
+    def raw(self, name: str) -> bytes | None:
+        return None  # zipfile does not hand out stored bytes; such zips are rare
 
     def read(self, name: str) -> bytes:
         return self.zf.read(name)
