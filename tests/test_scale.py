@@ -17,7 +17,7 @@ from ttdk_xl.book import load_book
 from ttdk_xl.cli import cli
 from ttdk_xl.models import Status, Unit
 from ttdk_xl.pipeline import default_book_path
-from ttdk_xl.read import _cell_flags
+from ttdk_xl.read import _cell_flags, _flags_of
 from ttdk_xl.score import NOTE_MAX_PEERS
 from ttdk_xl.template import workbook_filename, write_templates, write_unit_workbook
 
@@ -115,6 +115,13 @@ def test_quick_look_at_sheet_xml_finds_what_the_full_scan_finds():
     assert _cell_flags(ok + shared_no_value + b"</sheetData>") == {"E5": "formula-no-value"}
     error = b'<row r="6"><c r="F6" t="e"><f>1/0</f><v>#DIV/0!</v></c><c r="F7" t="e"><v>#REF!</v></c></row>'
     assert _cell_flags(ok + error + b"</sheetData>") == {"F6": "#DIV/0!", "F7": "#REF!"}
+    whole = ok + no_value + shared_no_value + error + b'<row r="8"><c r="G8" s="2"/></row></sheetData>'
+    # The look at a few cells finds what the full scan finds for them, also when one is written
+    # another way (`s` before `r`: the full scan decides).
+    cells = ["A1", "D3", "D4", "E5", "F6", "G8"]
+    assert _flags_of(whole, cells) == {k: v for k, v in _cell_flags(whole).items() if k in cells}
+    assert _flags_of(whole.replace(b'<c r="F6" t="e">', b'<c t="e" r="F6">'), cells) == _flags_of(whole, cells)
+    assert _flags_of(whole, ["G8"]) == {}
 
 
 def test_many_equal_totals_get_one_short_note_each(tmp_path):

@@ -397,10 +397,10 @@ def _read_workbook(data: bytes, info: FileInfo, ext: str, zf: ZipParts | Zipfile
     flags: dict[str, str] = {}
     protected = None
     if ext in (".xlsx", ".xlsm"):
-        # calamine reads an error value or a formula without a cached value as an empty cell; only then
-        # is the cell's XML worth a look (flags are only asked of score cells).
-        blank = any(r.score == "" or r.score is None for r in out)
-        flags, protected = _inspect_sheet_xml(data, sheet, zf, flags=blank)
+        # calamine reads an error value or a formula without a cached value as an empty cell: only the
+        # score cells that read empty are worth a look in the XML (flags are only asked of score cells).
+        blank = [cell_name(r.row, c_score) for r in out if r.score == "" or r.score is None]
+        flags, protected = _inspect_sheet_xml(data, sheet, zf, blank)
     from .delegates import find_sheet
 
     delegate_sheet = find_sheet(names) or ""
@@ -457,10 +457,10 @@ _SHARED_F_VALUE = re.compile(rb"<f [^>]*/><v>[^<]")  # a shared formula's follow
 
 
 def _inspect_sheet_xml(
-    data: bytes, sheet: str, zf: ZipParts | ZipfileParts | None = None, flags: bool = True
+    data: bytes, sheet: str, zf: ZipParts | ZipfileParts | None = None, cells: list[str] | None = None
 ) -> tuple[dict[str, str], bool | None]:
-    """Error values and formulas without a cached value (unless `flags` is False), and whether the sheet
-    is protected."""
+    """Error values and formulas without a cached value (of `cells` when given, in sheet order; else of
+    every cell), and whether the sheet is protected."""
     try:
         zf = zf or open_parts(data)
         target = _sheet_part(zf, sheet)
@@ -469,7 +469,32 @@ def _inspect_sheet_xml(
         xml = zf.read(target)
     except (KeyError, zipfile.BadZipFile):
         return {}, None
-    return _cell_flags(xml) if flags else {}, b"<sheetProtection" in xml
+    flags = _cell_flags(xml) if cells is None else _flags_of(xml, cells)
+    return flags, b"<sheetProtection" in xml
+
+
+def _flags_of(xml: bytes, cells: list[str]) -> dict[str, str]:
+    """`_cell_flags` for a few cells (in sheet order), found directly by their `<c r="…"` opening.
+
+    Office suites and xlsxwriter write `r` first; a cell not found that way (another writer, or a cell
+    that is not in the file at all) sends the whole sheet through `_cell_flags`."""
+    flags: dict[str, str] = {}
+    pos = 0
+    for ref in cells:
+        start = xml.find(b'<c r="' + ref.encode() + b'"', pos)
+        if start < 0:
+            return {k: v for k, v in _cell_flags(xml).items() if k in set(cells)}
+        close = xml.find(b">", start)
+        if close < 0:
+            return {k: v for k, v in _cell_flags(xml).items() if k in set(cells)}
+        pos = close
+        if xml[close - 1 : close] == b"/":  # <c …/>: no value, no formula
+            continue
+        end = xml.find(b"</c>", close)
+        cell = xml[start : end + 4] if end >= 0 else xml[start:]
+        found = _cell_flags(b"<sheetData>" + cell + b"</sheetData>")
+        flags.update(found)
+    return flags
 
 
 def _cell_flags(xml: bytes) -> dict[str, str]:
