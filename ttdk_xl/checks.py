@@ -234,8 +234,7 @@ def check_submission(raw: RawSubmission, book: Book) -> Submission:
             )
             continue
         by_code[r.code] = r
-    book_codes = [c.code for c in book.criteria]
-    known = set(book_codes)
+    book_codes, known = book.derived("criterion_codes", _criterion_codes)
     for r in raw.rows:
         if r.code not in known:
             add(
@@ -270,7 +269,7 @@ def check_submission(raw: RawSubmission, book: Book) -> Submission:
                 "Đề nghị đơn vị dùng đúng mẫu đã gửi, không xóa dòng.",
             )
             continue
-        if nfc(r.text) and _squash(r.text) != _squash(c.text):
+        if r.text and _squash(r.text) != _squash(c.text):  # r.text is NFC already (read.py)
             add(
                 "row-reworded",
                 W,
@@ -292,7 +291,7 @@ def check_submission(raw: RawSubmission, book: Book) -> Submission:
         if c.is_group:
             continue
         cell = cell_name(r.row, score_col)
-        expl = nfc(r.explanation) if expl_col is not None else ""
+        expl = _explanation(r.explanation) if expl_col is not None else ""
         if expl:
             explanations[c.code] = expl
         legacy = legacy_encoding(expl)
@@ -433,9 +432,18 @@ def check_submission(raw: RawSubmission, book: Book) -> Submission:
         findings=tuple(findings),
         issued_at=raw.meta.get("issued_at", ""),
         modified=raw.info.edited_at or raw.info.modified,
-        entries={r.code: (r.score, nfc(r.explanation)) for r in raw.rows if r.code in known},
+        entries={r.code: (r.score, _explanation(r.explanation)) for r in raw.rows if r.code in known},
         row_codes={r.row + 1: r.code for r in raw.rows},
     )
+
+
+def _criterion_codes(book: Book) -> tuple[list[str], frozenset[str]]:
+    codes = [c.code for c in book.criteria]
+    return codes, frozenset(codes)
+
+
+def _explanation(value: object) -> str:
+    return "" if value == "" or value is None else nfc(value)
 
 
 def total_of(book: Book, scores: dict[str, Decimal]) -> Decimal:

@@ -202,7 +202,7 @@ class Book:
     @cached_property
     def leaves(self) -> tuple[Criterion, ...]:
         """The rows a unit fills in (every non-group criterion)."""
-        return tuple(c for c in self.criteria if not c.is_group)
+        return self.derived("leaves", lambda book: tuple(c for c in book.criteria if not c.is_group))
 
     def children(self, code: str) -> tuple[Criterion, ...]:
         return self._children_by_code.get(code, ())
