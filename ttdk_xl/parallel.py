@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 
+from .gc_pause import gc_paused
 from .models import Book, Submission
 from .read import DEFAULT_MAX_BYTES, ReadOutcome, read_path
 
@@ -41,6 +42,19 @@ def read_and_check(
     must guard its top level with `if __name__ == "__main__":`; the CLI does. The outcomes keep everything
     but the raw rows (the checked Submission holds what came from them), so thousands of files stay small.
     """
+    with gc_paused():  # thousands of results held: collection passes would walk them again and again
+        return _read_and_check(paths, inbox, book, max_bytes, progress, workers, processes)
+
+
+def _read_and_check(
+    paths: list[Path],
+    inbox: Path | None,
+    book: Book,
+    max_bytes: int,
+    progress: Callable[[int], None] | None,
+    workers: int | None,
+    processes: bool | None,
+) -> tuple[list[ReadOutcome], list[Submission | None]]:
     n = len(paths)
     if workers is None:
         workers = 1 if n < THREADS_FROM else max(2, min(os.cpu_count() or 2, 4))
@@ -132,7 +146,8 @@ def _init(book: Book, inbox: Path | None, max_bytes: int) -> None:
 
 def _chunk(paths: list[Path]) -> list[Checked]:
     book, inbox, max_bytes = _STATE["book"], _STATE["inbox"], _STATE["max_bytes"]
-    return [_one(p, inbox, book, max_bytes) for p in paths]  # type: ignore[arg-type]
+    with gc_paused():
+        return [_one(p, inbox, book, max_bytes) for p in paths]  # type: ignore[arg-type]
 
 
 def _with_processes(

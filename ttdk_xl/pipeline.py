@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .checks import check_submission
+from .gc_pause import gc_paused
 from .models import Book, Finding, Result, Severity, Source, SourceState, Status, Submission
 from .read import DEFAULT_MAX_BYTES, ReadOutcome, list_inbox, read_path
 from .score import rank_units
@@ -185,7 +186,8 @@ def consolidate(
         assessment = read_assessed(assessed, the_book)
     paths = list_inbox(inbox)
     outcomes, checked = read_and_check(paths, inbox, the_book, max_bytes, progress, workers, processes)
-    result = build_result(the_book, outcomes, rank_invalid, assessment, checked)
+    with gc_paused():
+        result = build_result(the_book, outcomes, rank_invalid, assessment, checked)
     if out is not None:
         from .delegates import collect_from_result, write_delegates
 

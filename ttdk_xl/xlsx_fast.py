@@ -19,14 +19,12 @@ Use: `use_fast_sheets(workbook)` before adding sheets.
 from __future__ import annotations
 
 import codecs
-import gc
 import io
 import os
 import re
 import textwrap
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from functools import lru_cache
 from io import StringIO
 from itertools import accumulate
@@ -36,6 +34,8 @@ from typing import Any
 from xlsxwriter.utility import _preserve_whitespace, xl_col_to_name
 from xlsxwriter.worksheet import CellBlankTuple, CellNumberTuple, CellStringTuple, RowInfo, Worksheet
 from xlsxwriter.xmlwriter import XMLwriter
+
+from .gc_pause import gc_paused  # noqa: F401  (re-exported: the writers use it from here)
 
 # A string that none of xlsxwriter's string escapes would change: no control character, no `_xHHHH_`
 # look-alike, no non-character, no XML special character.
@@ -56,22 +56,6 @@ def _cell_prefixes() -> dict[int, str]:
 def use_fast_sheets(wb) -> None:
     """Make `wb.add_worksheet()` return FastSheet worksheets (RowSheet, plain xlsxwriter, when switched off)."""
     wb.worksheet_class = FastSheet if ENABLED else RowSheet
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a big workbook is written.
-
-    Writing allocates millions of short-lived tuples, all freed by reference counting; yet every 700
-    allocations start a collection pass over the young objects, which costs about a sixth of the time.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class RowSheet(Worksheet):
