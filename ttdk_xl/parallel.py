@@ -1,9 +1,11 @@
 """Read and check many returned workbooks at once: a province's or a ministry's thousands of files.
 
 Reading a workbook is about half python-calamine (which releases the GIL) and half Python (finding the
-table, checking every row), so with thousands of files the work is spread over worker processes; for a
-few hundred, two threads; for a cluster, none (starting workers would cost more than it saves). Every
-mode gives the same outcomes in the same order (by path), so the results do not depend on it.
+table, checking every row), so from a few hundred files the work is shared between this process and a
+worker process per other core (the CLI); threads help little and are only what the library API uses by
+default (worker processes need a guarded `__main__`); for a cluster, none (starting a worker would cost
+more than it saves). Every mode gives the same outcomes in the same order (by path), so the results do
+not depend on it.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from .models import Book, Submission
 from .read import DEFAULT_MAX_BYTES, ReadOutcome, read_path
 
 THREADS_FROM = 200  # below this, one thread (research/perf.md: a cluster reads in ~40 ms)
-PROCESSES_FROM = 1500  # from this many files, worker processes pay for their start-up
+PROCESSES_FROM = 300  # from this many files, a worker process pays for its start-up (measured at 200–1,000)
 CHUNK = 48  # files per task sent to a worker process
 
 Checked = list[tuple[ReadOutcome, Submission | None]]  # one file: a workbook, or an email's attachments

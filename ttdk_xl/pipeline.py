@@ -348,7 +348,7 @@ def _safe_check(outcome: ReadOutcome, book: Book) -> Submission:
 _FILE_FATAL = {"wrong-cluster", "wrong-year"}
 
 
-PARALLEL_WRITE_FROM = 1500  # units; below this the outputs take about a second in all
+PARALLEL_WRITE_FROM = 300  # units; below this the outputs take well under a second in all
 
 
 def write_outputs(
