@@ -300,7 +300,7 @@ def _declares_entities(zf: ZipParts | ZipfileParts) -> bool:
             prolog = head[: root.start()] if root else head
             if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
                 return True
-            if raw is not None and len(_SAFE_PARTS) < _SAFE_PARTS_MAX:
+            if raw is not None and len(raw) <= _SAFE_PART_BYTES and len(_SAFE_PARTS) < _SAFE_PARTS_MAX:
                 _SAFE_PARTS.add(raw)
     return False
 
@@ -309,6 +309,7 @@ def _declares_entities(zf: ZipParts | ZipfileParts) -> bool:
 # for byte (styles, theme, guide…); the first files' parts fill it, then it stops growing.
 _SAFE_PARTS: set[bytes] = set()
 _SAFE_PARTS_MAX = 512
+_SAFE_PART_BYTES = 32_768  # compressed; bounds the memory to 16 MB
 
 
 _PROLOG_LOOK = 512  # an office suite's prolog is the XML declaration, maybe a comment
