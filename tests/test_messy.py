@@ -123,6 +123,17 @@ def test_entity_declarations_refused(tmp_path, book):
     path = rezip(fill(book, 0, tmp_path / "ent.xlsx"), inject)
     assert [f.code for f in found(path, book)] == ["xml-entities"]
 
+    def hide(name, data):  # the declaration behind a long comment, in a part other files share unchanged
+        if name == "xl/styles.xml":
+            return data.replace(b"?>", b"?><!--" + b" " * 5000 + b'--><!DOCTYPE x [<!ENTITY a "aaaa">]>', 1)
+        return data
+
+    good = fill(book, 0, tmp_path / "ok.xlsx")
+    assert "xml-entities" not in [f.code for f in found(good, book)]  # its parts are now known DTD-free
+    hidden = tmp_path / "hidden.xlsx"
+    hidden.write_bytes(good.read_bytes())
+    assert [f.code for f in found(rezip(hidden, hide), book)] == ["xml-entities"]
+
 
 def test_huge_sheet_refused_by_size_before_unpacking_and_limit_can_be_raised(tmp_path, book):
     path = tmp_path / "trieu dong.xlsx"
