@@ -771,29 +771,32 @@ class _Writer:
             return 1 if len(text) <= capacities[col] and "\n" not in text else _lines(text, widths[col])
 
         known: dict[tuple[int, str], int] = {}  # (column, text) → lines: criteria and units recur on many rows
-        for i, (c, u, text) in enumerate(rows):
+        formats = (top, wrap, wrap, score, wrap)
+        count = min(len(rows), max(0, limit - r - 1))
+
+        def cells() -> Iterable[tuple[float | None, tuple, tuple]]:
+            for c, u, text in rows[:count]:
+                # self.fit(ws, r, {1: c.text, 2: u.unit.name, 4: text}), keeping the lines of the first two
+                lines = lines_of(4, text)
+                for key in ((1, c.text), (2, u.unit.name)):
+                    found = known.get(key)
+                    if found is None:
+                        found = known[key] = lines_of(*key)
+                    if found > lines:
+                        lines = found
+                kind = kinds[c.code]  # as criterion_cell: a Có/Không, else a number or a blank
+                value = (u.group_scores if kind == "group" else u.scores).get(c.code)
+                if kind == "disq":
+                    value = "" if value is None else (YES if value == 1 else NO)
+                elif value is not None:
+                    value = float(value)
+                height = min(lines * LINE_HEIGHT + 3, 409) if lines > 1 else None
+                yield height, formats, (c.code, c.text, u.unit.name, value, text)
+
+        r = ws.put_rows(r + 1, cells())
+        if count < len(rows):
             r += 1
-            if r >= limit:
-                self.empty_row(ws, r, ncols, f"… còn {len(rows) - i} dòng không ghi được (vượt giới hạn Excel).")
-                break
-            # self.fit(ws, r, {1: c.text, 2: u.unit.name, 4: text}), keeping the lines of the first two
-            lines = lines_of(4, text)
-            for key in ((1, c.text), (2, u.unit.name)):
-                found = known.get(key)
-                if found is None:
-                    found = known[key] = lines_of(*key)
-                lines = max(lines, found)
-            if lines > 1:
-                ws.set_row(r, min(lines * LINE_HEIGHT + 3, 409))
-            kind = kinds[c.code]  # as criterion_cell: a Có/Không, else a number or a blank
-            value = (u.group_scores if kind == "group" else u.scores).get(c.code)
-            if kind == "disq":
-                value = "" if value is None else (YES if value == 1 else NO)
-            elif value is not None:
-                value = float(value)
-            ws.put_row(
-                r, ((0, c.code, top), (1, c.text, wrap), (2, u.unit.name, wrap), (3, value, score), (4, text, wrap))
-            )
+            self.empty_row(ws, r, ncols, f"… còn {len(rows) - count} dòng không ghi được (vượt giới hạn Excel).")
         self.finish_table(ws, ncols, r, freeze_cols=0)
 
     # ------------------------------------------------------------------ 5. Nguồn

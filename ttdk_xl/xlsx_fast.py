@@ -24,7 +24,7 @@ import os
 import re
 import textwrap
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from io import StringIO
 from itertools import accumulate
@@ -43,6 +43,8 @@ _PLAIN = re.compile(r"[\x00-\x08\x0b-\x1f&<>\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
 _CACHE_MAX_LEN = 300  # strings up to this length keep their XML (names, criteria, levels recur on every row)
 _CACHE_MAX_SIZE = 200_000
 
+
+_BASIC_TYPES = frozenset((str, int, float, type(None)))
 
 ENABLED = True  # tests switch it off to compare with plain xlsxwriter
 
@@ -75,6 +77,21 @@ class RowSheet(Worksheet):
             else:
                 self.write_number(row, col, value, fmt)
 
+    def put_rows(self, first_row: int, rows: Iterable[tuple[float | None, Sequence[Any], Sequence[Any]]]) -> int:
+        """Write consecutive rows from `first_row`; each item is (height, formats, values).
+
+        Row r gets `set_row(r, height)` when height (points) is not None or 0, then the cells
+        (c, values[c], formats[c]) for c = 0, 1, … through `put_row`. Returns the last row written
+        (first_row - 1 for no rows).
+        """
+        r = first_row - 1
+        for height, formats, values in rows:
+            r += 1
+            if height:
+                self.set_row(r, height)
+            self.put_row(r, zip(range(len(formats)), values, formats))
+        return r
+
 
 class FastSheet(RowSheet):
     def __init__(self) -> None:
@@ -85,6 +102,9 @@ class FastSheet(RowSheet):
         self._fast_row_tags: dict[tuple, str] = {}
         self._fast_row_infos: dict[tuple, RowInfo] = {}
         self._fast_ready: dict[int, str] = {}  # constant-memory mode: the current row's cells already as XML
+        self._fast_tails: dict[Any, str] = {None: "/>"}  # put_rows: value → its cell's XML after the style
+        self._fast_templates: dict[tuple, tuple] = {}  # put_rows: (id(formats), pixels) → (formats, template)
+        self._fast_template_state: tuple = ()
 
     # ------------------------------------------------------------------ writing cells
 
@@ -193,6 +213,162 @@ class FastSheet(RowSheet):
             d = self.dim_colmax
             if d is None or last > d:
                 self.dim_colmax = last
+
+    def put_rows(self, first_row: int, rows: Iterable[tuple[float | None, Sequence[Any], Sequence[Any]]]) -> int:
+        # Constant-memory mode: each row's XML in one step, from a template per (formats, height) that
+        # holds the row tag, column letters and style indexes, and the values' XML from a cache; written
+        # to the file in blocks. A row goes through set_row + put_row instead when anything about it is
+        # unusual: a value other than str, int, float or None (or not finite, or a rich-string look-alike,
+        # or too long), a format that has no style index yet (xlsxwriter numbers formats when it writes
+        # the row of their first use), a row that already holds cells or options. The last row always
+        # does, so that it stays open to later writes as with put_row.
+        if not self.constant_memory or type(first_row) is not int or first_row < 0:
+            return super().put_rows(first_row, rows)
+        state = (self.default_row_height, self.original_row_height, self.excel_version)
+        if state != self._fast_template_state:
+            self._fast_templates.clear()
+            self._fast_template_state = state
+        templates, tails = self._fast_templates, self._fast_tails
+        row_info, row_sizes, comments, table = self.row_info, self.row_sizes, self.comments, self.table
+        basic, rowmax, colmax = _BASIC_TYPES, self.xls_rowmax, self.xls_colmax
+        out: list[str] = []
+        written: list[int] = []  # first row, last row, widest row's last column (rows written here)
+        r = first_row - 1
+        pending = None
+        for item in rows:
+            r += 1
+            if pending is None:
+                pending = item
+                continue
+            row = r - 1  # the row before this one: not the last
+            height, formats, values = pending
+            pending = item
+            xml = None
+            if not height:
+                pixels = 0
+            elif (type(height) is int or type(height) is float) and height > 0:
+                pixels = int(height * 4.0 / 3.0 + 0.5) or -1  # as set_row
+            else:
+                pixels = -1
+            if pixels >= 0 and row < rowmax and len(values) == len(formats) and basic.issuperset(map(type, values)):
+                previous = self.previous_row
+                if not (
+                    row < previous
+                    or row in row_info
+                    or row in comments
+                    or (row == previous and (table.get(row) or self._fast_ready))
+                ):
+                    key = (id(formats), pixels)
+                    found = templates.get(key)
+                    if found is None or found[0] is not formats:
+                        found = None
+                        if None not in formats and len(formats) <= colmax:
+                            if row > previous:  # the row before gets its style indexes first
+                                if out:
+                                    self.fh.write("".join(out))
+                                    out.clear()
+                                self._write_single_row(row)
+                            template = self._fast_template(formats, pixels)
+                            if template is not None:
+                                found = templates[key] = (formats, template)
+                    if found is not None:
+                        cells = [tails.get(v) for v in values]
+                        if None in cells:
+                            cells = [self._fast_tail(v) if t is None else t for t, v in zip(cells, values)]
+                        if "" not in cells:
+                            xml = found[1].format(row + 1, *cells)
+                            if row > self.previous_row:
+                                if out:
+                                    self.fh.write("".join(out))
+                                    out.clear()
+                                self._write_single_row(row)
+            if xml is None:
+                if out:
+                    self.fh.write("".join(out))
+                    out.clear()
+                RowSheet.put_rows(self, row, ((height, formats, values),))
+                continue
+            out.append(xml)
+            self.previous_row = row + 1  # this row is written: the next one starts without a flush
+            if pixels:
+                info = self._fast_row_infos.get((pixels, None))
+                if info is None:
+                    info = self._fast_row_infos[(pixels, None)] = RowInfo(pixels, None, False, 0, False)
+                row_info[row] = info
+                row_sizes[row] = [pixels, False]
+            if written:
+                written[1] = row
+                if len(formats) > written[2]:
+                    written[2] = len(formats)
+            else:
+                written = [row, row, len(formats)]
+            if len(out) >= 2048:
+                self.fh.write("".join(out))
+                out.clear()
+        if out:
+            self.fh.write("".join(out))
+        if written:
+            lo, hi, ncols = written
+            d = self.dim_rowmin
+            if d is None or lo < d:
+                self.dim_rowmin = lo
+            d = self.dim_rowmax
+            if d is None or hi > d:
+                self.dim_rowmax = hi
+            d = self.dim_colmin
+            if d is None or d > 0:
+                self.dim_colmin = 0
+            d = self.dim_colmax
+            if d is None or ncols - 1 > d:
+                self.dim_colmax = ncols - 1
+        if pending is not None:
+            RowSheet.put_rows(self, r, (pending,))
+        return r
+
+    def _fast_template(self, formats: Sequence[Any], pixels: int) -> str | None:
+        """The XML of a row of these formats and height, as a str.format template: {0} the row number,
+        {1}, {2}… the cells' XML after their style attribute. None while a format has no style index."""
+        parts = []
+        for col, fmt in enumerate(formats):
+            if fmt is None or col >= self.xls_colmax:
+                return None
+            xf = fmt.xf_index
+            if xf is None:  # a format equal to one already numbered takes its index without keeping it
+                xf = fmt.xf_format_indices.get(fmt._get_format_key())
+                if xf is None:
+                    return None
+            parts.append(f'<c r="{xl_col_to_name(col)}{{0}}" s="{xf}"{{{col + 1}}}')
+        info = RowInfo(pixels, None, False, 0, False) if pixels else None
+        tag = self._fast_row_tag(None, info)
+        if "{" in tag or "}" in tag:
+            return None
+        return tag.replace("\x00", "{0}", 1) + "".join(parts) + "</row>"
+
+    def _fast_tail(self, value: Any) -> str:
+        """What follows `<c r=".." s=".."` for a put_rows value; '' for one left to put_row."""
+        kind = type(value)
+        if kind is str:
+            if len(value) > 16383:
+                return ""
+            tail = self._fast_inline_tail(value)
+            if tail and len(value) <= _CACHE_MAX_LEN:
+                self._fast_cache_tail(value, tail)
+            return tail
+        if kind is float or kind is int:
+            if kind is float and not -inf < value < inf:
+                return ""
+            tail = f"><v>{value:.16G}</v></c>"
+            if value:  # 0.0 and -0.0 are one key
+                self._fast_cache_tail(value, tail)
+            return tail
+        return "/>" if value is None else ""
+
+    def _fast_cache_tail(self, value: Any, tail: str) -> None:
+        tails = self._fast_tails
+        if len(tails) >= _CACHE_MAX_SIZE:
+            tails.clear()
+            tails[None] = "/>"
+        tails[value] = tail
 
     def _put_tuples(self, row: int, cells: Iterable[tuple[int, Any, Any]]) -> None:
         """put_row through the row table of cell tuples (normal mode, or any cell of an unusual kind)."""
