@@ -662,22 +662,32 @@ class _Writer:
         cell = s(num_format=self.num, align="center")
         plain_fmt, total_fmt = s(), s(num_format=self.num, bold=True, align="center")
         tied_fmt, rank_fmt = s.coloured(AMBER, align="center"), s(align="center")
-        columns = [(2 + k, c.code, _cell_kind(c)) for k, c in enumerate(criteria)]
-        for u in units:
-            r += 1
-            scores, groups = u.scores, u.group_scores
-            cells = [(0, u.unit.code, plain_fmt), (1, u.unit.name, plain_fmt)]
-            add = cells.append
-            for col, code, kind in columns:
-                if kind == "disq":
-                    value = scores.get(code)
-                    add((col, "" if value is None else (YES if value == 1 else NO), cell))
-                else:
-                    value = (groups if kind == "group" else scores).get(code)
-                    add((col, None if value is None else float(value), cell))
-            add((2 + m, _num(u.total), total_fmt))
-            add((3 + m, u.rank, tied_fmt if u.tied else rank_fmt))
-            ws.put_row(r, cells)
+        plan = [(c.code, _cell_kind(c) == "group") for c in criteria]
+        disq = [k for k, c in enumerate(criteria) if _cell_kind(c) == "disq"]
+        plain_row = (plain_fmt, plain_fmt, *([cell] * m), total_fmt, rank_fmt)
+        tied_row = (*plain_row[:-1], tied_fmt)
+        floats: dict[Decimal, float] = {}  # the same scores recur on every row (not 0: -0 prints apart)
+
+        def to_float(value: Decimal) -> float:
+            found = floats[value] = float(value)
+            if not value:
+                del floats[value]
+            return found
+
+        def cells() -> Iterable[tuple[None, tuple, list]]:
+            for u in units:
+                scores, groups = u.scores, u.group_scores
+                raw = [(groups if group else scores).get(code) for code, group in plan]
+                values: list[Any] = [u.unit.code, u.unit.name]
+                values += [None if v is None else floats.get(v) or to_float(v) for v in raw]
+                for k in disq:  # as criterion_cell: Có/Không
+                    value = raw[k]
+                    values[2 + k] = "" if value is None else (YES if value == 1 else NO)
+                values.append(_num(u.total))
+                values.append(u.rank)
+                yield None, tied_row if u.tied else plain_row, values
+
+        r = ws.put_rows(r + 1, cells())
         first, last = max_row + 1, r
         r += 1
         avg = s(italic=True, bold=True, top=2, bg_color="#F2F2F2", num_format=self.num, align="center")

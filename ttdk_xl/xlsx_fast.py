@@ -24,11 +24,11 @@ import os
 import re
 import textwrap
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from io import StringIO
 from itertools import accumulate
-from math import inf
+from math import copysign, inf
 from typing import Any
 
 from xlsxwriter.utility import _preserve_whitespace, xl_col_to_name
@@ -45,6 +45,7 @@ _CACHE_MAX_SIZE = 200_000
 
 
 _BASIC_TYPES = frozenset((str, int, float, type(None)))
+_TAILS = {None: "/>", 0: "><v>0</v></c>"}  # put_rows: a blank; 0 and 0.0 (-0.0 is told apart by its sign)
 
 ENABLED = True  # tests switch it off to compare with plain xlsxwriter
 
@@ -102,7 +103,7 @@ class FastSheet(RowSheet):
         self._fast_row_tags: dict[tuple, str] = {}
         self._fast_row_infos: dict[tuple, RowInfo] = {}
         self._fast_ready: dict[int, str] = {}  # constant-memory mode: the current row's cells already as XML
-        self._fast_tails: dict[Any, str] = {None: "/>"}  # put_rows: value → its cell's XML after the style
+        self._fast_tails: dict[Any, str] = dict(_TAILS)  # put_rows: value → its cell's XML after the style
         self._fast_templates: dict[tuple, tuple] = {}  # put_rows: (id(formats), pixels) → (formats, template)
         self._fast_template_state: tuple = ()
 
@@ -215,100 +216,88 @@ class FastSheet(RowSheet):
                 self.dim_colmax = last
 
     def put_rows(self, first_row: int, rows: Iterable[tuple[float | None, Sequence[Any], Sequence[Any]]]) -> int:
-        # Constant-memory mode: each row's XML in one step, from a template per (formats, height) that
-        # holds the row tag, column letters and style indexes, and the values' XML from a cache; written
-        # to the file in blocks. A row goes through set_row + put_row instead when anything about it is
-        # unusual: a value other than str, int, float or None (or not finite, or a rich-string look-alike,
-        # or too long), a format that has no style index yet (xlsxwriter numbers formats when it writes
-        # the row of their first use), a row that already holds cells or options. The last row always
-        # does, so that it stays open to later writes as with put_row.
+        # Constant-memory mode: each row's XML in one step, by a function per (formats, height) that holds
+        # the row tag, column letters and style indexes, with the values' XML from a cache; written to the
+        # file in blocks. A row goes through set_row + put_row instead when anything about it is unusual:
+        # a value other than str, int, float or None (or not finite, or a rich-string look-alike, or too
+        # long), a format that has no style index yet (xlsxwriter numbers formats when it writes the row of
+        # their first use), a row that already holds cells or options. The last row always does, so that
+        # it stays open to later writes as with put_row.
         if not self.constant_memory or type(first_row) is not int or first_row < 0:
             return super().put_rows(first_row, rows)
         state = (self.default_row_height, self.original_row_height, self.excel_version)
         if state != self._fast_template_state:
             self._fast_templates.clear()
             self._fast_template_state = state
-        templates, tails = self._fast_templates, self._fast_tails
-        row_info, row_sizes, comments, table = self.row_info, self.row_sizes, self.comments, self.table
-        basic, rowmax, colmax = _BASIC_TYPES, self.xls_rowmax, self.xls_colmax
+        templates, get = self._fast_templates, self._fast_tails.get
+        row_info, row_sizes, comments, table, ready = (
+            self.row_info, self.row_sizes, self.comments, self.table, self._fast_ready
+        )  # fmt: skip
+        basic, rowmax = _BASIC_TYPES, self.xls_rowmax
+        infos: dict[int, RowInfo] = {}
+        pixels_of: dict[Any, int] = {None: 0}
         out: list[str] = []
-        written: list[int] = []  # first row, last row, widest row's last column (rows written here)
-        r = first_row - 1
-        pending = None
-        for item in rows:
-            r += 1
-            if pending is None:
-                pending = item
-                continue
-            row = r - 1  # the row before this one: not the last
+        lo = hi = -1  # the rows written here
+        width = 0
+        row = first_row - 1
+        rows = iter(rows)
+        pending = next(rows, None)
+        for item in rows:  # each row but the last
+            row += 1
             height, formats, values = pending
             pending = item
-            xml = None
-            if not height:
-                pixels = 0
-            elif (type(height) is int or type(height) is float) and height > 0:
-                pixels = int(height * 4.0 / 3.0 + 0.5) or -1  # as set_row
+            pixels = pixels_of.get(height)
+            if pixels is None:
+                pixels = pixels_of[height] = self._fast_pixels(height)
+            found = templates.get((id(formats), pixels))
+            if (
+                found is not None
+                and found[0] is formats
+                and row == self.previous_row
+                and not table
+                and not ready
+                and row not in row_info
+                and row not in comments
+                and len(values) == found[2]
+                and row < rowmax
+                and basic.issuperset(map(type, values))
+            ):
+                cells = list(map(get, values))
+                if None in cells or 0 in values:
+                    cells = self._fast_cells(values, cells)
             else:
-                pixels = -1
-            if pixels >= 0 and row < rowmax and len(values) == len(formats) and basic.issuperset(map(type, values)):
-                previous = self.previous_row
-                if not (
-                    row < previous
-                    or row in row_info
-                    or row in comments
-                    or (row == previous and (table.get(row) or self._fast_ready))
-                ):
-                    key = (id(formats), pixels)
-                    found = templates.get(key)
-                    if found is None or found[0] is not formats:
-                        found = None
-                        if None not in formats and len(formats) <= colmax:
-                            if row > previous:  # the row before gets its style indexes first
-                                if out:
-                                    self.fh.write("".join(out))
-                                    out.clear()
-                                self._write_single_row(row)
-                            template = self._fast_template(formats, pixels)
-                            if template is not None:
-                                found = templates[key] = (formats, template)
-                    if found is not None:
-                        cells = [tails.get(v) for v in values]
-                        if None in cells:
-                            cells = [self._fast_tail(v) if t is None else t for t, v in zip(cells, values)]
-                        if "" not in cells:
-                            xml = found[1].format(row + 1, *cells)
-                            if row > self.previous_row:
-                                if out:
-                                    self.fh.write("".join(out))
-                                    out.clear()
-                                self._write_single_row(row)
-            if xml is None:
+                cells = None
+                found = self._fast_start_row(row, height, pixels, formats, values, out)
+                if found is not None:
+                    cells = self._fast_cells(values, list(map(get, values)))
+            if cells is None:
                 if out:
                     self.fh.write("".join(out))
                     out.clear()
                 RowSheet.put_rows(self, row, ((height, formats, values),))
                 continue
-            out.append(xml)
+            out.append(found[1](str(row + 1), cells))
             self.previous_row = row + 1  # this row is written: the next one starts without a flush
             if pixels:
-                info = self._fast_row_infos.get((pixels, None))
+                info = infos.get(pixels)
                 if info is None:
-                    info = self._fast_row_infos[(pixels, None)] = RowInfo(pixels, None, False, 0, False)
+                    info = self._fast_row_infos.get((pixels, None))
+                    if info is None:
+                        info = self._fast_row_infos[(pixels, None)] = RowInfo(pixels, None, False, 0, False)
+                    infos[pixels] = info
                 row_info[row] = info
                 row_sizes[row] = [pixels, False]
-            if written:
-                written[1] = row
-                if len(formats) > written[2]:
-                    written[2] = len(formats)
-            else:
-                written = [row, row, len(formats)]
+            if lo < 0:
+                lo = row
+            hi = row
+            if found[2] > width:
+                width = found[2]
             if len(out) >= 2048:
                 self.fh.write("".join(out))
                 out.clear()
         if out:
             self.fh.write("".join(out))
-        if written:
-            lo, hi, ncols = written
+        if lo >= 0:
             d = self.dim_rowmin
             if d is None or lo < d:
                 self.dim_rowmin = lo
@@ -319,16 +308,79 @@ class FastSheet(RowSheet):
             if d is None or d > 0:
                 self.dim_colmin = 0
             d = self.dim_colmax
-            if d is None or ncols - 1 > d:
-                self.dim_colmax = ncols - 1
+            if d is None or width - 1 > d:
+                self.dim_colmax = width - 1
         if pending is not None:
-            RowSheet.put_rows(self, r, (pending,))
-        return r
+            row += 1
+            RowSheet.put_rows(self, row, (pending,))
+        return row
 
-    def _fast_template(self, formats: Sequence[Any], pixels: int) -> str | None:
-        """The XML of a row of these formats and height, as a str.format template: {0} the row number,
-        {1}, {2}… the cells' XML after their style attribute. None while a format has no style index."""
-        parts = []
+    def _fast_start_row(self, row: int, height: Any, pixels: int, formats: Sequence[Any], values: Sequence[Any],
+                        out: list[str]) -> tuple | None:  # fmt: skip
+        """put_rows, for a row off its common path: whether it can be written as XML, and its template.
+
+        Flushes the rows before it first (as put_row would), so that their formats have their style indexes.
+        """
+        if (
+            pixels < 0
+            or row >= self.xls_rowmax
+            or len(values) != len(formats)
+            or not _BASIC_TYPES.issuperset(map(type, values))
+            or row < self.previous_row
+            or row in self.row_info
+            or row in self.comments
+            or None in formats
+            or len(formats) > self.xls_colmax
+        ):
+            return None
+        if row == self.previous_row:
+            if self.table.get(row) or self._fast_ready:
+                return None
+        else:
+            if out:
+                self.fh.write("".join(out))
+                out.clear()
+            self._write_single_row(row)
+        key = (id(formats), pixels)
+        found = self._fast_templates.get(key)
+        if found is None or found[0] is not formats:
+            template = self._fast_template(formats, pixels)
+            if template is None:
+                return None
+            found = self._fast_templates[key] = (formats, template, len(formats))
+        return found
+
+    @staticmethod
+    def _fast_pixels(height: Any) -> int:
+        """A put_rows height → pixels as set_row stores them; 0 for none, -1 for one left to set_row."""
+        if not height:
+            return 0
+        if (type(height) is int or type(height) is float) and height > 0:
+            return int(height * 4.0 / 3.0 + 0.5) or -1
+        return -1
+
+    def _fast_cells(self, values: Sequence[Any], cells: list[str | None]) -> list[str] | None:
+        """The cells' XML after their style attribute, filling in what the cache missed; None if a value is
+        left to put_row."""
+        if None in cells:
+            cells = [self._fast_tail(v) if t is None else t for t, v in zip(cells, values)]
+            if "" in cells:
+                return None
+        if 0 in values:  # 0 and 0.0 share the key of -0.0, which prints apart
+            for i, v in enumerate(values):
+                if v == 0 and type(v) is float and copysign(1.0, v) < 0:
+                    cells[i] = "><v>-0</v></c>"
+        return cells
+
+    def _fast_template(self, formats: Sequence[Any], pixels: int) -> Callable[[str, list[str]], str] | None:
+        """The XML of a row of these formats and height, as a function of the row number (text) and the
+        cells' XML after their style attribute; None while a format has no style index.
+
+        The function is one f-string expression compiled for these columns and styles (str.format would
+        parse its template on every row, four times slower). Its literal text is only column letters,
+        style numbers and xlsxwriter's row tag, with any brace doubled.
+        """
+        holes = []
         for col, fmt in enumerate(formats):
             if fmt is None or col >= self.xls_colmax:
                 return None
@@ -337,12 +389,21 @@ class FastSheet(RowSheet):
                 xf = fmt.xf_format_indices.get(fmt._get_format_key())
                 if xf is None:
                     return None
-            parts.append(f'<c r="{xl_col_to_name(col)}{{0}}" s="{xf}"{{{col + 1}}}')
+            holes.append((f'<c r="{xl_col_to_name(col)}', f'" s="{xf}"', col))
         info = RowInfo(pixels, None, False, 0, False) if pixels else None
         tag = self._fast_row_tag(None, info)
-        if "{" in tag or "}" in tag:
+        if tag.count("\x00") != 1:
             return None
-        return tag.replace("\x00", "{0}", 1) + "".join(parts) + "</row>"
+
+        def literal(text: str) -> str:
+            return text.replace("{", "{{").replace("}", "}}")
+
+        before, after = tag.split("\x00")
+        source = [literal(before), "{r}", literal(after)]
+        for head, style, col in holes:
+            source += [literal(head), "{r}", literal(style), f"{{c[{col}]}}"]
+        source.append("</row>")
+        return eval("lambda r, c: f" + repr("".join(source)))  # noqa: S307 (our own literal text, see above)
 
     def _fast_tail(self, value: Any) -> str:
         """What follows `<c r=".." s=".."` for a put_rows value; '' for one left to put_row."""
@@ -367,7 +428,7 @@ class FastSheet(RowSheet):
         tails = self._fast_tails
         if len(tails) >= _CACHE_MAX_SIZE:
             tails.clear()
-            tails[None] = "/>"
+            tails.update(_TAILS)
         tails[value] = tail
 
     def _put_tuples(self, row: int, cells: Iterable[tuple[int, Any, Any]]) -> None:
