@@ -216,3 +216,58 @@ def test_decimal_totals_are_not_mistaken_for_equal_floats(tmp_path):
     sheet = parts(path)["xl/worksheets/sheet1.xml"].decode()
     assert '<c r="A1" s="1"><v>2.5</v></c>' in sheet and '<c r="A2" s="1"><v>2.50</v></c>' in sheet
     assert '<c r="B2" s="1"><v>-0</v></c>' in sheet and '<c r="B1" s="1"><v>0</v></c>' in sheet
+
+
+@pytest.mark.parametrize("constant_memory", [True, False])
+def test_put_rows_is_set_row_and_put_row(tmp_path, constant_memory):
+    """put_rows (rows as XML templates) against set_row + put_row per row on xlsxwriter's own worksheet: heights,
+    formats shared, new, unnumbered yet or None, every kind of value, rows already holding cells or options,
+    writes after a batch (the last row stays open) and between batches."""
+
+    def write(name, sheet_class):
+        path = tmp_path / name
+        options = {"constant_memory": constant_memory, "strings_to_formulas": False, "nan_inf_to_errors": True}
+        wb = xlsxwriter.Workbook(str(path), options)
+        wb.set_properties({"created": datetime(2025, 12, 31)})
+        ws = wb.add_worksheet("Thử", worksheet_class=sheet_class)
+        fmts = [wb.add_format({"bold": i % 2 == 0, "font_size": 9 + i, "num_format": "0.00" if i % 3 else ""})
+                for i in range(8)]  # fmt: skip
+        twin = wb.add_format({"bold": True, "font_size": 9, "num_format": ""})  # fmts[0]'s key: numbered by it
+        shapes = [tuple(fmts[j % 3] for j in range(5)), (fmts[3], fmts[4], twin), (fmts[5], None, fmts[6])]
+        values = (*TRICKY, "x" * 17_000, 87.5, 0.0, -0.0, 0, -3, 2**53 + 1, 1 / 3, 1e20, None, None, "", "Có")
+        odd = (float("inf"), float("nan"), True, D("2.50"), D("-0"))
+        rng = random.Random(11)
+
+        def rows(n, seed):
+            rng.seed(seed)
+            for i in range(n):
+                formats = shapes[rng.randrange(3)] if i % 17 else tuple(fmts[7] for _ in range(4))  # fmts[7]: new
+                cells = [values[rng.randrange(len(values))] for _ in formats]
+                if i % 23 == 5:
+                    cells[0] = odd[i % len(odd)]
+                if i % 29 == 7:
+                    cells.append("thừa")  # more values than formats: zip drops it
+                height = (None, 0, 20, 30.5, 409, 0.1, 15)[rng.randrange(7)]
+                yield height, formats, tuple(cells)
+
+        ws.write_string(0, 0, "đầu", fmts[0])
+        ws.set_row(3, 40)  # a row with options, then cells from put_rows
+        assert ws.put_rows(0, rows(60, 1)) == 59  # the first row already holds a cell
+        ws.write_string(59, 6, "sau", fmts[1])  # the last row of a batch stays open
+        ws.write_string(40, 6, "muộn", fmts[1])  # ignored in constant-memory mode
+        ws.set_row(70, 25)
+        ws.write_number(65, 2, 7, fmts[2])
+        assert ws.put_rows(65, rows(80, 2)) == 144
+        assert ws.put_rows(145, iter(())) == 144
+        assert ws.put_rows(200, [(None, (fmts[0],), ("một",))]) == 200
+        ws.put_rows(300, rows(30, 3))
+        wb.close()
+        return path
+
+    fast = write("fast.xlsx", xlsx_fast.FastSheet)
+    plain = write("plain.xlsx", xlsx_fast.RowSheet)
+    assert_same_parts(fast, plain)
+    sheet = parts(fast)["xl/worksheets/sheet1.xml"].decode()
+    assert 'ht="30.75" customHeight="1"' in sheet and "<v>-0</v>" in sheet
+    if constant_memory:  # inline strings
+        assert "_x005F_x0041_" in sheet and "Có" in sheet

@@ -444,14 +444,19 @@ class _Writer:
 
         Must be called before the row's cells are written (constant-memory mode).
         """
-        widths, capacities = self.widths[ws.name], self.capacities[ws.name]
+        height = self.fit_height(ws.name, cells, minimum)
+        if height:
+            ws.set_row(r, height)
+
+    def fit_height(self, sheet: str, cells: dict[int, str], minimum: float = 0) -> float:
+        """The row height `fit` sets for these texts on this sheet (0: none)."""
+        widths, capacities = self.widths[sheet], self.capacities[sheet]
         lines = 1
         for c, text in cells.items():
             if c < len(widths) and (len(text) > capacities[c] or "\n" in text):  # else one line
                 lines = max(lines, _lines(text, widths[c]))
         height = max(lines * LINE_HEIGHT + 3 if lines > 1 else 0, minimum)
-        if height:
-            ws.set_row(r, min(height, 409))
+        return min(height, 409) if height else 0
 
     def number(self, ws: Worksheet, r: int, c: int, value: Decimal | None, fmt: Format) -> None:
         if value is None:
@@ -484,46 +489,43 @@ class _Writer:
         s = self.s
         styles = {}  # (top, tied) → the row's formats, looked up once
         status_styles = {st: s.coloured(STATUS_COLOURS.get(st), align="center") for st in Status}
-        r = HEADER_ROW
-        for i, u in enumerate(result.units, start=1):
-            r += 1
-            top = u.acclaim in ACCLAIMS
-            key = (top, u.tied)
-            st = styles.get(key)
-            if st is None:
-                row: dict[str, Any] = {"bg_color": ACCLAIM_FILL} if top else {}
-                rank_style = s.coloured(AMBER, align="center") if u.tied else s(align="center", bold=top, **row)
-                st = styles[key] = (
-                    s(align="center", **row),
-                    s(**row),
-                    s(text_wrap=True, bold=top, **row),
-                    s(num_format=self.num, **row),
-                    s(num_format=self.num, bold=True, **row),
-                    rank_style,
-                    s(align="center", bold=True, font_color="#C00000", **row),
-                    s(text_wrap=True, **row),
-                )
-            f_no, f_code, f_name, f_num, f_total, f_rank, f_acclaim, f_wrap = st
-            note = _unit_note(u)
-            self.fit(ws, r, {2: u.unit.name, 9: u.level, 10: u.award, 12: note})
-            ws.put_row(
-                r,
-                (
-                    (0, i, f_no),
-                    (1, u.unit.code, f_code),
-                    (2, u.unit.name, f_name),
-                    (3, _num(u.scored), f_num),
-                    (4, _num(u.bonus), f_num),
-                    (5, _num(u.penalty), f_num),
-                    (6, _num(u.total), f_total),
-                    (7, u.rank, f_rank),
-                    (8, u.acclaim, f_acclaim),
-                    (9, u.level, f_wrap),
-                    (10, u.award, f_wrap),
-                    (11, u.status.value, status_styles[u.status]),
-                    (12, note, f_wrap),
-                ),
-            )
+        rows: dict[tuple, tuple] = {}  # (top, tied, status) → the row's formats for put_rows
+        fit_height = self.fit_height
+
+        def cells() -> Iterable[tuple[float, tuple, tuple]]:
+            for i, u in enumerate(result.units, start=1):
+                top = u.acclaim in ACCLAIMS
+                key = (top, u.tied)
+                formats = rows.get((top, u.tied, u.status))
+                if formats is None:
+                    st = styles.get(key)
+                    if st is None:
+                        row: dict[str, Any] = {"bg_color": ACCLAIM_FILL} if top else {}
+                        rank_style = s.coloured(AMBER, align="center") if u.tied else s(align="center", bold=top, **row)
+                        st = styles[key] = (
+                            s(align="center", **row),
+                            s(**row),
+                            s(text_wrap=True, bold=top, **row),
+                            s(num_format=self.num, **row),
+                            s(num_format=self.num, bold=True, **row),
+                            rank_style,
+                            s(align="center", bold=True, font_color="#C00000", **row),
+                            s(text_wrap=True, **row),
+                        )
+                    f_no, f_code, f_name, f_num, f_total, f_rank, f_acclaim, f_wrap = st
+                    formats = rows[(top, u.tied, u.status)] = (
+                        f_no, f_code, f_name, f_num, f_num, f_num, f_total, f_rank, f_acclaim, f_wrap, f_wrap,
+                        status_styles[u.status], f_wrap,
+                    )  # fmt: skip
+                note = _unit_note(u)
+                height = fit_height(SUMMARY_SHEET, {2: u.unit.name, 9: u.level, 10: u.award, 12: note})
+                values = (
+                    i, u.unit.code, u.unit.name, _num(u.scored), _num(u.bonus), _num(u.penalty), _num(u.total),
+                    u.rank, u.acclaim, u.level, u.award, u.status.value, note,
+                )  # fmt: skip
+                yield height, formats, values
+
+        r = ws.put_rows(HEADER_ROW + 1, cells())
         self.finish_table(ws, ncols, r, freeze_cols=3)
 
     # ------------------------------------------------------------------ 2. Kiểm tra
@@ -755,58 +757,75 @@ class _Writer:
     def explanations(self) -> None:
         ncols = len(EXPLAIN_HEADERS)
         ws = self.sheet(EXPLAIN_SHEET, (7, 34, 18, 7, 70))
-        by_code: dict[str, list] = {c.code: [] for c in self.book.criteria if not c.is_group}
+        criteria = [c for c in self.book.criteria if not c.is_group]
+        by_code: dict[str, list] = {c.code: [] for c in criteria}
         for u in self.result.units:  # a unit explains a few criteria: visit those, not every criterion
             for code, text in u.explanations.items():
                 found = by_code.get(code)
                 if found is not None and (text := text.strip()):
                     found.append((u, text))
-        rows = [(c, u, text) for c in self.book.criteria if not c.is_group for u, text in by_code[c.code]]
-        note = f"Số lượt giải trình: {len(rows)}. Nội dung giữ nguyên như đơn vị đã nhập."
+        total = sum(map(len, by_code.values()))
+        note = f"Số lượt giải trình: {total}. Nội dung giữ nguyên như đơn vị đã nhập."
         self.title(ws, ncols, f"GIẢI TRÌNH, MINH CHỨNG CỦA CÁC ĐƠN VỊ NĂM {self.book.year}", note)
         self.headers(ws, EXPLAIN_HEADERS)
         s = self.s
         wrap = s(text_wrap=True, valign="top")
         top = s(valign="top")
         r = HEADER_ROW
-        if not rows:
+        if not total:
             r += 1
             self.empty_row(ws, r, ncols, "Không có giải trình nào.")
         limit = EXCEL_MAX_ROWS - 2
         score = s(num_format=self.num, align="center", valign="top")
-        kinds = {c.code: _cell_kind(c) for c in self.book.criteria}
         widths, capacities = self.widths[EXPLAIN_SHEET], self.capacities[EXPLAIN_SHEET]
+        formats = (top, wrap, wrap, score, wrap)
+        count = min(total, max(0, limit - r - 1))
+        heights = [None, None] + [min(lines * LINE_HEIGHT + 3, 409) for lines in range(2, 40)]
 
         def lines_of(col: int, text: str) -> int:
             return 1 if len(text) <= capacities[col] and "\n" not in text else _lines(text, widths[col])
 
-        known: dict[tuple[int, str], int] = {}  # (column, text) → lines: criteria and units recur on many rows
-        formats = (top, wrap, wrap, score, wrap)
-        count = min(len(rows), max(0, limit - r - 1))
-
         def cells() -> Iterable[tuple[float | None, tuple, tuple]]:
-            for c, u, text in rows[:count]:
-                # self.fit(ws, r, {1: c.text, 2: u.unit.name, 4: text}), keeping the lines of the first two
-                lines = lines_of(4, text)
-                for key in ((1, c.text), (2, u.unit.name)):
-                    found = known.get(key)
+            # self.fit(ws, r, {1: c.text, 2: u.unit.name, 4: text}), with the lines of the criterion's and
+            # the units' texts worked out once
+            name_lines: dict[str, int] = {}
+            floats: dict[Decimal, float] = {}  # (not 0: -0 prints apart)
+            capacity, width = capacities[4], widths[4]
+            left = count
+            for c in criteria:
+                items = by_code[c.code][:left]
+                left -= len(items)
+                code, criterion = c.code, c.text
+                c_lines = lines_of(1, criterion)
+                disq = c.kind is Kind.DISQUALIFIER  # as criterion_cell: a Có/Không, else a number or a blank
+                for u, text in items:
+                    lines = 1 if len(text) <= capacity and "\n" not in text else _lines(text, width)
+                    if c_lines > lines:
+                        lines = c_lines
+                    name = u.unit.name
+                    found = name_lines.get(name)
                     if found is None:
-                        found = known[key] = lines_of(*key)
+                        found = name_lines[name] = lines_of(2, name)
                     if found > lines:
                         lines = found
-                kind = kinds[c.code]  # as criterion_cell: a Có/Không, else a number or a blank
-                value = (u.group_scores if kind == "group" else u.scores).get(c.code)
-                if kind == "disq":
-                    value = "" if value is None else (YES if value == 1 else NO)
-                elif value is not None:
-                    value = float(value)
-                height = min(lines * LINE_HEIGHT + 3, 409) if lines > 1 else None
-                yield height, formats, (c.code, c.text, u.unit.name, value, text)
+                    value = u.scores.get(code)
+                    if disq:
+                        value = "" if value is None else (YES if value == 1 else NO)
+                    elif value is not None:
+                        number = floats.get(value)
+                        if number is None:
+                            number = float(value)
+                            if value:
+                                floats[value] = number
+                        value = number
+                    yield heights[lines] if lines < 40 else min(lines * LINE_HEIGHT + 3, 409), formats, (
+                        code, criterion, name, value, text
+                    )  # fmt: skip
 
         r = ws.put_rows(r + 1, cells())
-        if count < len(rows):
+        if count < total:
             r += 1
-            self.empty_row(ws, r, ncols, f"… còn {len(rows) - count} dòng không ghi được (vượt giới hạn Excel).")
+            self.empty_row(ws, r, ncols, f"… còn {total - count} dòng không ghi được (vượt giới hạn Excel).")
         self.finish_table(ws, ncols, r, freeze_cols=0)
 
     # ------------------------------------------------------------------ 5. Nguồn
@@ -827,37 +846,38 @@ class _Writer:
         if not sources:
             r += 1
             self.empty_row(ws, r, ncols, "Không có tệp nào.")
-        for src in sources:
-            r += 1
-            extra = ((9, src.sender, wrap), (10, _when(src.sent_at), wrap)) if mail else ()
-            self.source_row(ws, r, src, wrap, extra)
+        if sources:
+            r = ws.put_rows(r + 1, self.source_rows(sources, wrap, mail))
         self.finish_table(ws, ncols, r)
 
-    def source_row(self, ws: Worksheet, r: int, src: Source, wrap: Format, extra: Iterable[tuple] = ()) -> None:
+    def source_rows(self, sources: Iterable[Source], wrap: Format, mail: bool) -> Iterable[tuple[float, tuple, tuple]]:
+        """The rows of `Nguồn` for put_rows (with the sender and the time of the email when `mail`)."""
         s = self.s
-        modified, issued = _when(src.modified), _when(src.issued_at)
-        self.fit(ws, r, {0: src.file, 4: modified, 6: issued, 8: src.note}, minimum=25)
-        center, sha, size = (
-            s(align="center"),
-            s(text_wrap=True, font_name="Courier New", font_size=8),
-            s(num_format="#,##0"),
-        )
-        state = s.coloured(STATE_COLOURS.get(src.state), align="center", text_wrap=True)
-        ws.put_row(
-            r,
-            (
-                (0, src.file, wrap),
-                (1, src.unit_code, center),
-                (2, src.sha256, sha),
-                (3, src.size, size),
-                (4, modified, wrap),
-                (5, src.template_version, center),
-                (6, issued, wrap),
-                (7, src.state.value, state),
-                (8, src.note, wrap),
-                *extra,
-            ),
-        )
+        fit_height = self.fit_height
+        formats: dict[SourceState, tuple] = {}
+        center = sha = size = None
+        for src in sources:
+            modified, issued = _when(src.modified), _when(src.issued_at)
+            height = fit_height(SOURCE_SHEET, {0: src.file, 4: modified, 6: issued, 8: src.note}, minimum=25)
+            if center is None:  # formats made in the order of the former per-row code
+                center, sha, size = (
+                    s(align="center"),
+                    s(text_wrap=True, font_name="Courier New", font_size=8),
+                    s(num_format="#,##0"),
+                )
+            row = formats.get(src.state)
+            if row is None:
+                state = s.coloured(STATE_COLOURS.get(src.state), align="center", text_wrap=True)
+                row = formats[src.state] = (wrap, center, sha, size, wrap, center, wrap, state, wrap) + (
+                    (wrap, wrap) if mail else ()
+                )
+            values = (
+                src.file, src.unit_code, src.sha256, src.size, modified, src.template_version, issued,
+                src.state.value, src.note,
+            )  # fmt: skip
+            if mail:
+                values += (src.sender, _when(src.sent_at))
+            yield height, row, values
 
     # ------------------------------------------------------------------ 6. Biểu đồ
 
@@ -881,9 +901,8 @@ class _Writer:
             self.empty_row(ws, r, 3, "Chưa có đơn vị nào có tổng điểm.")
             return
         center, plain_fmt, number = s(align="center"), s(), s(num_format=self.num)
-        for u in ranked:
-            r += 1
-            ws.put_row(r, ((0, u.rank, center), (1, u.unit.name, plain_fmt), (2, _num(u.total), number)))
+        formats = (center, plain_fmt, number)
+        r = ws.put_rows(r + 1, ((None, formats, (u.rank, u.unit.name, _num(u.total))) for u in ranked))
         first, last = HEADER_ROW + 1, HEADER_ROW + len(shown)
         chart = self.wb.add_chart({"type": "bar"})
         font = {"name": FONT, "size": 10}

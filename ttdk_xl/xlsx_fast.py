@@ -90,7 +90,7 @@ class RowSheet(Worksheet):
             r += 1
             if height:
                 self.set_row(r, height)
-            self.put_row(r, zip(range(len(formats)), values, formats))
+            self.put_row(r, zip(range(len(formats)), values, formats, strict=False))
         return r
 
 
@@ -363,7 +363,7 @@ class FastSheet(RowSheet):
         """The cells' XML after their style attribute, filling in what the cache missed; None if a value is
         left to put_row."""
         if None in cells:
-            cells = [self._fast_tail(v) if t is None else t for t, v in zip(cells, values)]
+            cells = [self._fast_tail(v) if t is None else t for t, v in zip(cells, values, strict=True)]
             if "" in cells:
                 return None
         if 0 in values:  # 0 and 0.0 share the key of -0.0, which prints apart
@@ -403,7 +403,7 @@ class FastSheet(RowSheet):
         for head, style, col in holes:
             source += [literal(head), "{r}", literal(style), f"{{c[{col}]}}"]
         source.append("</row>")
-        return eval("lambda r, c: f" + repr("".join(source)))  # noqa: S307 (our own literal text, see above)
+        return eval("lambda r, c: f" + repr("".join(source)))  # our own literal text, see above
 
     def _fast_tail(self, value: Any) -> str:
         """What follows `<c r=".." s=".."` for a put_rows value; '' for one left to put_row."""
