@@ -362,14 +362,18 @@ class FastSheet(RowSheet):
     def _fast_cells(self, values: Sequence[Any], cells: list[str | None]) -> list[str] | None:
         """The cells' XML after their style attribute, filling in what the cache missed; None if a value is
         left to put_row."""
-        if None in cells:
-            cells = [self._fast_tail(v) if t is None else t for t, v in zip(cells, values, strict=True)]
-            if "" in cells:
+        i = -1
+        while None in cells:  # (index: the scans in C, only the misses in Python)
+            i = cells.index(None, i + 1)
+            tail = cells[i] = self._fast_tail(values[i])
+            if not tail:
                 return None
-        if 0 in values:  # 0 and 0.0 share the key of -0.0, which prints apart
-            for i, v in enumerate(values):
-                if v == 0 and type(v) is float and copysign(1.0, v) < 0:
-                    cells[i] = "><v>-0</v></c>"
+        i = -1
+        while 0 in values[i + 1 :]:  # 0 and 0.0 share the key of -0.0, which prints apart
+            i = values.index(0, i + 1)
+            v = values[i]
+            if type(v) is float and copysign(1.0, v) < 0:
+                cells[i] = "><v>-0</v></c>"
         return cells
 
     def _fast_template(self, formats: Sequence[Any], pixels: int) -> Callable[[str, list[str]], str] | None:
