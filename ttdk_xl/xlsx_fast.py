@@ -112,13 +112,9 @@ class FastSheet(RowSheet):
     def write_string(self, row, col, string, cell_format=None):
         if type(row) is not int or type(col) is not int or type(string) is not str or len(string) > 16383:
             return super().write_string(row, col, string, cell_format)
-        if self._fast_dimensions(row, col):
+        if not self._fast_cell(row, col):
             return -1
         if self.constant_memory:
-            if row > self.previous_row:
-                self._write_single_row(row)
-            elif self._fast_ready:
-                self._fast_ready.pop(col, None)
             self.table[row][col] = CellStringTuple(string, cell_format)
         else:
             self.table[row][col] = CellStringTuple(self._fast_sst_index(string), cell_format)
@@ -128,13 +124,8 @@ class FastSheet(RowSheet):
         kind = type(number)
         if type(row) is not int or type(col) is not int or not (kind is int or (kind is float and -inf < number < inf)):
             return super().write_number(row, col, number, cell_format)
-        if self._fast_dimensions(row, col):
+        if not self._fast_cell(row, col):
             return -1
-        if self.constant_memory:
-            if row > self.previous_row:
-                self._write_single_row(row)
-            elif self._fast_ready:
-                self._fast_ready.pop(col, None)
         self.table[row][col] = CellNumberTuple(number, cell_format)
         return 0
 
@@ -143,15 +134,22 @@ class FastSheet(RowSheet):
             return super().write_blank(row, col, blank, cell_format)
         if cell_format is None:
             return 0
-        if self._fast_dimensions(row, col):
+        if not self._fast_cell(row, col):
             return -1
+        self.table[row][col] = CellBlankTuple(cell_format)
+        return 0
+
+    def _fast_cell(self, row: int, col: int) -> bool:
+        """Dimensions checked and, in constant-memory mode, `row` made the current row (the previous one
+        written out; a cell rewritten in it forgets its ready XML). False: xlsxwriter refuses the cell."""
+        if self._fast_dimensions(row, col):
+            return False
         if self.constant_memory:
             if row > self.previous_row:
                 self._write_single_row(row)
             elif self._fast_ready:
                 self._fast_ready.pop(col, None)
-        self.table[row][col] = CellBlankTuple(cell_format)
-        return 0
+        return True
 
     def put_row(self, row: int, cells: Iterable[tuple[int, Any, Any]]) -> None:
         if not self.constant_memory or type(row) is not int or row < 0 or row >= self.xls_rowmax:
