@@ -206,12 +206,7 @@ class FastSheet(RowSheet):
                 del table_row[col]  # written again: the later value counts
         if ready:
             first, last = min(ready), max(ready)
-            d = self.dim_colmin
-            if d is None or first < d:
-                self.dim_colmin = first
-            d = self.dim_colmax
-            if d is None or last > d:
-                self.dim_colmax = last
+            self._grow_cols(first, last)
 
     def put_rows(self, first_row: int, rows: Iterable[tuple[float | None, Sequence[Any], Sequence[Any]]]) -> int:
         # Constant-memory mode: each row's XML in one step, by a function per (formats, height) that holds
@@ -296,18 +291,8 @@ class FastSheet(RowSheet):
         if out:
             self.fh.write("".join(out))
         if lo >= 0:
-            d = self.dim_rowmin
-            if d is None or lo < d:
-                self.dim_rowmin = lo
-            d = self.dim_rowmax
-            if d is None or hi > d:
-                self.dim_rowmax = hi
-            d = self.dim_colmin
-            if d is None or d > 0:
-                self.dim_colmin = 0
-            d = self.dim_colmax
-            if d is None or width - 1 > d:
-                self.dim_colmax = width - 1
+            self._grow_rows(lo, hi)
+            self._grow_cols(0, width - 1)
         if pending is not None:
             row += 1
             RowSheet.put_rows(self, row, (pending,))
@@ -490,12 +475,7 @@ class FastSheet(RowSheet):
             if col > last:
                 last = col
         if first >= 0:
-            d = self.dim_colmin
-            if d is None or first < d:
-                self.dim_colmin = first
-            d = self.dim_colmax
-            if d is None or last > d:
-                self.dim_colmax = last
+            self._grow_cols(first, last)
 
     def set_row(self, row, height=None, cell_format=None, options=None):
         kind = type(height)
@@ -533,6 +513,20 @@ class FastSheet(RowSheet):
         if d is None or col > d:
             self.dim_colmax = col
         return 0
+
+    def _grow_rows(self, lo: int, hi: int) -> None:
+        """The used range grows to hold rows lo..hi (as `_check_dimensions` does cell by cell)."""
+        if self.dim_rowmin is None or lo < self.dim_rowmin:
+            self.dim_rowmin = lo
+        if self.dim_rowmax is None or hi > self.dim_rowmax:
+            self.dim_rowmax = hi
+
+    def _grow_cols(self, lo: int, hi: int) -> None:
+        """The used range grows to hold columns lo..hi."""
+        if self.dim_colmin is None or lo < self.dim_colmin:
+            self.dim_colmin = lo
+        if self.dim_colmax is None or hi > self.dim_colmax:
+            self.dim_colmax = hi
 
     def _fast_sst_index(self, string: str) -> int:
         """SharedStringTable._get_shared_string_index, inlined."""
