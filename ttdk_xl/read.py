@@ -483,18 +483,16 @@ def _flags_of(xml: bytes, cells: list[str]) -> dict[str, str]:
     pos = 0
     for ref in cells:
         start = xml.find(b'<c r="' + ref.encode() + b'"', pos)
-        if start < 0:
-            return {k: v for k, v in _cell_flags(xml).items() if k in set(cells)}
-        close = xml.find(b">", start)
+        close = xml.find(b">", start) if start >= 0 else -1
         if close < 0:
-            return {k: v for k, v in _cell_flags(xml).items() if k in set(cells)}
+            wanted = set(cells)
+            return {k: v for k, v in _cell_flags(xml).items() if k in wanted}
         pos = close
         if xml[close - 1 : close] == b"/":  # <c …/>: no value, no formula
             continue
         end = xml.find(b"</c>", close)
         cell = xml[start : end + 4] if end >= 0 else xml[start:]
-        found = _cell_flags(b"<sheetData>" + cell + b"</sheetData>")
-        flags.update(found)
+        flags.update(_cell_flags(b"<sheetData>" + cell + b"</sheetData>"))
     return flags
 
 
