@@ -134,3 +134,25 @@ def test_consolidate_summary_mentions_delegates(tmp_path):
     n = len(default.units)
     assert f"Đại biểu: {n - 1} đại biểu của {n - 1}/{n} đơn vị." in result.output
     assert f"Đơn vị chưa đăng ký: {default.units[0].name}." in result.output
+
+
+def test_a_province_does_not_flood_the_screen(tmp_path, monkeypatch):
+    """Thousands of units: the screen lists the first few and says where the rest are."""
+    import ttdk_xl.cli as cli_module
+
+    monkeypatch.setattr(cli_module, "UNITS_SHOWN", 2)
+    monkeypatch.setattr(cli_module, "NAMES_SHOWN", 1)
+    default = load_book(default_book_path())
+    inbox = tmp_path / "hop_thu"
+    for i in range(3):
+        fill(default, i, inbox / f"{i}.xlsx", full_entries(default))
+    result = run("consolidate", inbox, "--book", default_book_path(), "-o", tmp_path / "o")
+    assert result.exit_code == 1, result.output  # most units have not sent a file
+    lines = result.output.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.lstrip().startswith("Hạng"))
+    more = len(default.units) - 2
+    assert lines[header + 3] == f"   … và {more} đơn vị khác (xem trang 'Tổng hợp' của tong_hop.xlsx)"
+    # 3 files without delegates, 5 units without a file: one name of each, then how many more
+    assert f"Đơn vị chưa đăng ký: {default.units[0].name} và 2 đơn vị khác (xem dai_bieu.xlsx)." in result.output
+    assert f"Đơn vị chưa nộp tệp: {default.units[3].name} và {len(default.units) - 4} đơn vị khác" in result.output
+    assert "Traceback" not in result.output

@@ -286,12 +286,15 @@ def _print_summary(result, book_path: Path, out: Path) -> None:
     b = result.book
     click.echo(f"{b.cluster_name} — năm {b.year} (bộ tiêu chí: {book_path})")
     click.echo(f"{'Hạng':>4}  {'Đơn vị':<32} {'Tổng':>7}  {'Xếp loại':<10} {'Suy tôn':<7} Tình trạng")
-    for u in result.units:
+    for u in result.units[:UNITS_SHOWN]:
         rank = str(u.rank) if u.rank else "-"
         click.echo(
             f"{rank:>4}  {u.unit.name[:32]:<32} {vn_number(u.total):>7}  {u.level:<10} {u.acclaim:<7} "
             f"{u.status.value}{' (đồng hạng)' if u.tied else ''}"
         )
+    if len(result.units) > UNITS_SHOWN:
+        more = f"{len(result.units) - UNITS_SHOWN:,}".replace(",", ".")
+        click.echo(f"   … và {more} đơn vị khác (xem trang 'Tổng hợp' của tong_hop.xlsx)")
     blocking = [f for f in result.findings if f.blocking]
     warnings = [f for f in result.findings if f.severity.value == "Cảnh báo"]
     if blocking:
@@ -463,8 +466,11 @@ def delegates(inbox: Path, book: Path | None, out: Path) -> None:
     path = write_delegates(dl, out / "dai_bieu.xlsx")
     seats = the_book.seats_per_unit
     click.echo(f"{the_book.cluster_name} — đăng ký đại biểu Hội nghị năm {the_book.year} (tối đa {seats}/đơn vị)")
-    for u in dl.units:
+    for u in dl.units[:UNITS_SHOWN]:
         click.echo(f"  {u.unit.name[:34]:<34} {len(u.delegates):>2}  {u.status}")
+    if len(dl.units) > UNITS_SHOWN:
+        more = f"{len(dl.units) - UNITS_SHOWN:,}".replace(",", ".")
+        click.echo(f"  … và {more} đơn vị khác (xem dai_bieu.xlsx)")
     shown = [f for f in dl.findings if f.severity.value != "Ghi chú"]
     if shown:
         click.echo("")
@@ -483,7 +489,20 @@ def _print_delegate_counts(dl) -> None:
     for status, label in ((NONE, "chưa đăng ký"), (TOO_MANY, "quá số lượng"), (NO_FILE, "chưa nộp tệp")):
         names = [u.unit.name for u in dl.units if u.status == status or (status == NONE and u.status == NO_SHEET)]
         if names:
-            click.echo(f"Đơn vị {label}: {', '.join(names)}.")
+            click.echo(f"Đơn vị {label}: {_some_names(names)}.")
+
+
+UNITS_SHOWN = 60  # lines of the per-unit listing on screen; a province's thousands are in the workbook
+NAMES_SHOWN = 10  # unit names in one line of the delegate counts
+
+
+def _some_names(names: list[str]) -> str:
+    """A province's thousands of names would flood the screen: the first few, then how many more."""
+    limit = NAMES_SHOWN
+    if len(names) <= limit:
+        return ", ".join(names)
+    more = f"{len(names) - limit:,}".replace(",", ".")
+    return f"{', '.join(names[:limit])} và {more} đơn vị khác (xem dai_bieu.xlsx)"
 
 
 def main() -> None:

@@ -361,9 +361,10 @@ def write_outputs(
 ) -> dict[str, Path]:
     """Write tong_hop.xlsx, ket_qua.json, bao_cao.docx, tra_lai/ (and `extra`) into `out`.
 
-    For a province-sized result (and `fork` allowed, on systems that have it), the summary workbook and
-    `extra` are written in a forked child while this process writes the rest: xlsxwriter is pure Python,
-    so this is the only way to use the second core. Should the child fail, they are written here again.
+    For a province-sized result (and `fork` allowed, on systems that have it), the summary workbook is
+    written in a forked child while this process writes the rest: xlsxwriter is pure Python, so this is
+    the only way to use the second core (at 10,000 units the summary is about half of the writing).
+    Should the child fail, it is written here again.
     """
     from .report import write_report
     from .returns import write_returns
@@ -372,27 +373,27 @@ def write_outputs(
     out.mkdir(parents=True, exist_ok=True)
     paths = {"summary": out / "tong_hop.xlsx", "json": out / "ket_qua.json", "report": out / "bao_cao.docx"}
 
-    def workbooks() -> None:  # the summary, then `extra` (the delegate workbook): about half the work
+    def summary() -> None:
         write_summary(result, paths["summary"])
-        if extra is not None:
-            extra()
 
     def the_rest() -> None:
         write_json(result, paths["json"])
         write_report(result, paths["report"], Path(report_template) if report_template else None)
         if result.submissions or (out / RETURNS_DIR).exists():
             write_returns(result, out / RETURNS_DIR, delegates)
+        if extra is not None:
+            extra()
 
-    child = _start_forked(workbooks) if fork and len(result.units) >= PARALLEL_WRITE_FROM else None
+    child = _start_forked(summary) if fork and len(result.units) >= PARALLEL_WRITE_FROM else None
     if child is None:
-        workbooks()
+        summary()
     try:
         the_rest()
     finally:
         if child is not None:
             child.join()
     if child is not None and child.exitcode != 0:
-        workbooks()  # the child failed: write them here, so that any error surfaces normally
+        summary()  # the child failed: write it here, so that any error surfaces normally
     return paths
 
 

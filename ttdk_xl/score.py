@@ -121,8 +121,11 @@ def _step_value(book: Book, t: Totals, step: str) -> str:
 
 def _competition_ranks(keys: list[tuple]) -> list[int]:
     """1, 2, 2, 4: a unit's rank is 1 + the number of units with a strictly better key."""
-    ordered = sorted(keys)
-    return [1 + bisect_left(ordered, k) for k in keys]
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    ranks = [0] * len(keys)
+    for pos, i in enumerate(order):  # one pass over the sorted keys: equal keys share the first position
+        ranks[i] = pos + 1 if pos == 0 or keys[i] != keys[order[pos - 1]] else ranks[order[pos - 1]]
+    return ranks
 
 
 def rank_units(
