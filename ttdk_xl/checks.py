@@ -12,10 +12,10 @@ from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from .layout import H_EXPLAIN, H_SCORE, NO, SCORE_SHEET, YES, cell_name
+from .layout import H_EXPLAIN, H_SCORE, NO, SCORE_SHEET, YES, cell_name, col_letter
 from .models import Book, Criterion, ExplainRule, Finding, Kind, Severity, Submission, Unit
 from .read import RawSubmission
-from .score import clean
+from .score import clean, totals_plan
 from .text import nfc, strip_unit_prefixes, vn_number
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -259,6 +259,8 @@ def check_submission(raw: RawSubmission, book: Book) -> Submission:
     scores: dict[str, Decimal] = {}
     disq: dict[str, bool] = {}
     explanations: dict[str, str] = {}
+    score_letter, flags = col_letter(score_col), raw.cell_flags
+    max_float = book.derived("max_floats", _max_floats)  # an unchanged max, read as a float, needs no parsing
     for c in book.criteria:
         r = by_code.get(c.code)
         if r is None:
@@ -269,7 +271,7 @@ def check_submission(raw: RawSubmission, book: Book) -> Submission:
                 "Đề nghị đơn vị dùng đúng mẫu đã gửi, không xóa dòng.",
             )
             continue
-        if r.text and _squash(r.text) != _squash(c.text):  # r.text is NFC already (read.py)
+        if r.text and r.text != c.text and _squash(r.text) != _squash(c.text):  # r.text is NFC already (read.py)
             add(
                 "row-reworded",
                 W,
@@ -277,7 +279,7 @@ def check_submission(raw: RawSubmission, book: Book) -> Submission:
                 "Nội dung tiêu chí theo bộ tiêu chí của Cụm; lần sau không sửa cột nội dung.",
                 cell_name(r.row, 1),
             )
-        if c.kind not in (Kind.DISQUALIFIER,):
+        if c.kind is not Kind.DISQUALIFIER and not (type(r.max_value) is float and r.max_value == max_float[c.code]):
             given, _how = parse_score(r.max_value)
             if given is not None and given != c.max_points:
                 add(
@@ -290,7 +292,7 @@ def check_submission(raw: RawSubmission, book: Book) -> Submission:
                 )
         if c.is_group:
             continue
-        cell = cell_name(r.row, score_col)
+        cell = f"{score_letter}{r.row + 1}"
         expl = _explanation(r.explanation) if expl_col is not None else ""
         if expl:
             explanations[c.code] = expl
@@ -303,7 +305,7 @@ def check_submission(raw: RawSubmission, book: Book) -> Submission:
                 "Gõ lại bằng phông Unicode (Times New Roman) hoặc chuyển mã bằng Unikey.",
                 cell_name(r.row, expl_col or 4),
             )
-        flag = raw.cell_flags.get(cell)
+        flag = flags.get(cell) if flags else None
         if flag == "formula-no-value":
             add(
                 "formula-no-value",
@@ -437,6 +439,10 @@ def check_submission(raw: RawSubmission, book: Book) -> Submission:
     )
 
 
+def _max_floats(book: Book) -> dict[str, float]:
+    return {c.code: float(c.max_points) for c in book.criteria}
+
+
 def _criterion_codes(book: Book) -> tuple[list[str], frozenset[str]]:
     codes = [c.code for c in book.criteria]
     return codes, frozenset(codes)
@@ -448,11 +454,10 @@ def _explanation(value: object) -> str:
 
 def total_of(book: Book, scores: dict[str, Decimal]) -> Decimal:
     """Σ scored + min(Σ bonus, cap) − Σ penalties."""
-    by_kind = {Kind.SCORED: Decimal(0), Kind.BONUS: Decimal(0), Kind.PENALTY: Decimal(0)}
-    for c in book.leaves:
-        if c.kind in by_kind:
-            by_kind[c.kind] += scores.get(c.code, Decimal(0))
-    return by_kind[Kind.SCORED] + min(by_kind[Kind.BONUS], book.bonus_cap) - by_kind[Kind.PENALTY]
+    plan, get, zero = totals_plan(book), scores.get, Decimal(0)
+    scored = sum([get(c, zero) for c in plan.scored], zero)
+    bonus = sum([get(c, zero) for c in plan.bonus], zero)
+    return scored + min(bonus, book.bonus_cap) - sum([get(c, zero) for c in plan.penalty], zero)
 
 
 def _missing_expl(add, c: Criterion, r, expl_col: int | None) -> None:

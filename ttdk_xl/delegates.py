@@ -299,8 +299,11 @@ def parse_delegates(
 
     out: list[Delegate] = []
     seen: dict[str, int] = {}
+    fields = [j for j in cols.values()]
     for i in range(header + 1, len(rows)):
         row = rows[i]
+        if all(j >= len(row) or row[j] == "" or row[j] is None for j in fields):  # most rows are left empty
+            continue
         name = " ".join(nfc(get(row, H_NAME)).split())
         title = nfc(get(row, H_TITLE))
         raw_phone = get(row, H_PHONE)

@@ -15,7 +15,8 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from pathlib import Path, PurePosixPath
+from pathlib import Path
+from typing import NamedTuple
 
 from .layout import (
     H_CODE,
@@ -41,8 +42,7 @@ MAX_UNZIPPED_RATIO = 100  # zip bombs expand far beyond this
 MAX_UNZIPPED_FACTOR = 5  # unpacked size allowed per byte of the --max-mb limit
 
 
-@dataclass(frozen=True)
-class RawRow:
+class RawRow(NamedTuple):  # a tuple: thousands of files × dozens of rows are built fast
     """One criterion row as found in the unit's sheet (values untouched)."""
 
     row: int  # 0-based sheet row
@@ -131,12 +131,27 @@ def file_info(path: Path, inbox: Path | None) -> FileInfo:
 
 def _load(path: Path, inbox: Path | None) -> tuple[FileInfo, bytes]:
     """The file's identity and its bytes: read once, so what is hashed is what is read."""
-    with path.open("rb") as fh:
-        stat = os.fstat(fh.fileno())
-        data = fh.read()
-    rel = path.relative_to(inbox).as_posix() if inbox else path.name
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        stat = os.fstat(fd)
+        chunks = [os.read(fd, stat.st_size + 1)]
+        while chunks[-1]:  # a file that grew while being read, or a short read
+            chunks.append(os.read(fd, 1 << 20))
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
     modified = datetime.fromtimestamp(stat.st_mtime, tz=UTC).isoformat(timespec="seconds")
-    return FileInfo(nfc(rel), hashlib.sha256(data).hexdigest(), len(data), modified), data
+    return FileInfo(_relative(path, inbox), hashlib.sha256(data).hexdigest(), len(data), modified), data
+
+
+def _relative(path: Path, inbox: Path | None) -> str:
+    """The path relative to the inbox, '/'-separated, NFC (by string for the common case: thousands of files)."""
+    if inbox is None:
+        return nfc(path.name)
+    text, base = str(path), str(inbox)
+    if text.startswith(base) and text[len(base) : len(base) + 1] == os.sep:
+        return nfc(text[len(base) + 1 :].replace(os.sep, "/"))
+    return nfc(path.relative_to(inbox).as_posix())
 
 
 def read_file(path: Path, inbox: Path | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> ReadOutcome:
@@ -153,7 +168,7 @@ def read_file(path: Path, inbox: Path | None = None, max_bytes: int = DEFAULT_MA
             "Kiểm tra quyền đọc tệp hoặc chép tệp ra thư mục khác rồi chạy lại.",
         )
         return ReadOutcome(FileInfo(rel, "", 0, ""), None, (finding,))
-    name = PurePosixPath(info.file).name
+    name = info.file.rsplit("/", 1)[-1]
     ext = path.suffix.lower()
 
     def fail(code: str, message: str, fix: str, severity: Severity = Severity.ERROR, ignored: bool = False):
@@ -286,9 +301,10 @@ def _declares_entities(zf: ZipParts | ZipfileParts) -> bool:
     Only the prolog (before the root element) can hold a DTD, so only the first bytes of each part are
     inflated; a prolog longer than any office suite writes is refused too."""
     for name in zf.names():
-        if name.endswith((".xml", ".rels", ".vml")):
-            raw = zf.raw(name)
-            if raw is not None and raw in _SAFE_PARTS:  # the same compressed bytes as a part found safe
+        if name.endswith(_XML_PARTS):
+            key = zf.stored_key(name)
+            known = _SAFE_PARTS.get(key) if key is not None else None
+            if known is not None and zf.stored_equals(name, known):  # the same stored bytes as a safe part
                 continue
             for size in (_PROLOG_LOOK, _PROLOG_MAX):
                 head = zf.head(name, size)
@@ -300,16 +316,20 @@ def _declares_entities(zf: ZipParts | ZipfileParts) -> bool:
             prolog = head[: root.start()] if root else head
             if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
                 return True
-            if raw is not None and len(raw) <= _SAFE_PART_BYTES and len(_SAFE_PARTS) < _SAFE_PARTS_MAX:
-                _SAFE_PARTS.add(raw)
+            if key is not None and key[3] <= _SAFE_PART_BYTES and len(_SAFE_PARTS) < _SAFE_PARTS_MAX:
+                raw = zf.raw(name)
+                if raw is not None:
+                    _SAFE_PARTS[key] = raw[1:]  # without the method byte, which is in the key
     return False
 
 
-# Compressed parts already found free of a DTD. Files issued from one template share most parts byte
-# for byte (styles, theme, guide…); the first files' parts fill it, then it stops growing.
-_SAFE_PARTS: set[bytes] = set()
+# Stored bytes of parts already found free of a DTD, by (method, CRC, size, stored size); a hit is then
+# compared byte for byte. Files issued from one template share most parts (styles, theme, guide…): the
+# first files' parts fill it, then it stops growing.
+_SAFE_PARTS: dict[tuple[int, int, int, int], bytes] = {}
 _SAFE_PARTS_MAX = 512
-_SAFE_PART_BYTES = 32_768  # compressed; bounds the memory to 16 MB
+_SAFE_PART_BYTES = 32_768  # stored; bounds the memory to 16 MB
+_XML_PARTS = (".xml", ".rels", ".vml")
 
 
 _PROLOG_LOOK = 512  # an office suite's prolog is the XML declaration, maybe a comment
@@ -319,11 +339,14 @@ _ROOT_TAG = re.compile(rb"<[A-Za-z_]")
 
 def _edited_at(zf: ZipParts | ZipfileParts) -> str:
     try:
-        core = zf.head("docProps/core.xml", 20000).decode("utf-8", "replace")
+        core = zf.head("docProps/core.xml", 20000)
     except KeyError:
         return ""
-    m = re.search(r"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>", core)
-    return m.group(1).strip() if m else ""
+    m = _MODIFIED.search(core)
+    return m.group(1).decode("utf-8", "replace").strip() if m else ""
+
+
+_MODIFIED = re.compile(rb"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>")
 
 
 def _read_workbook(data: bytes, info: FileInfo, ext: str, zf: ZipParts | ZipfileParts | None = None) -> ReadOutcome:

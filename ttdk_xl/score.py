@@ -36,7 +36,7 @@ def compute_totals(
     book: Book, scores: dict[str, Decimal], disqualified: dict[str, bool], extra_penalty: Decimal = ZERO
 ) -> Totals:
     """Totals of one unit from its leaf scores (penalties positive), minus an extra penalty if given."""
-    plan = book.derived("totals_plan", _totals_plan)
+    plan = totals_plan(book)
     get = scores.get
     scored = sum([get(c, ZERO) for c in plan.scored], ZERO)
     claimed = sum([get(c, ZERO) for c in plan.bonus], ZERO)
@@ -58,6 +58,11 @@ class _TotalsPlan:
     bonus: tuple[str, ...]
     penalty: tuple[str, ...]
     groups: tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def totals_plan(book: Book) -> _TotalsPlan:
+    """The book's leaf codes by kind and its groups' leaves (computed once per book)."""
+    return book.derived("totals_plan", _totals_plan)
 
 
 def _totals_plan(book: Book) -> _TotalsPlan:

@@ -91,6 +91,16 @@ class ZipParts:
         start = self._start(part)
         return bytes((part.method,)) + self.data[start : start + part.compressed]
 
+    def stored_key(self, name: str) -> tuple[int, int, int, int] | None:
+        """(method, CRC, size, stored size): equal for parts that may be byte-for-byte the same."""
+        part = self.parts[name]
+        return part.method, part.crc, part.size, part.compressed
+
+    def stored_equals(self, name: str, stored: bytes) -> bool:
+        """True when the part's stored bytes are exactly `stored` (compared in place, without a copy)."""
+        part = self.parts[name]
+        return part.compressed == len(stored) and self.data.startswith(stored, self._start(part))
+
     def read(self, name: str) -> bytes:
         """A whole part, checked against its CRC like zipfile does."""
         part = self.parts[name]
@@ -147,6 +157,12 @@ class ZipfileParts:
 
     def raw(self, name: str) -> bytes | None:
         return None  # zipfile does not hand out stored bytes; such zips are rare
+
+    def stored_key(self, name: str) -> None:
+        return None
+
+    def stored_equals(self, name: str, stored: bytes) -> bool:
+        return False
 
     def read(self, name: str) -> bytes:
         return self.zf.read(name)
