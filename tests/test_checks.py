@@ -211,3 +211,33 @@ def test_legacy_encodings_detected():
     assert legacy_encoding("TriÖu S¬n ®· hoµn thµnh") == "TCVN3"
     assert legacy_encoding("Trieäu Sôn ñaõ hoaøn thaønh") == "VNI"
     assert legacy_encoding("Triệu Sơn đã hoàn thành") == ""
+
+
+def test_checking_a_value_once_gives_what_checking_it_each_time_gives(book, tmp_path, monkeypatch):
+    """A (criterion, typed value) is judged once and remembered; files must come out exactly as if each
+    value were checked afresh, whatever the order, for good and bad values alike."""
+    import random
+
+    from ttdk_xl import checks
+
+    rng = random.Random(7)
+    values = [D(0), D("0.5"), D(5), D(20), D(40), D(-1), D(41), D("12.3"), None, "8,5"]
+    leaves = [c for c in book.leaves if c.kind.value != "điểm liệt"]
+    paths = []
+    for i in range(12):
+        entries = full_entries(book)
+        for c in rng.sample(leaves, 4 if i >= 3 else 0):  # the first three as issued, filled in full
+            entries[c.code] = (rng.choice(values), rng.choice(["", "Có minh chứng"]))
+        paths.append(fill(book, i % len(book.units), tmp_path / f"{i}.xlsx", entries))
+    raws = [read_file(p, tmp_path).raw for p in paths]
+
+    def run(order):
+        book._derived.pop("score_verdicts", None)
+        return {i: check_submission(raws[i], book) for i in order}
+
+    remembered = run(range(12))
+    again = run(reversed(range(12)))
+    monkeypatch.setattr(checks, "_verdict", lambda *a: checks._SLOW)
+    afresh = run(range(12))
+    assert remembered == again == afresh
+    assert any(s.findings for s in afresh.values()) and any(not s.findings for s in afresh.values())

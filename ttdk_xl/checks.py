@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from .layout import H_EXPLAIN, H_SCORE, NO, SCORE_SHEET, YES, cell_name, col_letter
 from .models import Book, Criterion, ExplainRule, Finding, Kind, Severity, Submission, Unit
-from .read import RawSubmission
+from .read import RawRow, RawSubmission
 from .score import clean, totals_plan
 from .text import nfc, strip_unit_prefixes, vn_number
 
@@ -62,11 +62,13 @@ def _unit_keys(book: Book) -> tuple[dict[str, list[Unit]], dict[str, list[Unit]]
 
 
 _TCVN3_RE = re.compile("[" + re.escape("".join(sorted(_TCVN3))) + "]")
+# Every letter either test counts, in one character class: most Unicode text has none (one fast scan).
+_LEGACY_HINT = re.compile("[" + re.escape("".join(sorted(_TCVN3 | set("øùúûõïäåëöñÑ")))) + "]")
 
 
 def legacy_encoding(text: str) -> str:
     """'TCVN3' or 'VNI' when text looks typed with a legacy Vietnamese font, else ''."""
-    if not text:
+    if not text or _LEGACY_HINT.search(text) is None:
         return ""
     if len(_TCVN3_RE.findall(text)) >= 2:  # two or more letters of _TCVN3
         return "TCVN3"
@@ -222,45 +224,20 @@ def check_submission(raw: RawSubmission, book: Book) -> Submission:
         )
 
     # Structure: the unit must not change the rules.
-    by_code: dict[str, object] = {}
-    for r in raw.rows:
-        if r.code in by_code:
-            add(
-                "row-duplicated",
-                E,
-                f"Tiêu chí '{r.code}' xuất hiện hai lần (dòng {by_code[r.code].row + 1} và dòng {r.row + 1}).",
-                "Xóa dòng thừa, giữ đúng các dòng của mẫu.",
-                cell_name(r.row, 0),
-            )
-            continue
-        by_code[r.code] = r
     book_codes, known = book.derived("criterion_codes", _criterion_codes)
-    for r in raw.rows:
-        if r.code not in known:
-            add(
-                "row-added",
-                E,
-                f"Dòng '{r.code}' không có trong bộ tiêu chí của Cụm (đơn vị thêm dòng hoặc sửa mã).",
-                "Xóa dòng đã thêm hoặc trả lại mã tiêu chí như mẫu.",
-                cell_name(r.row, 0),
-            )
-    seen = [r.code for r in raw.rows if r.code in known]
-    present = [c for c in book_codes if c in by_code]
-    if seen and list(dict.fromkeys(seen)) != present:
-        first = next(r for r, b in zip(list(dict.fromkeys(seen)), present, strict=False) if r != b)
-        add(
-            "row-reordered",
-            W,
-            f"Thứ tự các tiêu chí đã bị thay đổi (từ tiêu chí '{first}'); điểm vẫn được đọc theo mã tiêu chí.",
-            "Lần sau giữ nguyên thứ tự dòng của mẫu.",
-            cell_name(by_code[first].row, 0),
-        )
+    if [r.code for r in raw.rows] == book_codes:  # the usual file: every criterion once, in the book's order
+        by_code = dict(zip(book_codes, raw.rows, strict=True))
+    else:
+        by_code = _check_structure(raw, book_codes, known, add)
 
     scores: dict[str, Decimal] = {}
     disq: dict[str, bool] = {}
     explanations: dict[str, str] = {}
     score_letter, flags = col_letter(score_col), raw.cell_flags
     max_float = book.derived("max_floats", _max_floats)  # an unchanged max, read as a float, needs no parsing
+    memo = book.derived("score_verdicts", _new_memo)
+    if len(memo) > 100_000:  # a bound, should values be wildly varied
+        memo.clear()
     for c in book.criteria:
         r = by_code.get(c.code)
         if r is None:
@@ -342,7 +319,17 @@ def check_submission(raw: RawSubmission, book: Book) -> Submission:
             if _needs_explanation(c, None, disq[c.code]) and not expl:
                 _missing_expl(add, c, r, expl_col)
             continue
-        score, how = parse_score(r.score)
+        value = r.score
+        # A typed number (not zero: -0.0 equals 0.0 as a key) or a blank: the same value was checked before?
+        if (type(value) is float and value != 0) or value == "" or value is None:
+            key = (c.code, value, bool(expl))
+            verdict = memo.get(key)
+            if verdict is None:
+                verdict = memo[key] = _verdict(c, value, bool(expl), book)
+            if verdict is not _SLOW:
+                scores[c.code] = verdict
+                continue
+        score, how = parse_score(value)
         if how == "blank":
             if c.kind is Kind.SCORED:
                 add(
@@ -437,6 +424,68 @@ def check_submission(raw: RawSubmission, book: Book) -> Submission:
         entries={r.code: (r.score, _explanation(r.explanation)) for r in raw.rows if r.code in known},
         row_codes={r.row + 1: r.code for r in raw.rows},
     )
+
+
+def _check_structure(raw: RawSubmission, book_codes: list[str], known: frozenset[str], add) -> dict[str, RawRow]:
+    """Rows duplicated, added or reordered (findings through `add`); the rows by code, first one kept."""
+    by_code: dict[str, RawRow] = {}
+    for r in raw.rows:
+        if r.code in by_code:
+            add(
+                "row-duplicated",
+                E,
+                f"Tiêu chí '{r.code}' xuất hiện hai lần (dòng {by_code[r.code].row + 1} và dòng {r.row + 1}).",
+                "Xóa dòng thừa, giữ đúng các dòng của mẫu.",
+                cell_name(r.row, 0),
+            )
+            continue
+        by_code[r.code] = r
+    for r in raw.rows:
+        if r.code not in known:
+            add(
+                "row-added",
+                E,
+                f"Dòng '{r.code}' không có trong bộ tiêu chí của Cụm (đơn vị thêm dòng hoặc sửa mã).",
+                "Xóa dòng đã thêm hoặc trả lại mã tiêu chí như mẫu.",
+                cell_name(r.row, 0),
+            )
+    seen = [r.code for r in raw.rows if r.code in known]
+    present = [c for c in book_codes if c in by_code]
+    if seen and list(dict.fromkeys(seen)) != present:
+        first = next(r for r, b in zip(list(dict.fromkeys(seen)), present, strict=False) if r != b)
+        add(
+            "row-reordered",
+            W,
+            f"Thứ tự các tiêu chí đã bị thay đổi (từ tiêu chí '{first}'); điểm vẫn được đọc theo mã tiêu chí.",
+            "Lần sau giữ nguyên thứ tự dòng của mẫu.",
+            cell_name(by_code[first].row, 0),
+        )
+    return by_code
+
+
+_SLOW = object()
+
+
+def _new_memo(book: Book) -> dict:
+    return {}
+
+
+def _verdict(c: Criterion, value: object, has_expl: bool, book: Book) -> object:
+    """The clean score of a typed value that raises no finding (the loop below, in short), else _SLOW.
+
+    Thousands of files type the same few values: checking each (criterion, value) once is enough."""
+    score, how = parse_score(value)
+    if how == "blank":
+        if c.kind is Kind.SCORED:
+            return _SLOW
+        score = Decimal(0)
+    elif score is None or how:
+        return _SLOW
+    if score < 0 or score > c.max_points or score % book.step != 0:
+        return _SLOW
+    if _needs_explanation(c, score, False) and not has_expl:
+        return _SLOW
+    return score
 
 
 def _max_floats(book: Book) -> dict[str, float]:
