@@ -214,3 +214,36 @@ def test_zip_parts_leave_unusual_zips_to_zipfile(tmp_path):
     broken[-22:-18] = b"XXXX"  # no end-of-directory record: not a zip at all
     with pytest.raises(zipfile.BadZipFile):
         open_parts(bytes(broken))
+
+
+def _files(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_writing_on_two_cores_gives_the_same_files(tmp_path, monkeypatch):
+    """A province's outputs are shared between a forked child and this process: the same bytes as one
+    process writing them all, also when the child fails (this process then writes what is missing)."""
+    import os
+
+    from ttdk_xl import pipeline, write_xlsx
+
+    book = make_book(units=9)
+    inbox = messy_inbox(book, tmp_path)
+    ttdk_xl.consolidate(inbox, book=book, out=tmp_path / "one", workers=1)
+    monkeypatch.setattr(pipeline, "PARALLEL_WRITE_FROM", 1)
+    ttdk_xl.consolidate(inbox, book=book, out=tmp_path / "two", workers=1)
+    one = _files(tmp_path / "one")
+    assert {"tong_hop.xlsx", "ket_qua.json", "bao_cao.docx", "dai_bieu.xlsx"} <= set(one)
+    assert any(name.startswith("tra_lai/") for name in one)
+    assert _files(tmp_path / "two") == one
+
+    parent, real = os.getpid(), write_xlsx.write_summary
+
+    def fails_in_the_child(*args, **kwargs):
+        if os.getpid() != parent:
+            raise RuntimeError("child failed")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(write_xlsx, "write_summary", fails_in_the_child)
+    ttdk_xl.consolidate(inbox, book=book, out=tmp_path / "rescued", workers=1)
+    assert _files(tmp_path / "rescued") == one

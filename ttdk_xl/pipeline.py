@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -361,10 +362,11 @@ def write_outputs(
 ) -> dict[str, Path]:
     """Write tong_hop.xlsx, ket_qua.json, bao_cao.docx, tra_lai/ (and `extra`) into `out`.
 
-    For a province-sized result (and `fork` allowed, on systems that have it), the summary workbook is
-    written in a forked child while this process writes the rest: xlsxwriter is pure Python, so this is
-    the only way to use the second core (at 10,000 units the summary is about half of the writing).
-    Should the child fail, it is written here again.
+    For a province-sized result (and `fork` allowed, on systems that have it), a forked child writes the
+    summary workbook (about half of the writing at 10,000 units) while this process writes the other
+    outputs, largest first; whichever process is free takes the next one. xlsxwriter is pure Python, so
+    this is the only way to use the second core. Anything the child did not finish is written here again,
+    so that any error surfaces normally.
     """
     from .report import write_report
     from .returns import write_returns
@@ -373,36 +375,62 @@ def write_outputs(
     out.mkdir(parents=True, exist_ok=True)
     paths = {"summary": out / "tong_hop.xlsx", "json": out / "ket_qua.json", "report": out / "bao_cao.docx"}
 
-    def summary() -> None:
-        write_summary(result, paths["summary"])
-
-    def the_rest() -> None:
-        write_json(result, paths["json"])
-        write_report(result, paths["report"], Path(report_template) if report_template else None)
+    def returns() -> None:
         if result.submissions or (out / RETURNS_DIR).exists():
             write_returns(result, out / RETURNS_DIR, delegates)
-        if extra is not None:
-            extra()
 
-    child = _start_forked(summary) if fork and len(result.units) >= PARALLEL_WRITE_FROM else None
-    if child is None:
-        summary()
-    try:
-        the_rest()
-    finally:
-        if child is not None:
-            child.join()
-    if child is not None and child.exitcode != 0:
-        summary()  # the child failed: write it here, so that any error surfaces normally
+    jobs: list[Callable[[], object]] = [
+        lambda: write_summary(result, paths["summary"]),
+        lambda: write_json(result, paths["json"]),
+        lambda: write_report(result, paths["report"], Path(report_template) if report_template else None),
+        returns,
+    ] + ([extra] if extra is not None else [])
+    if not (fork and len(result.units) >= PARALLEL_WRITE_FROM):
+        for job in jobs:
+            job()
+        return paths
+    _share_jobs(jobs[0], [jobs[3], jobs[2], *jobs[4:], jobs[1]])  # the rest largest first (measured)
     return paths
 
 
-def _start_forked(job: Callable[[], None]):
-    """Run job in a forked child process (None where fork is not available, e.g. Windows)."""
+def _share_jobs(first: Callable[[], object], rest: list[Callable[[], object]]) -> None:
+    """`first` in a forked child, `rest` here; the child then takes from `rest` what is not yet taken.
+
+    Without fork (Windows), or should the child fail, whatever it did not finish is run here."""
     import multiprocessing
 
     if "fork" not in multiprocessing.get_all_start_methods():
-        return None
-    child = multiprocessing.get_context("fork").Process(target=job, daemon=True)
+        for job in (first, *rest):
+            job()
+        return
+    context = multiprocessing.get_context("fork")
+    taken = context.Value("i", 0)  # index of the next job of `rest` to take
+    done = context.Array("b", len(rest) + 1)  # done[0]: first; done[i + 1]: rest[i]
+
+    def take_and_run() -> None:
+        while True:
+            with taken.get_lock():
+                i = taken.value
+                taken.value += 1
+            if i >= len(rest):
+                return
+            rest[i]()
+            done[i + 1] = 1
+
+    def child_work() -> None:
+        try:
+            first()
+            done[0] = 1
+            take_and_run()
+        except BaseException:
+            os._exit(1)  # quietly: this process writes what is missing again and reports the error
+
+    child = context.Process(target=child_work, daemon=True)
     child.start()
-    return child
+    try:
+        take_and_run()
+    finally:
+        child.join()
+    for i, job in enumerate((first, *rest)):
+        if not done[i]:
+            job()  # the child failed before finishing it
