@@ -38,7 +38,13 @@ def messy_inbox(book, root):
     return inbox
 
 
-def test_serial_threads_and_processes_write_identical_outputs(tmp_path, monkeypatch):
+@pytest.mark.parametrize("start", ["fork", "spawn"])
+def test_serial_threads_and_processes_write_identical_outputs(tmp_path, monkeypatch, start):
+    import multiprocessing
+
+    if start not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"no {start} here")
+    monkeypatch.setattr(parallel, "_start_method", lambda: start)
     book = make_book(units=9)
     inbox = messy_inbox(book, tmp_path)
     serial = ttdk_xl.consolidate(inbox, book=book, out=tmp_path / "serial", workers=1)
