@@ -389,3 +389,19 @@ def test_failed_render_keeps_previous_output(tmp_path):
     with pytest.raises(ReportTemplateError):
         write_report(sample_result(), out, template=tpl)
     assert out.read_bytes() == b"previous"
+
+
+def test_the_same_result_gives_the_same_bytes_at_any_time(tmp_path, monkeypatch):
+    """python-docx stamps the clock into each zip entry; the report carries fixed dates instead."""
+    import time
+    import zipfile
+
+    write_report(sample_result(), tmp_path / "a.docx")
+    later = time.time() + 3 * 3600
+    monkeypatch.setattr(time, "time", lambda: later)
+    write_report(sample_result(), tmp_path / "b.docx")
+    assert (tmp_path / "a.docx").read_bytes() == (tmp_path / "b.docx").read_bytes()
+    with zipfile.ZipFile(tmp_path / "b.docx") as z:
+        assert z.testzip() is None
+        assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    assert Document(str(tmp_path / "b.docx")).paragraphs  # still a Word document

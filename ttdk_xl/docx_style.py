@@ -18,8 +18,6 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
-from .atomic import atomic_path
-
 FONT = "Times New Roman"
 BODY_SIZE = 14
 LINE_SPACING = 1.2
@@ -436,8 +434,18 @@ def title(w: Writer, kind: str, subject: str, before: float = 18) -> None:
 
 
 def save(doc, path: Path) -> Path:
-    """Save atomically: a temporary file in the same folder, then os.replace."""
-    path = Path(path)
-    with atomic_path(path) as tmp:
-        doc.save(str(tmp))
-    return path
+    """Save atomically (a temporary file in the same folder, then os.replace), with fixed zip dates."""
+    return write_docx(doc, path)
+
+
+def write_docx(doc, path: Path) -> Path:
+    """Save a python-docx (or docxtpl) document atomically, its zip entries dated 1980-01-01 rather than
+    the clock: the same inputs give the same bytes."""
+    import io
+
+    from .atomic import write_bytes
+    from .zipparts import with_fixed_times
+
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return write_bytes(path, with_fixed_times(buffer.getvalue()))

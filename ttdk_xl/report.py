@@ -14,7 +14,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .atomic import atomic_path
 from .errors import ReportTemplateError
 from .models import Book, Kind, Result, Status, TieBreak, Unit, UnitResult
 from .text import nfc, strip_unit_prefixes, vn_number
@@ -505,8 +504,9 @@ def write_report(result: Result, path: Path, template: Path | None = None) -> No
             "Hãy kiểm tra các thẻ {%p …%}, {%tr …%} trong tệp mẫu, hoặc dùng lại mẫu mặc định."
         ) from exc
 
-    with atomic_path(path) as tmp:
-        tpl.save(str(tmp))
+    from .docx_style import write_docx
+
+    write_docx(tpl, path)
 
 
 # Tags as they appear in the text of one paragraph: {{ … }}, {% … %}, or an opening without its end.

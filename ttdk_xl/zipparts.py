@@ -166,3 +166,27 @@ class ZipfileParts:
 
     def read(self, name: str) -> bytes:
         return self.zf.read(name)
+
+
+_DOS_1980 = struct.pack("<HH", 0, (1 << 5) | 1)  # 00:00:00, 1980-01-01 (as xlsxwriter writes its parts)
+
+
+def with_fixed_times(data: bytes) -> bytes:
+    """The same zip with every entry dated 1980-01-01 00:00, in its local and central headers.
+
+    python-docx stamps the clock into each entry of a .docx; fixed dates make the same inputs give the
+    same bytes. A zip this reader leaves alone is returned unchanged."""
+    try:
+        parts = ZipParts(data)
+    except Unusual:
+        return data
+    out = bytearray(data)
+    end = data.rfind(_EOCD, max(0, len(data) - 65_557))
+    count, _size, pos = struct.unpack_from("<HLL", data, end + 10)
+    for _ in range(count):
+        nlen, xlen, clen = struct.unpack_from("<3H", data, pos + 28)
+        out[pos + 12 : pos + 16] = _DOS_1980
+        pos += 46 + nlen + xlen + clen
+    for part in parts.parts.values():
+        out[part.offset + 10 : part.offset + 14] = _DOS_1980
+    return bytes(out)
