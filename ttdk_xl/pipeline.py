@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .checks import check_submission
@@ -188,21 +188,37 @@ def consolidate(
     paths = list_inbox(inbox)
     outcomes, checked = read_and_check(paths, inbox, the_book, max_bytes, progress, workers, processes)
     with gc_paused():
-        result = build_result(the_book, outcomes, rank_invalid, assessment, checked)
-    if out is not None:
-        from .delegates import collect_from_result, write_delegates
+        chosen = choose(the_book, outcomes, checked)
+    ranked = _once(lambda: rank_chosen(chosen, rank_invalid, assessment))
+    if out is None:
+        return ranked()
+    from .delegates import collect_from_result, write_delegates
 
-        delegates = collect_from_result(the_book, outcomes, result)
-        write_outputs(
-            result,
-            Path(out),
-            report_template,
-            extra=lambda: write_delegates(delegates, Path(out) / "dai_bieu.xlsx"),
-            fork=processes is not False,
-            delegates={u.unit.code: [(d.name, d.title, d.phone, d.note) for d in u.delegates] for u in delegates.units},
-        )
-        result = replace(result, delegates=delegates)
-    return result
+    unranked = chosen.unranked()
+    delegates = collect_from_result(the_book, outcomes, unranked)
+    _write_outputs(
+        ranked,
+        unranked,
+        Path(out),
+        report_template,
+        extra=lambda: write_delegates(delegates, Path(out) / "dai_bieu.xlsx"),
+        fork=processes is not False,
+        delegates={u.unit.code: [(d.name, d.title, d.phone, d.note) for d in u.delegates] for u in delegates.units},
+    )
+    return replace(ranked(), delegates=delegates)
+
+
+def _once(make: Callable[[], Result]) -> Callable[[], Result]:
+    """`make()`, computed on first use and then kept (in each process: a forked writer computes its own)."""
+    kept: list[Result] = []
+
+    def get() -> Result:
+        if not kept:
+            with gc_paused():
+                kept.append(make())
+        return kept[0]
+
+    return get
 
 
 def build_result(
@@ -217,6 +233,28 @@ def build_result(
     `checked`, when given, holds each outcome's checked Submission (parallel.read_and_check computes them
     while reading), in the same order; otherwise the outcomes are checked here.
     """
+    return rank_chosen(choose(book, outcomes, checked), rank_invalid, assessment)
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """What reading gave, before any scoring: the findings, every file's fate, the file that counts for
+    each unit and each unit's status."""
+
+    book: Book
+    findings: tuple[Finding, ...]
+    sources: tuple[Source, ...]
+    chosen: dict[str, Submission]
+    statuses: dict[str, Status]
+
+    def unranked(self) -> Result:
+        """A Result without units: enough for the returns and the delegate list, which need no ranks."""
+        subs = tuple(self.chosen[u.code] for u in self.book.units if u.code in self.chosen)
+        return Result(self.book, (), self.findings, self.sources, False, subs)
+
+
+def choose(book: Book, outcomes: list[ReadOutcome], checked: list[Submission | None] | None = None) -> Chosen:
+    """Pure: read outcomes → every file's findings and fate, and the newest usable file of each unit."""
     findings: list[Finding] = []
     sources: dict[str, Source] = {}
     candidates: dict[str, list[Submission]] = {}
@@ -306,10 +344,18 @@ def build_result(
             )
         else:
             statuses[u.code] = Status.INVALID if sub.blocking else Status.VALID
+    return Chosen(book, tuple(findings), tuple(sources.values()), chosen, statuses)
+
+
+def rank_chosen(chosen_files: Chosen, rank_invalid: bool = False, assessment=None) -> Result:
+    """Pure: score and rank the chosen files (agreed scores applied when given) → the Result."""
+    book, chosen = chosen_files.book, chosen_files.chosen
+    findings, statuses = list(chosen_files.findings), dict(chosen_files.statuses)
     chosen_subs = tuple(chosen[u.code] for u in book.units if u.code in chosen)
+    sources = chosen_files.sources
     if assessment is None:
         units = rank_units(book, chosen, statuses, rank_invalid=rank_invalid)
-        return Result(book, units, tuple(findings), tuple(sources.values()), rank_invalid, chosen_subs)
+        return Result(book, units, tuple(findings), sources, rank_invalid, chosen_subs)
     from .assessed import apply_assessment, decorate
 
     applied = apply_assessment(book, chosen, assessment)
@@ -322,7 +368,7 @@ def build_result(
         book,
         units,
         tuple(findings),
-        tuple(sources.values()),
+        sources,
         rank_invalid,
         chosen_subs,
         assessed_file=assessment.file,
@@ -362,11 +408,28 @@ def write_outputs(
 ) -> dict[str, Path]:
     """Write tong_hop.xlsx, ket_qua.json, bao_cao.docx, tra_lai/ (and `extra`) into `out`.
 
-    For a province-sized result (and `fork` allowed, on systems that have it), a forked child writes the
-    summary workbook (about half of the writing at 10,000 units) while this process writes the other
-    outputs, largest first; whichever process is free takes the next one. xlsxwriter is pure Python, so
-    this is the only way to use the second core. Anything the child did not finish is written here again,
-    so that any error surfaces normally.
+    `fork`: for a province-sized result, share the writing between this process and a forked child
+    (below)."""
+    return _write_outputs(lambda: result, result, out, report_template, extra, fork, delegates)
+
+
+def _write_outputs(
+    ranked: Callable[[], Result],
+    unranked: Result,
+    out: Path,
+    report_template: str | Path | None = None,
+    extra: Callable[[], object] | None = None,
+    fork: bool = False,
+    delegates: dict[str, list[tuple]] | None = None,
+) -> dict[str, Path]:
+    """write_outputs, for a result that may still have to be scored: `ranked()` gives it (computed once
+    per process), `unranked` has what the returns need (the book and the submissions that count).
+
+    For a province-sized result (and `fork` allowed, on systems that have it), a forked child scores and
+    writes the summary workbook (about half of the writing at 10,000 units) while this process writes
+    the returns and `extra` (which need no scores), then the rest; whichever process is free takes the
+    next output. xlsxwriter is pure Python, so this is the only way to use the second core. Anything the
+    child did not finish is written here again, so that any error surfaces normally.
     """
     from .report import write_report
     from .returns import write_returns
@@ -376,20 +439,20 @@ def write_outputs(
     paths = {"summary": out / "tong_hop.xlsx", "json": out / "ket_qua.json", "report": out / "bao_cao.docx"}
 
     def returns() -> None:
-        if result.submissions or (out / RETURNS_DIR).exists():
-            write_returns(result, out / RETURNS_DIR, delegates)
+        if unranked.submissions or (out / RETURNS_DIR).exists():
+            write_returns(unranked, out / RETURNS_DIR, delegates)
 
     jobs: list[Callable[[], object]] = [
-        lambda: write_summary(result, paths["summary"]),
-        lambda: write_json(result, paths["json"]),
-        lambda: write_report(result, paths["report"], Path(report_template) if report_template else None),
+        lambda: write_summary(ranked(), paths["summary"]),
+        lambda: write_json(ranked(), paths["json"]),
+        lambda: write_report(ranked(), paths["report"], Path(report_template) if report_template else None),
         returns,
     ] + ([extra] if extra is not None else [])
-    if not (fork and len(result.units) >= PARALLEL_WRITE_FROM):
+    if not (fork and len(unranked.book.units) >= PARALLEL_WRITE_FROM):
         for job in jobs:
             job()
         return paths
-    _share_jobs(jobs[0], [jobs[3], jobs[2], *jobs[4:], jobs[1]])  # the rest largest first (measured)
+    _share_jobs(jobs[0], [jobs[3], *jobs[4:], jobs[2], jobs[1]])  # first what needs no scores, then largest
     return paths
 
 
