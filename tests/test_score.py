@@ -138,3 +138,21 @@ def test_ranks_agree_with_totals_and_order_never_matters(values, rnd):
 
                 assert key(a) == key(b)
                 assert a.tied == b.tied == (a.unit != b.unit) or a.unit == b.unit
+
+
+def test_totals_from_reading_count_only_for_the_very_scores_they_came_from():
+    """Reading workers compute each unit's totals; ranking uses them (also after pickling, as they come
+    back from a worker process) but never for a copy with other scores, e.g. agreed ones."""
+    import pickle
+    from dataclasses import replace
+
+    plain = sub("U1", III_1=5)
+    real = compute_totals(BOOK, plain.scores, plain.disqualified)
+    marked = replace(real, total=D(999))  # tells whether the stored totals were used
+    stored = replace(plain, totals=(plain.scores, plain.disqualified, marked))
+    assert rank([stored])[0]["U1"].total == 999
+    assert rank([pickle.loads(pickle.dumps(stored))])[0]["U1"].total == 999
+    agreed = replace(stored, scores={**plain.scores, "I.1": D(10)})
+    assert rank([agreed])[0]["U1"].total == compute_totals(BOOK, agreed.scores, {}).total == real.total - 10
+    assert rank([stored], extra_penalty={"U1": D(1)})[0]["U1"].total == real.total - 1
+    assert stored == plain  # the stored totals are not part of what a submission is

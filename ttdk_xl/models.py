@@ -270,6 +270,9 @@ class Submission:
     # What the unit typed, by criterion code: (score cell value, explanation); used to pre-fill returns.
     entries: dict[str, tuple[object, str]] = field(default_factory=dict)
     row_codes: dict[int, str] = field(default_factory=dict)  # 1-based row in the unit's sheet → criterion code
+    # (scores, disqualified, score.Totals) when the reading worker already computed the totals; used only
+    # while `scores` and `disqualified` are these very objects (a copy with other scores recomputes them).
+    totals: tuple | None = field(default=None, compare=False, repr=False)
 
     @property
     def blocking(self) -> bool:

@@ -18,6 +18,7 @@ from pathlib import Path
 from .gc_pause import gc_paused
 from .models import Book, Submission
 from .read import DEFAULT_MAX_BYTES, ReadOutcome, read_path
+from .score import compute_totals
 
 THREADS_FROM = 200  # below this, one thread (research/perf.md: a cluster reads in ~40 ms)
 PROCESSES_FROM = 300  # from this many files, a worker process pays for its start-up (measured at 200–1,000)
@@ -88,6 +89,7 @@ def _one(path: Path, inbox: Path | None, book: Book, max_bytes: int) -> Checked:
             out.append((outcome, None))
         else:
             sub = _safe_check(outcome, book)
+            sub = _with_totals(sub, book)
             parsed = _delegates(outcome.raw, sub, book)
             rows = outcome.raw.delegate_rows if parsed is None else []  # parsed: the rows are not needed
             # The rules the file was issued with (`criteria` in _meta) are only for checking it alone.
@@ -95,6 +97,17 @@ def _one(path: Path, inbox: Path | None, book: Book, max_bytes: int) -> Checked:
             raw = replace(outcome.raw, meta=meta, rows=(), delegate_rows=rows, delegates_parsed=parsed)
             out.append((replace(outcome, raw=raw), sub))
     return out
+
+
+def _with_totals(sub: Submission, book: Book) -> Submission:
+    """The unit's totals, computed here in parallel rather than one by one when ranking (score.rank_units)."""
+    if not sub.unit_code:
+        return sub
+    try:
+        totals = compute_totals(book, sub.scores, sub.disqualified)
+    except Exception:  # leave it to rank_units, which reports the problem in its own way
+        return sub
+    return replace(sub, totals=(sub.scores, sub.disqualified, totals))
 
 
 def _delegates(raw, sub: Submission, book: Book) -> tuple | None:

@@ -150,7 +150,12 @@ def rank_units(
     extra_penalty = extra_penalty or {}
     totals: dict[str, Totals] = {}
     for code, sub in submissions.items():
-        totals[code] = compute_totals(book, sub.scores, sub.disqualified, extra_penalty.get(code, ZERO))
+        extra = extra_penalty.get(code, ZERO)
+        known = sub.totals
+        if known is not None and not extra and known[0] is sub.scores and known[1] is sub.disqualified:
+            totals[code] = known[2]  # computed while reading, from these very scores
+        else:
+            totals[code] = compute_totals(book, sub.scores, sub.disqualified, extra)
 
     rankable = [
         u
