@@ -15,8 +15,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 
+from .delegates import SHEET, parse_delegates
 from .gc_pause import gc_paused
 from .models import Book, Submission
+
+# pipeline imports this module only inside its functions: importing it here makes no cycle
+from .pipeline import _safe_check
 from .read import DEFAULT_MAX_BYTES, ReadOutcome, read_path
 from .score import compute_totals
 
@@ -81,8 +85,6 @@ def _read_and_check(
 
 
 def _one(path: Path, inbox: Path | None, book: Book, max_bytes: int) -> Checked:
-    from .pipeline import _safe_check
-
     out: Checked = []
     for outcome in read_path(path, inbox, max_bytes):
         if outcome.raw is None:
@@ -115,8 +117,6 @@ def _delegates(raw, sub: Submission, book: Book) -> tuple | None:
     unit = book.unit(sub.unit_code)
     if unit is None or raw.delegate_rows is None:
         return None
-    from .delegates import SHEET, parse_delegates
-
     try:
         found = parse_delegates(raw.delegate_rows, unit, raw.info.file, raw.delegate_sheet or SHEET)
     except Exception:  # leave it to delegates.collect, which reports the problem in its own way

@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
+from .delegates import find_sheet
 from .layout import (
     H_CODE,
     H_EXPLAIN,
@@ -425,8 +426,6 @@ def _read_workbook(data: bytes, info: FileInfo, ext: str, zf: ZipParts | Zipfile
         # score cells that read empty are worth a look in the XML (flags are only asked of score cells).
         blank = [cell_name(r.row, c_score) for r in out if r.score == "" or r.score is None]
         flags, protected = _inspect_sheet_xml(data, sheet, zf, blank)
-    from .delegates import find_sheet
-
     delegate_sheet = find_sheet(names) or ""
     delegate_rows = wb.get_sheet_by_name(delegate_sheet).to_python(skip_empty_area=False) if delegate_sheet else None
     raw = RawSubmission(
