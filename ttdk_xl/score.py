@@ -92,16 +92,29 @@ def classify(book: Book, total: Decimal) -> str:
 def _tiebreak_key(book: Book, t: Totals) -> tuple[Decimal, ...]:
     """Sort key (ascending = better): total first, then the book's tie-break measures."""
     key = [-t.total]
-    for step in book.tiebreak:
-        if step == TieBreak.LESS_PENALTY.value:
+    for step in book.derived("tiebreak_steps", _tiebreak_steps):
+        if step is _PENALTY:
             key.append(t.penalty)
-        elif step == TieBreak.MORE_BONUS.value:
+        elif step is _BONUS:
             key.append(-t.bonus)
-        elif step == TieBreak.MORE_FULL_MARKS.value:
+        elif step is _FULL_MARKS:
             key.append(Decimal(-t.full_marks))
         else:
             key.append(-t.groups.get(step, ZERO))
     return tuple(key)
+
+
+_PENALTY, _BONUS, _FULL_MARKS = object(), object(), object()
+
+
+def _tiebreak_steps(book: Book) -> tuple[object, ...]:
+    """The book's tie-break steps, each a marker or a group code (enum values looked up once per book)."""
+    marker = {
+        TieBreak.LESS_PENALTY.value: _PENALTY,
+        TieBreak.MORE_BONUS.value: _BONUS,
+        TieBreak.MORE_FULL_MARKS.value: _FULL_MARKS,
+    }
+    return tuple(marker.get(step, step) for step in book.tiebreak)
 
 
 def _describe_step(step: str, better: bool) -> str:
