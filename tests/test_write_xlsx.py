@@ -378,3 +378,25 @@ def test_constant_memory_mode_gives_same_content(tmp_path: Path, monkeypatch: py
     write_summary(make_result(), streamed)
     for sheet in write_xlsx.SHEETS:
         assert rows(streamed, sheet) == rows(normal, sheet), sheet
+
+
+def test_a_province_summary_is_deflated_fast_with_the_same_parts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above CONSTANT_MEMORY_UNITS the parts are deflated at level 1: the same bytes inside, a bigger zip."""
+    import zipfile
+
+    import xlsxwriter.workbook
+
+    real_zipfile = xlsxwriter.workbook.ZipFile
+    monkeypatch.setattr(write_xlsx, "CONSTANT_MEMORY_UNITS", 0)
+    fast = tmp_path / "fast.xlsx"
+    write_summary(make_result(), fast)
+    assert xlsxwriter.workbook.ZipFile is real_zipfile  # put back after closing
+    monkeypatch.setattr(write_xlsx, "close_with_level", lambda wb, level: wb.close())
+    usual = tmp_path / "usual.xlsx"
+    write_summary(make_result(), usual)
+    with zipfile.ZipFile(fast) as a, zipfile.ZipFile(usual) as b:
+        assert a.namelist() == b.namelist()
+        assert all(a.read(n) == b.read(n) for n in a.namelist())
+        assert sum(i.compress_size for i in a.infolist()) > sum(i.compress_size for i in b.infolist())

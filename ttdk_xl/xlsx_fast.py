@@ -23,6 +23,7 @@ import io
 import os
 import re
 import textwrap
+import threading
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
@@ -54,6 +55,30 @@ ENABLED = True  # tests switch it off to compare with plain xlsxwriter
 def _cell_prefixes() -> dict[int, str]:
     """Column number → the start of its cells' XML, '<c r="A' (for all of Excel's 16,384 columns)."""
     return {col: f'<c r="{xl_col_to_name(col)}' for col in range(16_384)}
+
+
+_ZIP_LOCK = threading.Lock()
+
+
+def close_with_level(wb, level: int) -> None:
+    """Close (write) the workbook with its parts deflated at zlib `level` rather than xlsxwriter's fixed
+    default (6). A province's summary holds about 60 MB of XML: level 1 deflates it three times faster
+    (about 0.6 s less at 10,000 units) for a file about a third bigger.
+
+    xlsxwriter has no option for this: its module's ZipFile is swapped while this workbook closes (the
+    parts it writes from its temporary files take the ZipFile's level; the same bytes go in)."""
+    import functools
+    import zipfile
+
+    import xlsxwriter.workbook as module
+
+    with _ZIP_LOCK:
+        real = module.ZipFile
+        module.ZipFile = functools.partial(zipfile.ZipFile, compresslevel=level)
+        try:
+            wb.close()
+        finally:
+            module.ZipFile = real
 
 
 def use_fast_sheets(wb) -> None:
