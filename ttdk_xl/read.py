@@ -463,13 +463,16 @@ def _code_text(value: object) -> str:
 
 
 def _find_header(rows: list[list[object]]) -> tuple[int, dict[str, int]] | None:
-    wanted = {_key(h): h for h in (H_CODE, H_TEXT, H_MAX, H_SCORE, H_EXPLAIN)}
+    wanted = _HEADERS
     for i, row in enumerate(rows[:60]):
-        keys = [_key(v) for v in row]
-        cols = {wanted[k]: j for j, k in enumerate(keys) if k in wanted}
+        # Headers are text: numbers and empty cells are passed over without building their key.
+        cols = {wanted[k]: j for j, v in enumerate(row) if v.__class__ is str and v and (k := _str_key(v)) in wanted}
         if H_CODE in cols and H_SCORE in cols:
             return i, cols
     return None
+
+
+_HEADERS = {" ".join(nfc(h).lower().split()): h for h in (H_CODE, H_TEXT, H_MAX, H_SCORE, H_EXPLAIN)}
 
 
 _CELL_RE = re.compile(rb"<c\s([^>]*?)(?:/>|>(.*?)</c>)", re.S)
