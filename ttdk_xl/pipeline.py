@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
 from .checks import check_submission
 from .gc_pause import gc_paused
@@ -195,24 +196,31 @@ def consolidate(
     from .delegates import collect_from_result, write_delegates
 
     unranked = chosen.unranked()
-    delegates = collect_from_result(the_book, outcomes, unranked)
+    # The delegate list is needed by dai_bieu.xlsx and the returns only: made when the first of them is
+    # written (beside the summary's writer, for a province).
+    delegates = _once(lambda: collect_from_result(the_book, outcomes, unranked))
     _write_outputs(
         ranked,
         unranked,
         Path(out),
         report_template,
-        extra=lambda: write_delegates(delegates, Path(out) / "dai_bieu.xlsx"),
+        extra=lambda: write_delegates(delegates(), Path(out) / "dai_bieu.xlsx"),
         fork=processes is not False,
-        delegates={u.unit.code: [(d.name, d.title, d.phone, d.note) for d in u.delegates] for u in delegates.units},
+        delegates=lambda: {
+            u.unit.code: [(d.name, d.title, d.phone, d.note) for d in u.delegates] for u in delegates().units
+        },
     )
-    return replace(ranked(), delegates=delegates)
+    return replace(ranked(), delegates=delegates())
 
 
-def _once(make: Callable[[], Result]) -> Callable[[], Result]:
+T = TypeVar("T")
+
+
+def _once(make: Callable[[], T]) -> Callable[[], T]:
     """`make()`, computed on first use and then kept (in each process: a forked writer computes its own)."""
-    kept: list[Result] = []
+    kept: list[T] = []
 
-    def get() -> Result:
+    def get() -> T:
         if not kept:
             with gc_paused():
                 kept.append(make())
@@ -410,7 +418,7 @@ def write_outputs(
 
     `fork`: for a province-sized result, share the writing between this process and a forked child
     (below)."""
-    return _write_outputs(lambda: result, result, out, report_template, extra, fork, delegates)
+    return _write_outputs(lambda: result, result, out, report_template, extra, fork, lambda: delegates)
 
 
 def _write_outputs(
@@ -420,10 +428,11 @@ def _write_outputs(
     report_template: str | Path | None = None,
     extra: Callable[[], object] | None = None,
     fork: bool = False,
-    delegates: dict[str, list[tuple]] | None = None,
+    delegates: Callable[[], dict[str, list[tuple]] | None] = lambda: None,
 ) -> dict[str, Path]:
     """write_outputs, for a result that may still have to be scored: `ranked()` gives it (computed once
-    per process), `unranked` has what the returns need (the book and the submissions that count).
+    per process), `unranked` has what the returns need (the book and the submissions that count), and
+    `delegates()` each unit's delegate rows for its return (made when first asked).
 
     For a province-sized result (and `fork` allowed, on systems that have it), a forked child scores and
     writes the summary workbook (about half of the writing at 10,000 units) while this process writes
@@ -440,7 +449,7 @@ def _write_outputs(
 
     def returns() -> None:
         if unranked.submissions or (out / RETURNS_DIR).exists():
-            write_returns(unranked, out / RETURNS_DIR, delegates)
+            write_returns(unranked, out / RETURNS_DIR, delegates())
 
     jobs: list[Callable[[], object]] = [
         lambda: write_summary(ranked(), paths["summary"]),
