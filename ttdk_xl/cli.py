@@ -260,12 +260,14 @@ def consolidate(
     from .read import list_inbox
 
     book_path = book or find_book(inbox)
-    n = len(list_inbox(inbox))
+    paths = list_inbox(inbox)
+    n = len(paths)
     try:
         with click.progressbar(length=n, label="Đang đọc", file=sys.stderr, hidden=n < 30) as bar:
             result = run(
                 inbox,
                 book=book_path,
+                paths=paths,
                 out=out,
                 rank_invalid=rank_invalid,
                 max_bytes=int(max_mb * 1024 * 1024),

@@ -166,8 +166,12 @@ def consolidate(
     workers: int | None = None,
     assessed: str | Path | None = None,
     processes: bool | None = False,
+    paths: list[Path] | None = None,
 ) -> Result:
     """Consolidate every workbook under `inbox` against the book; write outputs to `out` when given.
+
+    `paths`: the files of the inbox when the caller has already listed them (list_inbox), e.g. to show
+    progress; by default the inbox is listed here.
 
     `workers`/`processes`: how files are read (parallel.read_and_check). The API reads in threads unless
     `processes` is None (worker processes for thousands of files, as the CLI does) or True; a script doing
@@ -186,7 +190,7 @@ def consolidate(
         from .assessed import read_assessed
 
         assessment = read_assessed(assessed, the_book)
-    paths = list_inbox(inbox)
+    paths = list_inbox(inbox) if paths is None else paths
     outcomes, checked = read_and_check(paths, inbox, the_book, max_bytes, progress, workers, processes)
     with gc_paused():
         chosen = choose(the_book, outcomes, checked)
