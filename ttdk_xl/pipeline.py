@@ -461,11 +461,12 @@ def _write_outputs(
         lambda: write_report(ranked(), paths["report"], Path(report_template) if report_template else None),
         returns,
     ] + ([extra] if extra is not None else [])
-    if not (fork and len(unranked.book.units) >= PARALLEL_WRITE_FROM):
-        for job in jobs:
-            job()
-        return paths
-    _share_jobs(jobs[0], [jobs[3], *jobs[4:], jobs[2], jobs[1]])  # first what needs no scores, then largest
+    with gc_paused():  # thousands of results are held: collection passes would walk them again and again
+        if not (fork and len(unranked.book.units) >= PARALLEL_WRITE_FROM):
+            for job in jobs:
+                job()
+        else:
+            _share_jobs(jobs[0], [jobs[3], *jobs[4:], jobs[2], jobs[1]])  # what needs no scores first
     return paths
 
 
