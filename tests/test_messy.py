@@ -320,3 +320,22 @@ def test_return_keeps_the_units_delegate_registration(tmp_path, book):
     cells = {v for row in CalamineWorkbook.from_path(str(ret)).get_sheet_by_name("Đăng ký đại biểu").to_python()
              for v in row}  # fmt: skip
     assert {"Lê Văn An", "Trần Thị Bình", "Trưởng phòng Nội vụ"} <= cells
+
+
+def test_inbox_is_listed_in_a_stable_order_with_its_sub_folders(tmp_path):
+    """Files in sub-folders (one folder per email, per district) count; the order is by relative path
+    in NFC whatever the file system gives; a link to a folder is not followed (no loops)."""
+    import os
+
+    from ttdk_xl.read import list_inbox
+
+    inbox = tmp_path / "hop_thu"
+    names = ["b.xlsx", unicodedata.normalize("NFD", "Đông Sơn/á.xlsx"), "a/z.xlsx", "a/b/c.xlsx", ".~lock.x#"]
+    for name in names:
+        (inbox / name).parent.mkdir(parents=True, exist_ok=True)
+        (inbox / name).write_bytes(b"x")
+    os.symlink(inbox / "a", inbox / "vòng lặp", target_is_directory=True)
+    listed = [p.relative_to(inbox).as_posix() for p in list_inbox(inbox)]
+    expected = sorted(unicodedata.normalize("NFC", n) for n in names)
+    assert [unicodedata.normalize("NFC", p) for p in listed] == expected
+    assert all((inbox / p).is_file() for p in listed)
