@@ -141,10 +141,19 @@ def _collect(
 # --------------------------------------------------------------------------------------------- processes
 
 
+def can_fork() -> bool:
+    """Whether worker processes may be forked: on Linux only (macOS offers fork, but its system libraries
+    are not safe in a forked child; Windows has none)."""
+    import multiprocessing
+    import sys
+
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
 def _start_method() -> str | None:
     """How to start worker processes here, or None when they cannot be used.
 
-    "fork" where there is one and this process runs no other thread: the worker starts at once, with
+    "fork" where it is safe and this process runs no other thread: the worker starts at once, with
     the modules and the book already loaded (a spawned worker re-imports them: about 0.4 s of the second
     core). Else "spawn" (what Windows does anyway; safe whatever threads the caller runs), which needs the
     main module to be importable again (not a script read from stdin). Never from a worker process."""
@@ -154,7 +163,7 @@ def _start_method() -> str | None:
 
     if multiprocessing.parent_process() is not None:
         return None
-    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+    if can_fork() and threading.active_count() == 1:
         return "fork"
     main_file = getattr(sys.modules.get("__main__"), "__file__", None)
     return "spawn" if main_file is None or os.path.exists(main_file) else None

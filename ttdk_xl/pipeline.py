@@ -473,10 +473,14 @@ def _write_outputs(
 def _share_jobs(first: Callable[[], object], rest: list[Callable[[], object]]) -> None:
     """`first` in a forked child, `rest` here; the child then takes from `rest` what is not yet taken.
 
-    Without fork (Windows), or should the child fail, whatever it did not finish is run here."""
+    Without a safe fork (not Linux, or other threads running here), everything runs here in turn; should
+    the child fail, whatever it did not finish is run here."""
     import multiprocessing
+    import threading
 
-    if "fork" not in multiprocessing.get_all_start_methods():
+    from .parallel import can_fork
+
+    if not can_fork() or threading.active_count() > 1:
         for job in (first, *rest):
             job()
         return
