@@ -349,10 +349,16 @@ class Result:
         out: dict[str, Decimal] = {}
         if not scored:
             return out
-        groups, leaves = [u.group_scores for u in scored], [u.scores for u in scored]
-        zero = Decimal(0)
+        zero, cent, n = Decimal(0), Decimal("0.01"), len(scored)
+        group_codes = [c.code for c in self.book.criteria if c.is_group]
+        leaf_codes = [c.code for c in self.book.criteria if not c.is_group]
+        sums = dict.fromkeys(group_codes + leaf_codes, zero)
+        for u in scored:  # one pass over a province's thousands of units
+            groups, leaves = u.group_scores, u.scores
+            for code in group_codes:
+                sums[code] += groups.get(code, zero)
+            for code in leaf_codes:
+                sums[code] += leaves.get(code, zero)
         for c in self.book.criteria:
-            code = c.code
-            values = [d.get(code, zero) for d in (groups if c.is_group else leaves)]
-            out[code] = (sum(values, zero) / len(values)).quantize(Decimal("0.01"))
+            out[c.code] = (sums[c.code] / n).quantize(cent)
         return out

@@ -282,8 +282,7 @@ def rank_units(
                 tied=u.code in tied,
                 note=_join(notes.get(u.code)),
                 file=sub.file,
-                scores={k: v for k, v in sub.scores.items()}
-                | {k: Decimal(1) for k, yes in sub.disqualified.items() if yes},
+                scores=sub.scores | {k: Decimal(1) for k, yes in sub.disqualified.items() if yes},  # a new dict
                 group_scores=t.groups,
                 explanations=dict(sub.explanations),
                 full_marks=t.full_marks,
