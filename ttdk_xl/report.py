@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import zipfile
 from collections import Counter
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -74,14 +75,16 @@ def build_context(result: Result) -> dict[str, Any]:
     invalid = [u for u in units if u.status is Status.INVALID]
     missing = [u for u in units if u.status is Status.MISSING]
 
-    rows = [_row(i, u) for i, u in enumerate(ranked, start=1)]
-    rest = []
+    rows = _head(ranked, _row)
     errors = Counter(f.unit_code for f in result.findings if f.blocking)
-    for i, u in enumerate(unranked, start=len(rows) + 1):
+
+    def unranked_row(i: int, u: UnitResult) -> dict[str, str]:
         row = _row(i, u)
         row["rank"] = "-"
         row["reason"] = _unranked_reason(result, u, errors)
-        rest.append(row)
+        return row
+
+    rest = _head(unranked, unranked_row, start=len(ranked) + 1)
 
     totals = [u.total for u in units if u.total is not None]
     ctx: dict[str, Any] = {
@@ -106,7 +109,7 @@ def build_context(result: Result) -> dict[str, Any]:
         "valid_names": _join_capped([u.unit.name for u in valid]),
         "invalid_names": _join_capped([u.unit.name for u in invalid]),
         "missing_names": _join_capped([u.unit.name for u in missing]),
-        "units": [{"stt": str(i), "name": u.unit.name, "status": u.status.value} for i, u in enumerate(units, 1)],
+        "units": _head(units, lambda i, u: {"stt": str(i), "name": u.unit.name, "status": u.status.value}),
         "scored_max": vn_number(sum((c.max_points for c in book.leaves if c.kind is Kind.SCORED), Decimal(0))),
         "bonus_cap": vn_number(book.bonus_cap),
         "tiebreak_text": _tiebreak_text(book),
@@ -159,16 +162,32 @@ REPORT_MAX_ROWS = 300  # a cluster never comes near; a province's report lists t
 _MORE = "… và {n} đơn vị khác (xem trang tính “Tổng hợp” của tệp tổng hợp tong_hop.xlsx)"
 
 
+class _Head(list):
+    """The first rows of a long table (no more than the report shows), and how many there are in all."""
+
+    full_length: int
+
+
+def _head(items: list, make: Callable[[int, Any], dict[str, str]], start: int = 1) -> _Head:
+    """Rows made only for the items the report can show: a province's 10,000 rows would be made for nothing."""
+    rows = _Head(make(i, u) for i, u in enumerate(items[: REPORT_MAX_ROWS + 1], start))
+    rows.full_length = len(items)
+    return rows
+
+
 def _cap_lists(ctx: dict[str, Any]) -> dict[str, Any]:
     """Keep the report readable (and quick to make) for thousands of units: long tables end with one row
     saying how many more there are and where to find them; long lists of names likewise."""
     cap = REPORT_MAX_ROWS
     for key in ("units", "ranked", "unranked", "disqualified", "ties"):
         rows = ctx[key]
-        if len(rows) > cap:
+        n = getattr(rows, "full_length", len(rows))
+        if n > cap:
             more = dict.fromkeys(rows[0], "")
-            more["name" if "name" in more else "names"] = _MORE.format(n=_many(len(rows) - cap))
+            more["name" if "name" in more else "names"] = _MORE.format(n=_many(n - cap))
             ctx[key] = [*rows[:cap], more]
+        else:
+            ctx[key] = list(rows)
     for tie in ctx["ties"]:
         if len(tie["names"]) > 40 * cap:
             tie["names"] = tie["names"][: 40 * cap].rsplit(", ", 1)[0] + " …"
