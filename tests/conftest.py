@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -94,6 +96,20 @@ def full_entries(book: Book, **scores) -> dict:
 def fill(book: Book, unit_index: int, path: Path, entries: dict | None = None, issued=ISSUED) -> Path:
     """Write a filled workbook for book.units[unit_index], as a unit would return it."""
     return write_unit_workbook(book, book.units[unit_index], path, issued, entries=entries or full_entries(book))
+
+
+needs_soffice = pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice not installed")
+
+
+def resave_with_libreoffice(paths: list[Path], outdir: Path, scratch: Path) -> Path:
+    """Re-save workbooks as a real office suite writes them (`soffice --convert-to xlsx`) into `outdir`,
+    with a LibreOffice profile of its own under `scratch`; returns `outdir`."""
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation={(scratch / 'lo_profile').as_uri()}", "--headless", "--convert-to",
+         "xlsx", "--outdir", str(outdir), *map(str, paths)],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    return outdir
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -13,7 +11,7 @@ from click.testing import CliRunner
 from python_calamine import CalamineWorkbook
 
 import ttdk_xl
-from tests.conftest import D, fill, full_entries, make_book
+from tests.conftest import D, fill, full_entries, make_book, needs_soffice, resave_with_libreoffice
 from tests.test_book import small_book, write_book
 from ttdk_xl.assessed import SHEET, read_assessed
 from ttdk_xl.book import load_book
@@ -24,7 +22,6 @@ from ttdk_xl.report import build_context, write_report
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "input_templates" / "mau_bao_cao.docx"
-needs_soffice = pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice not installed")
 
 
 def make_inbox(book, root: Path) -> Path:
@@ -56,13 +53,7 @@ def edit(src: Path, dst: Path, changes: dict[tuple[str, str], tuple[object, str 
 
 
 def libreoffice_resave(path: Path, tmp: Path) -> Path:
-    out = tmp / "lo_out"
-    subprocess.run(
-        ["soffice", f"-env:UserInstallation=file://{tmp}/profile", "--headless", "--convert-to", "xlsx",
-         "--outdir", str(out), str(path)],
-        check=True, capture_output=True, timeout=300,
-    )  # fmt: skip
-    return out / path.name
+    return resave_with_libreoffice([path], tmp / "lo_out", tmp) / path.name
 
 
 def ranks(result) -> list[tuple[str, int | None, D | None]]:

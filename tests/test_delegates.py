@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -14,7 +12,7 @@ from click.testing import CliRunner
 from python_calamine import CalamineWorkbook
 
 import ttdk_xl
-from tests.conftest import ISSUED, full_entries, make_book
+from tests.conftest import ISSUED, full_entries, make_book, needs_soffice, resave_with_libreoffice
 from ttdk_xl.book import load_book
 from ttdk_xl.cli import cli
 from ttdk_xl.delegates import SHEET, collect_from_inbox, vn_phone, write_delegates
@@ -22,8 +20,6 @@ from ttdk_xl.layout import META_SHEET, SCORE_SHEET
 from ttdk_xl.pipeline import check_files, default_book_path
 from ttdk_xl.read import read_file
 from ttdk_xl.template import write_unit_workbook
-
-needs_soffice = pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice not installed")
 
 GOOD = [
     ("Lê Văn Hùng", "Phó Chủ tịch UBND huyện", "0912 000 101", "Trưởng đoàn"),
@@ -123,11 +119,7 @@ def test_round_trip_through_libreoffice(tmp_path):
     inbox = make_inbox(book, tmp_path / "a")
     resaved = tmp_path / "b" / "hop_thu"
     resaved.mkdir(parents=True)
-    subprocess.run(
-        ["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to", "xlsx",
-         "--outdir", str(resaved), *map(str, sorted(inbox.iterdir()))],
-        check=True, capture_output=True, timeout=300,
-    )  # fmt: skip
+    resave_with_libreoffice(sorted(inbox.iterdir()), resaved, tmp_path)
     dl = collect_from_inbox(book, resaved)
     check_list(book, dl)
     assert dl.units == collect_from_inbox(book, inbox).units

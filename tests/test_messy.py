@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import subprocess
 import unicodedata
 import zipfile
 from datetime import datetime
@@ -14,7 +13,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 import ttdk_xl
-from tests.conftest import D, fill, full_entries
+from tests.conftest import D, fill, full_entries, needs_soffice, resave_with_libreoffice
 from ttdk_xl.checks import check_submission
 from ttdk_xl.layout import META_SHEET, SCORE_SHEET
 from ttdk_xl.models import Severity, SourceState, Status
@@ -264,7 +263,7 @@ def test_annotated_return_prefilled_marked_and_passes_when_fixed(tmp_path, book)
     assert not list((out / "tra_lai").glob("*U2*"))  # the stale return is removed
 
 
-@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice not installed")
+@needs_soffice
 def test_return_resaved_by_libreoffice_still_recognised(tmp_path, book):
     inbox = tmp_path / "hop_thu"
     inbox.mkdir()
@@ -272,12 +271,7 @@ def test_return_resaved_by_libreoffice_still_recognised(tmp_path, book):
     out = tmp_path / "out"
     ttdk_xl.consolidate(inbox, book=book, out=out)
     [ret] = sorted((out / "tra_lai").glob("*.xlsx"))
-    lo = tmp_path / "lo"
-    subprocess.run(
-        ["soffice", f"-env:UserInstallation=file://{tmp_path}/p", "--headless", "--convert-to", "xlsx",
-         "--outdir", str(lo), str(ret)],
-        check=True, capture_output=True, timeout=180,
-    )  # fmt: skip
+    lo = resave_with_libreoffice([ret], tmp_path / "lo", tmp_path)
     outcome = read_file(next(lo.iterdir()), lo)
     sub = check_submission(outcome.raw, book)
     assert sub.unit_code == "U1"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from dataclasses import replace
 from datetime import datetime
 
@@ -11,7 +9,7 @@ import openpyxl
 import pytest
 
 import ttdk_xl
-from tests.conftest import D, full_entries, make_book
+from tests.conftest import D, full_entries, make_book, needs_soffice, resave_with_libreoffice
 from ttdk_xl import return_stamp
 from ttdk_xl.checks import check_submission
 from ttdk_xl.layout import META_SHEET, SCORE_SHEET
@@ -242,19 +240,14 @@ def test_same_workbook_tells_a_different_cell():
     assert not return_stamp.same_workbook(a, b)
 
 
-@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice not installed")
+@needs_soffice
 def test_fast_return_resaved_by_libreoffice_reads_back_as_the_submission(both_ways, consolidated, tmp_path):
     _, book, result, _ = consolidated
     _, _, written, stamper = both_ways
     assert stamper.fast
     sub = next(s for s in result.submissions if s.unit_code == book.units[4].code)  # not the first return
     [ret] = [p for p in written if f"_{sub.unit_code}_" in p.name]
-    lo = tmp_path / "lo"
-    subprocess.run(
-        ["soffice", f"-env:UserInstallation=file://{tmp_path}/p", "--headless", "--convert-to", "xlsx",
-         "--outdir", str(lo), str(ret)],
-        check=True, capture_output=True, timeout=180,
-    )  # fmt: skip
+    lo = resave_with_libreoffice([ret], tmp_path / "lo", tmp_path)
     again = check_submission(read_file(next(lo.iterdir()), lo).raw, book)
     assert again.unit_code == sub.unit_code
     assert again.scores == sub.scores and again.disqualified == sub.disqualified

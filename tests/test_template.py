@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import zipfile
 from decimal import Decimal
 
 import openpyxl
-import pytest
 from python_calamine import CalamineWorkbook
 
-from tests.conftest import ISSUED, D, fill, full_entries
+from tests.conftest import ISSUED, D, fill, full_entries, needs_soffice, resave_with_libreoffice
 from ttdk_xl.layout import HEADER_ROW, HEADERS, META_SHEET, SCORE_SHEET
 from ttdk_xl.models import Kind
 from ttdk_xl.template import workbook_filename, write_templates
@@ -116,16 +113,10 @@ def test_print_setup_a4_fit_to_width(book, tmp_path):
     assert ws.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
 
 
-@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice not installed")
+@needs_soffice
 def test_libreoffice_resave_keeps_protection_validation_and_meta(book, tmp_path):
     path = fill(book, 0, tmp_path / "a.xlsx")
-    out = tmp_path / "lo"
-    subprocess.run(
-        ["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to", "xlsx",
-         "--outdir", str(out), str(path)],
-        check=True, capture_output=True, timeout=180,
-    )  # fmt: skip
-    saved = out / "a.xlsx"
+    saved = resave_with_libreoffice([path], tmp_path / "lo", tmp_path) / "a.xlsx"
     wb = openpyxl.load_workbook(saved)
     ws = wb[SCORE_SHEET]
     assert ws.protection.sheet
