@@ -253,3 +253,35 @@ def test_writing_on_two_cores_gives_the_same_files(tmp_path, monkeypatch):
     monkeypatch.setattr(write_xlsx, "write_summary", fails_in_the_child)
     ttdk_xl.consolidate(inbox, book=book, out=tmp_path / "rescued", workers=1)
     assert _files(tmp_path / "rescued") == one
+
+
+def test_prefetch_passes_over_files_it_cannot_open(tmp_path):
+    (tmp_path / "a.xlsx").write_bytes(b"PK" * 100)
+    (tmp_path / "folder").mkdir()
+    paths = [str(tmp_path / "a.xlsx"), str(tmp_path / "gone.xlsx"), str(tmp_path / "folder")]
+    parallel._prefetch(paths)  # nothing to assert but that it returns: it only warms the page cache
+
+
+def test_forked_readers_start_a_prefetcher_and_stop_it(tmp_path, monkeypatch):
+    import multiprocessing
+
+    if not parallel.can_fork():
+        pytest.skip("no fork here")
+    book = make_book(units=4)
+    inbox = messy_inbox(book, tmp_path)
+    started = []
+    real = parallel._start_prefetch
+
+    def spy(context, paths):
+        started.append((real(context, paths), list(paths)))
+        return started[-1][0]
+
+    monkeypatch.setattr(parallel, "_start_prefetch", spy)
+    monkeypatch.setattr(parallel, "_start_method", lambda: "fork")
+    monkeypatch.setattr(parallel, "PROCESSES_FROM", 1)
+    monkeypatch.setattr(parallel, "CHUNK", 2)
+    ttdk_xl.consolidate(inbox, book=book, workers=2, processes=None)
+    [(process, paths)] = started
+    assert sorted(p.name for p in paths) == sorted(p.name for p in inbox.iterdir())
+    assert process is not None and not process.is_alive()  # killed or finished, never left behind
+    assert multiprocessing.active_children() == []
