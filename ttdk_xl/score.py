@@ -6,13 +6,12 @@ flagged for a vote at the conference. Never random, never by file order.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
-from .models import Book, Kind, Status, Submission, TieBreak, UnitResult
+from .models import Book, Kind, Status, Submission, TieBreak, Unit, UnitResult
 from .text import vn_number
 
 ACCLAIM = {1: "Nhất", 2: "Nhì", 3: "Ba"}
@@ -137,13 +136,35 @@ def _step_value(book: Book, t: Totals, step: str) -> str:
     return vn_number(t.groups.get(step, ZERO))
 
 
-def _competition_ranks(keys: list[tuple]) -> list[int]:
-    """1, 2, 2, 4: a unit's rank is 1 + the number of units with a strictly better key."""
-    order = sorted(range(len(keys)), key=keys.__getitem__)
-    ranks = [0] * len(keys)
-    for pos, i in enumerate(order):  # one pass over the sorted keys: equal keys share the first position
-        ranks[i] = pos + 1 if pos == 0 or keys[i] != keys[order[pos - 1]] else ranks[order[pos - 1]]
-    return ranks
+class _Order(NamedTuple):
+    """Rankable units (by index) sorted once by key, and what ranking needs from that one sort."""
+
+    order: list[int]  # indices, best key first; equal keys in book order
+    rank: list[int]  # by index: 1 + the number of units with a strictly better key (1, 2, 2, 4)
+    run_end: list[int]  # by index: the position after the last unit with the same key
+    total_start: list[int]  # by index: the position of the first unit with the same total
+    total_end: list[int]  # by index: the position after the last unit with the same total
+
+
+def _sorted_keys(keys: list[tuple]) -> _Order:
+    """One sort of the tie-break keys (total first) and one pass over it: competition ranks, and where each
+    unit's equal keys and equal totals begin and end (equal totals are adjacent, the total being first)."""
+    n = len(keys)
+    order = sorted(range(n), key=keys.__getitem__)
+    rank, run_end, total_start, total_end = [0] * n, [0] * n, [0] * n, [0] * n
+    run_from = total_from = 0
+    for pos in range(n + 1):
+        new_run = pos == n or (pos > 0 and keys[order[pos]] != keys[order[pos - 1]])
+        if new_run:
+            for i in order[run_from:pos]:
+                rank[i], run_end[i] = run_from + 1, pos
+            new_total = pos == n or keys[order[pos]][0] != keys[order[pos - 1]][0]
+            if new_total:
+                for i in order[total_from:pos]:
+                    total_start[i], total_end[i] = total_from, pos
+                total_from = pos
+            run_from = pos
+    return _Order(order, rank, run_end, total_start, total_end)
 
 
 def rank_units(
@@ -177,39 +198,37 @@ def rank_units(
         and (statuses[u.code] is Status.VALID or (rank_invalid and statuses[u.code] is Status.INVALID))
     ]
     keys = [_tiebreak_key(book, totals[u.code]) for u in rankable]
-    ranks = dict(zip((u.code for u in rankable), _competition_ranks(keys), strict=True))
+    ordered = _sorted_keys(keys)
+    ranks = {u.code: ordered.rank[i] for i, u in enumerate(rankable)}
     key_of = dict(zip((u.code for u in rankable), keys, strict=True))
-    key_count = Counter(keys)
-    tied = {u.code for u in rankable if key_count[key_of[u.code]] > 1}
     same_total: dict[Decimal, list] = {}  # units with equal totals, in book order
-    same_key: dict[tuple, list] = {}
     for u in rankable:
         same_total.setdefault(totals[u.code].total, []).append(u)
-        same_key.setdefault(key_of[u.code], []).append(u)
 
     # Explain tie-breaks between equal totals in Ghi chú: pair by pair for a few units (a cluster);
     # for many (a province's thousands of units), one sentence each, so notes stay short.
-    sorted_keys = {total: sorted(key_of[u.code] for u in group) for total, group in same_total.items()}
-    for u in rankable:
+    tied: set[str] = set()
+    for i, u in enumerate(rankable):
         t = totals[u.code]
-        peers = same_total[t.total]
-        if len(peers) - 1 > NOTE_MAX_PEERS:
-            keys_here, mine = sorted_keys[t.total], key_of[u.code]
-            below = bisect_left(keys_here, mine)  # units placed above this one
-            above = len(keys_here) - bisect_right(keys_here, mine)
+        start, end = ordered.total_start[i], ordered.total_end[i]
+        if ordered.run_end[i] - ordered.rank[i] > 0:  # another unit has this very key
+            tied.add(u.code)
+        if end - start - 1 > NOTE_MAX_PEERS:
+            below = ordered.rank[i] - 1 - start  # units placed above this one
+            above = end - ordered.run_end[i]
             notes.setdefault(u.code, []).append(
-                f"Bằng tổng điểm với {len(peers) - 1} đơn vị khác; theo thứ tự phân định hạng, "
+                f"Bằng tổng điểm với {end - start - 1} đơn vị khác; theo thứ tự phân định hạng, "
                 f"xếp trên {above} và xếp dưới {below} đơn vị trong số đó."
             )
             continue
-        for other in peers:
+        for other in same_total[t.total]:
             if other.code == u.code:
                 continue
             a, b = key_of[u.code], key_of[other.code]
             if a == b:
                 continue
-            i = next(i for i in range(1, len(a)) if a[i] != b[i])
-            step = book.tiebreak[i - 1]
+            k = next(k for k in range(1, len(a)) if a[k] != b[k])
+            step = book.tiebreak[k - 1]
             better = a < b
             ot = totals[other.code]
             notes.setdefault(u.code, []).append(
@@ -217,8 +236,12 @@ def rank_units(
                 f"{_describe_step(step, better)}"
                 f" ({_step_value(book, t, step)} so với {_step_value(book, ot, step)})."
             )
+    runs: dict[int, list[Unit]] = {}  # tied units by the position of their run, in book order
+    for i, u in enumerate(rankable):
+        if u.code in tied:
+            runs.setdefault(ordered.rank[i], []).append(u)
     for code in sorted(tied):
-        mates = [u.name for u in same_key[key_of[code]] if u.code != code]
+        mates = [u.name for u in runs[ranks[code]] if u.code != code]
         if len(mates) > NOTE_MAX_PEERS:
             mates = [f"{len(mates)} đơn vị khác ({', '.join(mates[:NOTE_MAX_PEERS])}, …)"]
         notes.setdefault(code, []).append(
@@ -226,8 +249,15 @@ def rank_units(
         )
 
     # Acclaim (Nhất, Nhì, Ba) among ranked units without a disqualifier.
-    eligible = [u for u in rankable if not totals[u.code].disqualified]
-    eranks = dict(zip((u.code for u in eligible), _competition_ranks([key_of[u.code] for u in eligible]), strict=True))
+    eranks: dict[str, int] = {}  # 1 + the number of eligible units with a strictly better key
+    seen = 0
+    for pos, i in enumerate(ordered.order):
+        if pos == 0 or keys[i] != keys[ordered.order[pos - 1]]:
+            base = seen
+        u = rankable[i]
+        if not totals[u.code].disqualified:
+            eranks[u.code] = base + 1
+            seen += 1
     level_index = {lv.name: i for i, lv in enumerate(book.levels)}
 
     results: list[UnitResult] = []
@@ -288,15 +318,12 @@ def rank_units(
                 full_marks=t.full_marks,
             )
         )
+    # Ranked units in key order (equal keys in book order), then unranked, then missing (book order).
+    by_code = {r.unit.code: r for r in results}
+    ranked = [by_code[rankable[i].code] for i in ordered.order]
     order = {Status.VALID: 0, Status.INVALID: 1, Status.MISSING: 2}
-    book_pos = {u.code: i for i, u in enumerate(book.units)}
-
-    def sort_key(r: UnitResult):
-        if r.rank is not None:
-            return (0, r.rank, key_of[r.unit.code], book_pos[r.unit.code])
-        return (1 + order[r.status], 0, (), book_pos[r.unit.code])
-
-    return tuple(sorted(results, key=sort_key))
+    others = sorted((r for r in results if r.rank is None), key=lambda r: order[r.status])
+    return (*ranked, *others)
 
 
 def _join(parts: Iterable[str] | None) -> str:
