@@ -156,3 +156,28 @@ def test_a_province_does_not_flood_the_screen(tmp_path, monkeypatch):
     assert f"Đơn vị chưa đăng ký: {default.units[0].name} và 2 đơn vị khác (xem dai_bieu.xlsx)." in result.output
     assert f"Đơn vị chưa nộp tệp: {default.units[3].name} và {len(default.units) - 4} đơn vị khác" in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_installed_command_ends_with_its_exit_code_and_all_its_output(tmp_path):
+    """`main` ends the process without tearing down every object: nothing printed may be lost and the
+    exit code must be the command's own."""
+    import subprocess
+    import sys
+
+    def command(*args):
+        code = "from ttdk_xl.cli import main; main()"
+        return subprocess.run(
+            [sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, encoding="utf-8"
+        )
+
+    work = tmp_path / "cum"
+    assert command("init", work).returncode == 0
+    book = load_book(work / "bo_tieu_chi.xlsx")
+    fill(book, 0, work / "hop_thu" / "a.xlsx", full_entries(book))
+    done = command("consolidate", work / "hop_thu", "-o", tmp_path / "out")
+    assert done.returncode == 1, done.stderr  # the other units have not sent their workbooks
+    assert book.units[0].name in done.stdout and done.stdout.endswith("\n")
+    assert (tmp_path / "out" / "ket_qua.json").exists()
+    assert command("--help").returncode == 0
+    wrong = command("khong-co-lenh")
+    assert wrong.returncode == 2 and "khong-co-lenh" in wrong.stderr
