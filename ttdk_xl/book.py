@@ -706,37 +706,38 @@ def _parse_units(rows: list[list[object]], problems: _Problems) -> list[Unit]:
     names: dict[str, int] = {}
     for r in table:
         v = r.values
-        code = re.sub(r"\s+", "", nfc(v.get("Mã đơn vị")))
-        name = re.sub(r"\s+", " ", nfc(v.get("Tên đơn vị")))
+        code = "".join(nfc(v.get("Mã đơn vị")).split())  # split() takes the whitespace \s takes
+        name = " ".join(nfc(v.get("Tên đơn vị")).split())
+        code_key, name_key = key(code), key(name)
         ok = True
         if not code:
             problems.add(
                 sheet, r.number, "đơn vị chưa có mã", "ghi mã đơn vị (ngắn, không dấu, ví dụ TSN) ở cột 'Mã đơn vị'"
             )
             ok = False
-        elif key(code) in codes:
+        elif code_key in codes:
             problems.add(
                 sheet,
                 r.number,
-                f"mã đơn vị '{code}' bị trùng với dòng {codes[key(code)]}",
+                f"mã đơn vị '{code}' bị trùng với dòng {codes[code_key]}",
                 "mỗi đơn vị một mã riêng: đổi mã hoặc xóa dòng trùng",
             )
             ok = False
         else:
-            codes[key(code)] = r.number
+            codes[code_key] = r.number
         if not name:
             problems.add(sheet, r.number, "đơn vị chưa có tên", "ghi tên đơn vị ở cột 'Tên đơn vị'")
             ok = False
-        elif key(name) in names:
+        elif name_key in names:
             problems.add(
                 sheet,
                 r.number,
-                f"tên đơn vị '{name}' bị trùng với dòng {names[key(name)]}",
+                f"tên đơn vị '{name}' bị trùng với dòng {names[name_key]}",
                 "mỗi đơn vị chỉ ghi một lần: xóa dòng trùng hoặc sửa tên",
             )
             ok = False
         else:
-            names[key(name)] = r.number
+            names[name_key] = r.number
         if ok:
             units.append(
                 Unit(
