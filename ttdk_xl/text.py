@@ -66,14 +66,10 @@ def strip_unit_prefixes(name: str) -> str:
 _PREFIXES = re.compile("(?:(?:" + "|".join(re.escape(p) for p in UNIT_PREFIXES) + ") )+")
 
 
+@lru_cache(maxsize=4096)  # the text depends on the value only; few values recur in every unit
 def plain(value: Decimal) -> str:
     """Decimal as plain text without exponent or trailing zeros: 87.50 → '87.5'."""
-    return _plain(value)
-
-
-@lru_cache(maxsize=4096)  # the text depends on the value only; few values recur in every unit
-def _plain(d: Decimal) -> str:
-    text = f"{d.normalize():f}"
+    text = f"{value.normalize():f}"
     return "0" if text in ("-0", "") else text
 
 
@@ -81,7 +77,7 @@ def vn_number(d: Decimal | None) -> str:
     """Vietnamese decimal comma: Decimal('87.5') → '87,5'; None → ''."""
     if d is None:
         return ""
-    return _plain(d).replace(".", ",")
+    return plain(d).replace(".", ",")
 
 
 def safe_filename(name: str, max_len: int = 120) -> str:

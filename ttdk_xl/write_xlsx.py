@@ -217,7 +217,7 @@ def result_to_dict(result: Result) -> dict[str, Any]:
 
     def scores(values: dict[str, Decimal]) -> dict[str, str]:
         """In book order; codes the book does not have (none, normally) last, sorted."""
-        out = {code: plain(values[code]) for code in codes if code in values}
+        out = {code: plain(v) for code in codes if (v := values.get(code)) is not None}
         if len(out) < len(values):
             out.update((code, plain(values[code])) for code in sorted(set(values) - set(out)))
         return out
