@@ -285,3 +285,18 @@ def test_forked_readers_start_a_prefetcher_and_stop_it(tmp_path, monkeypatch):
     assert sorted(p.name for p in paths) == sorted(p.name for p in inbox.iterdir())
     assert process is not None and not process.is_alive()  # killed or finished, never left behind
     assert multiprocessing.active_children() == []
+
+
+def test_evolve_copies_like_dataclasses_replace():
+    import pickle
+    from dataclasses import replace
+
+    from ttdk_xl.models import Submission, evolve
+
+    sub = Submission("a.xlsx", "U1", "Đơn vị 1", {"I.1": D(5)}, {}, {"I.1": "giải trình"})
+    changed = evolve(sub, unit_name="Đơn vị khác", totals=(1, 2, 3))
+    assert changed == replace(sub, unit_name="Đơn vị khác", totals=(1, 2, 3))
+    assert changed.totals == (1, 2, 3) and sub.totals is None and sub.unit_name == "Đơn vị 1"
+    assert pickle.loads(pickle.dumps(changed)) == changed  # what worker processes send back
+    with pytest.raises(TypeError):
+        evolve(sub, unit="U1")  # a misspelt field is an error, as with replace

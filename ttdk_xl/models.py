@@ -16,6 +16,19 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
+def evolve(obj: T, **changes: Any) -> T:
+    """`dataclasses.replace` for the frozen dataclasses of this package, at a fraction of its cost: the
+    fields are copied as they are, without calling `__init__` again (none of them has a `__post_init__`
+    or slots). Reading a province's files makes three such copies per file."""
+    fields = obj.__dataclass_fields__  # type: ignore[attr-defined]
+    if not changes.keys() <= fields.keys():
+        raise TypeError(f"{type(obj).__name__} has no field {sorted(changes.keys() - fields.keys())}")
+    new = object.__new__(type(obj))
+    new.__dict__.update(obj.__dict__)
+    new.__dict__.update(changes)
+    return new
+
+
 class Kind(StrEnum):
     """What a criterion row is (`Loại` column of the book)."""
 

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 from pathlib import Path
 
 from .delegates import SHEET, parse_delegates
 from .gc_pause import gc_paused
-from .models import Book, Submission
+from .models import Book, Submission, evolve
 
 # pipeline imports this module only inside its functions: importing it here makes no cycle
 from .pipeline import _safe_check
@@ -96,8 +95,8 @@ def _one(path: Path, inbox: Path | None, book: Book, max_bytes: int) -> Checked:
             rows = outcome.raw.delegate_rows if parsed is None else []  # parsed: the rows are not needed
             # The rules the file was issued with (`criteria` in _meta) are only for checking it alone.
             meta = {k: v for k, v in outcome.raw.meta.items() if k != "criteria"}
-            raw = replace(outcome.raw, meta=meta, rows=(), delegate_rows=rows, delegates_parsed=parsed)
-            out.append((replace(outcome, raw=raw), sub))
+            raw = evolve(outcome.raw, meta=meta, rows=(), delegate_rows=rows, delegates_parsed=parsed)
+            out.append((evolve(outcome, raw=raw), sub))
     return out
 
 
@@ -109,7 +108,7 @@ def _with_totals(sub: Submission, book: Book) -> Submission:
         totals = compute_totals(book, sub.scores, sub.disqualified)
     except Exception:  # leave it to rank_units, which reports the problem in its own way
         return sub
-    return replace(sub, totals=(sub.scores, sub.disqualified, totals))
+    return evolve(sub, totals=(sub.scores, sub.disqualified, totals))
 
 
 def _delegates(raw, sub: Submission, book: Book) -> tuple | None:
