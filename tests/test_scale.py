@@ -300,3 +300,22 @@ def test_evolve_copies_like_dataclasses_replace():
     assert pickle.loads(pickle.dumps(changed)) == changed  # what worker processes send back
     with pytest.raises(TypeError):
         evolve(sub, unit="U1")  # a misspelt field is an error, as with replace
+
+
+def test_kept_results_are_frozen_for_the_collector_and_released_after_a_run(tmp_path):
+    import gc
+
+    from ttdk_xl.gc_pause import gc_paused, release
+
+    assert gc.isenabled()
+    try:
+        with gc_paused():
+            assert not gc.isenabled()
+            kept = [{"row": i} for i in range(1000)]
+        assert gc.isenabled() and gc.get_freeze_count() >= len(kept)  # not walked by the next collections
+    finally:
+        release()
+    assert gc.get_freeze_count() == 0
+    book = make_book(units=3)
+    ttdk_xl.consolidate(messy_inbox(book, tmp_path), book=book, out=tmp_path / "out")
+    assert gc.get_freeze_count() == 0 and gc.isenabled()  # a library call leaves the collector as it was

@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from .checks import check_submission
 from .gc_pause import gc_paused
+from .gc_pause import release as gc_release
 from .models import Book, Finding, Result, Severity, Source, SourceState, Status, Submission
 from .read import DEFAULT_MAX_BYTES, ReadOutcome, list_inbox, read_path
 from .score import rank_units
@@ -181,6 +182,26 @@ def consolidate(
     count instead of the self-scores (ttdk_xl.assessed). Returns the Result (units in rank order,
     findings, sources). Bad files never raise.
     """
+    try:
+        return _consolidate(inbox, book, out, rank_invalid, max_bytes, report_template, progress, workers, assessed,
+                            processes, paths)  # fmt: skip
+    finally:
+        gc_release()
+
+
+def _consolidate(
+    inbox: str | Path,
+    book: Book | str | Path | None,
+    out: str | Path | None,
+    rank_invalid: bool,
+    max_bytes: int,
+    report_template: str | Path | None,
+    progress: Callable[[int], None] | None,
+    workers: int | None,
+    assessed: str | Path | None,
+    processes: bool | None,
+    paths: list[Path] | None,
+) -> Result:
     from .parallel import read_and_check
 
     inbox = Path(inbox)
