@@ -319,3 +319,22 @@ def test_kept_results_are_frozen_for_the_collector_and_released_after_a_run(tmp_
     book = make_book(units=3)
     ttdk_xl.consolidate(messy_inbox(book, tmp_path), book=book, out=tmp_path / "out")
     assert gc.get_freeze_count() == 0 and gc.isenabled()  # a library call leaves the collector as it was
+
+
+def test_a_programs_own_frozen_objects_stay_frozen(tmp_path):
+    import gc
+
+    from ttdk_xl.gc_pause import gc_paused, release
+
+    gc.freeze()  # as a server does before forking its workers
+    try:
+        mine = gc.get_freeze_count()
+        with gc_paused():
+            pass
+        release()
+        assert gc.get_freeze_count() >= mine  # not given back to the collector by ttdk-xl
+        book = make_book(units=2)
+        ttdk_xl.consolidate(messy_inbox(book, tmp_path), book=book)
+        assert gc.get_freeze_count() >= mine
+    finally:
+        gc.unfreeze()

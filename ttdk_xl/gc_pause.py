@@ -16,6 +16,7 @@ def gc_paused() -> Iterator[None]:
     pass over the older generations walks all of them. Only for stages that build plain data (no object
     cycles worth collecting): reading, checking and scoring, writing a workbook.
     """
+    global _frozen
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -25,11 +26,20 @@ def gc_paused() -> Iterator[None]:
             # What the stage made is kept (results), not garbage. Left in the youngest generation, the first
             # collections after re-enabling would walk all of it (a province's results: 0.3–0.5 s). Frozen,
             # the collector passes it by; reference counting still frees it. `release()` gives it back.
-            gc.freeze()
+            # Not when the calling program froze objects itself: giving ours back would give back its own.
+            if _frozen or not gc.get_freeze_count():
+                gc.freeze()
+                _frozen = True
             gc.enable()
+
+
+_frozen = False  # whether gc_paused froze objects that release() has not given back yet
 
 
 def release() -> None:
     """Hand what `gc_paused` kept back to the collector (its oldest generation, rarely walked): at the end
     of a library call, so that a long-running program's own cycles, frozen with it, are collected again."""
-    gc.unfreeze()
+    global _frozen
+    if _frozen:
+        gc.unfreeze()
+        _frozen = False
