@@ -156,3 +156,21 @@ def test_totals_from_reading_count_only_for_the_very_scores_they_came_from():
     assert rank([agreed])[0]["U1"].total == compute_totals(BOOK, agreed.scores, {}).total == real.total - 10
     assert rank([stored], extra_penalty={"U1": D(1)})[0]["U1"].total == real.total - 1
     assert stored == plain  # the stored totals are not part of what a submission is
+
+
+def test_one_sort_gives_the_ranks_and_runs_of_a_brute_force_count():
+    import random
+
+    from ttdk_xl.score import _sorted_keys
+
+    rng = random.Random(7)
+    for n in (0, 1, 2, 9, 200):
+        keys = [(D(-rng.choice([90, 95, 100])), D(rng.choice([0, 1, 2]))) for _ in range(n)]
+        got = _sorted_keys(keys)
+        assert sorted(got.order) == list(range(n))
+        for i, k in enumerate(keys):
+            assert got.rank[i] == 1 + sum(other < k for other in keys)
+            assert got.run_end[i] == sum(other <= k for other in keys)
+            assert got.total_start[i] == sum(other[0] < k[0] for other in keys)
+            assert got.total_end[i] == sum(other[0] <= k[0] for other in keys)
+        assert [keys[i] for i in got.order] == sorted(keys)
