@@ -241,3 +241,15 @@ def test_checking_a_value_once_gives_what_checking_it_each_time_gives(book, tmp_
     afresh = run(range(12))
     assert remembered == again == afresh
     assert any(s.findings for s in afresh.values()) and any(not s.findings for s in afresh.values())
+
+
+def test_what_the_unit_typed_is_kept_only_for_files_that_get_a_return(book, tmp_path):
+    clean, warned = tmp_path / "clean.xlsx", tmp_path / "warned.xlsx"
+    fill(book, 0, clean, full_entries(book))
+    fill(book, 1, warned, full_entries(book, **{"I.2": ("37,5", "ok")}))
+    _, sub = findings_of(clean, book)
+    assert sub.findings == () and sub.entries == {} and sub.row_codes == {}
+    found, sub = findings_of(warned, book)
+    assert any(f.severity is W for f in found)
+    assert set(sub.entries) == {c.code for c in book.criteria}  # every row, to pre-fill the return
+    assert sub.entries["I.2"] == ("37,5", "ok") and sub.row_codes[11] == "I.2"

@@ -280,7 +280,8 @@ class Submission:
     findings: tuple[Finding, ...] = ()
     issued_at: str = ""
     modified: str = ""
-    # What the unit typed, by criterion code: (score cell value, explanation); used to pre-fill returns.
+    # What the unit typed, by criterion code: (score cell value, explanation), and where each criterion's row
+    # is; for the annotated return, so only where the file has errors or warnings (else empty).
     entries: dict[str, tuple[object, str]] = field(default_factory=dict)
     row_codes: dict[int, str] = field(default_factory=dict)  # 1-based row in the unit's sheet → criterion code
     # (scores, disqualified, score.Totals) when the reading worker already computed the totals; used only
