@@ -338,3 +338,13 @@ def test_a_programs_own_frozen_objects_stay_frozen(tmp_path):
         assert gc.get_freeze_count() >= mine
     finally:
         gc.unfreeze()
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, 191, 192, 193, 1000])
+def test_chunks_keep_every_file_once_in_order_with_a_finer_tail(n):
+    paths = list(range(n))
+    chunks = parallel._chunks(paths, 48)
+    assert [p for chunk in chunks for p in chunk] == paths
+    assert all(chunks) and all(len(c) <= 48 for c in chunks)
+    if n > 4 * 48:
+        assert len(chunks[0]) == 48 and all(len(c) <= 8 for c in chunks[-24:])
