@@ -347,4 +347,4 @@ def test_chunks_keep_every_file_once_in_order_with_a_finer_tail(n):
     assert [p for chunk in chunks for p in chunk] == paths
     assert all(chunks) and all(len(c) <= 48 for c in chunks)
     if n > 4 * 48:
-        assert len(chunks[0]) == 48 and all(len(c) <= 8 for c in chunks[-24:])
+        assert len(chunks[0]) == min(48, n - 4 * 48) and all(len(c) <= 8 for c in chunks[-24:])
