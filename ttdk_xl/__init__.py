@@ -5,9 +5,14 @@
 >>> [(u.rank, u.unit.name, u.total) for u in result.units]  # doctest: +SKIP
 """
 
-__version__ = "0.1.0"
+import logging
 
 from .models import Book, Finding, Result, Severity, Status, UnitResult
+
+__version__ = "0.1.0"
+
+# Library convention: silent unless the program configures logging (the CLI does with -v).
+logging.getLogger("ttdk_xl").addHandler(logging.NullHandler())
 
 
 def consolidate(*args, **kwargs) -> Result:

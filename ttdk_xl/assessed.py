@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import TtdkError
+from .failures import must_propagate
 from .layout import NO, YES, cell_name, col_letter
 from .models import Book, Criterion, Finding, Kind, Result, ScoreChange, Severity, Submission, UnitResult
 from .text import nfc, plain, vn_number
@@ -103,7 +104,9 @@ def read_assessed(path: str | Path, book: Book) -> Assessment:
         wb = CalamineWorkbook.from_path(str(path))
         sheet = next((s for s in wb.sheet_names if _key(s) == _key(SHEET)), None)
         rows = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False) if sheet else None
-    except Exception as exc:  # calamine raises many types for broken files
+    except BaseException as exc:  # calamine raises many types for broken files
+        if must_propagate(exc):
+            raise
         raise AssessedError(
             f"Không đọc được tệp thẩm định '{name}' ({type(exc).__name__}). Cách sửa: chỉ ra tệp tong_hop.xlsx do "
             "ttdk-xl tạo (đã sửa điểm ở trang 'Thẩm định'), lưu dạng .xlsx và đóng tệp trước khi chạy."

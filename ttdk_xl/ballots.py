@@ -28,6 +28,7 @@ from pathlib import Path
 
 from .atomic import atomic_path
 from .errors import TtdkError
+from .failures import must_propagate
 from .layout import cell_name
 from .models import Book, Finding, Result, Severity, Unit
 from .text import nfc, vn_number
@@ -464,7 +465,9 @@ def read_tally(path: Path) -> Tally:
         wb = CalamineWorkbook.from_path(str(path))
         names = list(wb.sheet_names)
         meta_rows = wb.get_sheet_by_name(META_SHEET).to_python() if META_SHEET in names else []
-    except Exception as exc:
+    except BaseException as exc:  # also a Rust panic in calamine
+        if must_propagate(exc):
+            raise
         raise TtdkError(
             f"Không đọc được tệp kiểm phiếu '{file}' ({type(exc).__name__}). "
             "Cách sửa: mở tệp bằng Excel, lưu dạng .xlsx rồi chạy lại."

@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from .errors import BookError
+from .failures import must_propagate
 from .models import AwardRule, Book, Criterion, ExplainRule, Kind, Level, TieBreak, Unit
 from .text import nfc, plain, strip_unit_prefixes
 
@@ -207,7 +208,9 @@ def _read_workbook(path: Path) -> dict[str, list[list[object]]]:
             }
         finally:
             wb.close()
-    except Exception as exc:  # any failure here means "not a usable xlsx"
+    except BaseException as exc:  # any failure here means "not a usable xlsx"
+        if must_propagate(exc):
+            raise
         raise BookError(
             [
                 f"Không đọc được tệp '{path.name}' như một tệp Excel .xlsx ({type(exc).__name__}). "

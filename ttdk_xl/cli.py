@@ -61,7 +61,8 @@ class _Group(click.Group):
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ttdk-xl", message="%(prog)s %(version)s")
-def cli() -> None:
+@click.option("-v", "--verbose", is_flag=True, help="Hiện chi tiết kỹ thuật (để gửi người phụ trách ttdk-xl).")
+def cli(verbose: bool) -> None:
     """ttdk-xl — tổng hợp, kiểm tra, chấm điểm, xếp hạng thi đua của Cụm, Khối thi đua.
 
     \b
@@ -77,6 +78,19 @@ def cli() -> None:
       ttdk-xl consolidate hop_thu/ -o ket_qua/ --tham-dinh ket_qua/tong_hop.xlsx
                                         tính lại theo điểm Hội nghị thẩm định
     """
+    if verbose:
+        _show_log()
+
+
+def _show_log() -> None:
+    """The `ttdk_xl` log (technical detail of damaged files and internal errors) on stderr."""
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("[chi tiết] %(message)s"))
+    logger = logging.getLogger("ttdk_xl")
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
 
 
 @cli.command()
@@ -517,6 +531,16 @@ def main() -> None:
         code: object = 0
     except SystemExit as exc:
         code = exc.code
+    except Exception as exc:  # a bug of ours: a plain message, the traceback only in the log (-v)
+        import logging
+
+        logging.getLogger("ttdk_xl").error("lỗi nội bộ", exc_info=exc)
+        click.echo(
+            f"Lỗi: ttdk-xl gặp lỗi nội bộ ({type(exc).__name__}). Chạy lại lệnh với -v (ví dụ: ttdk-xl -v "
+            "consolidate …) và gửi nội dung hiện ra cho người phụ trách ttdk-xl.",
+            err=True,
+        )
+        code = 1
     _exit_now(code)
 
 

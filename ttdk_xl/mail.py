@@ -19,6 +19,7 @@ from email.utils import formataddr, getaddresses
 from pathlib import Path, PurePosixPath
 
 from .atomic import write_bytes
+from .failures import must_propagate
 from .models import Book, Finding, Severity, Unit
 from .read import DEFAULT_MAX_BYTES, FileInfo, ReadOutcome, file_info, read_file
 from .text import nfc, safe_filename
@@ -242,7 +243,9 @@ def read_email(path: Path, inbox: Path | None = None, max_bytes: int = DEFAULT_M
             "Cài lại ttdk-xl (pip install ttdk-xl), hoặc mở thư trong Outlook, lưu tệp đính kèm vào hộp thư "
             "(hay chuyển tiếp thư rồi lưu dạng .eml).",
         )
-    except Exception as exc:  # a damaged email must not stop the run
+    except BaseException as exc:  # a damaged email must not stop the run
+        if must_propagate(exc):
+            raise
         return only(
             "email-unreadable",
             f"Không đọc được thư (tệp hỏng hoặc không đúng định dạng): {type(exc).__name__}.",

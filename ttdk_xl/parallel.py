@@ -15,12 +15,13 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .delegates import SHEET, parse_delegates
+from .failures import log, read_failure
 from .gc_pause import gc_paused
 from .models import Book, Submission, evolve
 
 # pipeline imports this module only inside its functions: importing it here makes no cycle
 from .pipeline import _safe_check
-from .read import DEFAULT_MAX_BYTES, ReadOutcome, read_path
+from .read import DEFAULT_MAX_BYTES, FileInfo, ReadOutcome, read_path, relative_name
 from .score import compute_totals
 
 THREADS_FROM = 200  # below this, one thread (research/perf.md: a cluster reads in ~40 ms)
@@ -107,6 +108,7 @@ def _with_totals(sub: Submission, book: Book) -> Submission:
     try:
         totals = compute_totals(book, sub.scores, sub.disqualified)
     except Exception:  # leave it to rank_units, which reports the problem in its own way
+        log.debug("%s: totals left to the ranking", sub.file, exc_info=True)
         return sub
     return evolve(sub, totals=(sub.scores, sub.disqualified, totals))
 
@@ -119,6 +121,7 @@ def _delegates(raw, sub: Submission, book: Book) -> tuple | None:
     try:
         found = parse_delegates(raw.delegate_rows, unit, raw.info.file, raw.delegate_sheet or SHEET)
     except Exception:  # leave it to delegates.collect, which reports the problem in its own way
+        log.debug("%s: delegate sheet left to delegates.collect", raw.info.file, exc_info=True)
         return None
     return unit.code, tuple(found[0]), tuple(found[1])
 
@@ -206,6 +209,7 @@ def _with_processes(
     of its results, and starts reading while the workers are still starting."""
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
 
     context = multiprocessing.get_context(method)
     chunks = _chunks(paths, CHUNK)
@@ -223,9 +227,14 @@ def _with_processes(
         ) as pool:
             pending: dict = {}
             nxt = 0
+            broken = False
             while nxt < len(chunks) or pending:
-                while len(pending) < 2 * helpers and nxt < len(chunks):  # keep every worker busy
-                    pending[pool.submit(_chunk, chunks[nxt])] = nxt
+                while not broken and len(pending) < 2 * helpers and nxt < len(chunks):  # keep every worker busy
+                    try:
+                        pending[pool.submit(_chunk, chunks[nxt])] = nxt
+                    except BrokenProcessPool:  # a worker died: this process reads the rest itself
+                        broken = True
+                        break
                     nxt += 1
                 if nxt < len(chunks):  # a chunk for this process
                     done[nxt] = [_one(p, inbox, book, max_bytes) for p in chunks[nxt]]
@@ -236,13 +245,35 @@ def _with_processes(
                     ready = list(wait(pending, return_when=FIRST_COMPLETED).done)
                 for future in ready:
                     index = pending.pop(future)
-                    done[index] = future.result()
+                    try:
+                        done[index] = future.result()
+                    except Exception as exc:  # the worker died (or failed): its files are read again, alone
+                        log.warning("worker process failed (%s); reading its files again one by one", exc)
+                        done[index] = _alone(chunks[index], inbox, book, max_bytes, context)
                     finished(done[index])
     finally:
         if prefetch is not None:
             prefetch.kill()
             prefetch.join()
     return _collect((checked for part in done for checked in part or ()), None)
+
+
+def _alone(paths: list[Path], inbox: Path | None, book: Book, max_bytes: int, context) -> list[Checked]:
+    """Each file in a worker process of its own, after a worker died: a file that kills its process
+    again becomes a finding for that file, and the others are read as usual."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    out: list[Checked] = []
+    for path in paths:
+        try:
+            with ProcessPoolExecutor(
+                1, mp_context=context, initializer=_init, initargs=(book, inbox, max_bytes)
+            ) as pool:
+                out.extend(pool.submit(_chunk, [path]).result())
+        except Exception as exc:
+            rel = relative_name(path, inbox)
+            out.append([(ReadOutcome(FileInfo(rel, "", 0, ""), None, (read_failure(rel, exc),)), None)])
+    return out
 
 
 # ----------------------------------------------------------------------------------------------- prefetch

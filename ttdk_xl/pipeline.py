@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from .checks import check_submission
+from .failures import internal_failure
 from .gc_pause import gc_paused
 from .gc_pause import release as gc_release
 from .models import Book, Finding, Result, Severity, Source, SourceState, Status, Submission
@@ -80,7 +81,7 @@ def read_all(
     return out
 
 
-def check_files(book: Book | None, paths: Iterable[Path], max_bytes: int = DEFAULT_MAX_BYTES) -> list[Finding]:
+def check_files(book: Book | None, paths: Iterable[str | Path], max_bytes: int = DEFAULT_MAX_BYTES) -> list[Finding]:
     """`ttdk-xl check`: the findings of single workbooks, without consolidating.
 
     Without a book (a unit checking its own file), each workbook is checked against the rules
@@ -88,29 +89,37 @@ def check_files(book: Book | None, paths: Iterable[Path], max_bytes: int = DEFAU
     """
     findings: list[Finding] = []
     for p in paths:
-        for outcome in read_path(p, None, max_bytes):
+        for outcome in read_path(Path(p), None, max_bytes):
             findings.extend(outcome.findings)
-            if outcome.raw is None:
-                continue
-            the_book = book or book_from_meta(outcome.raw)
-            if the_book is None:
-                findings.append(
-                    Finding(
-                        "book-needed",
-                        Severity.ERROR,
-                        outcome.info.file,
-                        "Tệp không còn thông tin bộ tiêu chí (trang ẩn _meta) nên không tự kiểm tra được.",
-                        "Chạy lại với --book bo_tieu_chi.xlsx, hoặc dùng mẫu gốc do Cụm gửi.",
-                    )
-                )
-                continue
-            sub = check_submission(outcome.raw, the_book)
-            findings.extend(sub.findings)
-            if outcome.info.sender:
-                from .mail import sender_finding
+            if outcome.raw is not None:
+                try:
+                    findings.extend(_check_alone(outcome, book))
+                except Exception as exc:  # a bug must not hide the other files' findings
+                    findings.append(internal_failure(outcome.info.file, exc, "kiểm tra"))
+    return findings
 
-                mismatch = sender_finding(outcome.info, the_book.unit(sub.unit_code))
-                findings.extend([mismatch] if mismatch else [])
+
+def _check_alone(outcome: ReadOutcome, book: Book | None) -> list[Finding]:
+    """The findings of one read workbook, against `book` or the rules it was issued with."""
+    assert outcome.raw is not None
+    the_book = book or book_from_meta(outcome.raw)
+    if the_book is None:
+        return [
+            Finding(
+                "book-needed",
+                Severity.ERROR,
+                outcome.info.file,
+                "Tệp không còn thông tin bộ tiêu chí (trang ẩn _meta) nên không tự kiểm tra được.",
+                "Chạy lại với --book bo_tieu_chi.xlsx, hoặc dùng mẫu gốc do Cụm gửi.",
+            )
+        ]
+    sub = _safe_check(outcome, the_book)
+    findings = list(sub.findings)
+    if outcome.info.sender:
+        from .mail import sender_finding
+
+        mismatch = sender_finding(outcome.info, the_book.unit(sub.unit_code))
+        findings.extend([mismatch] if mismatch else [])
     return findings
 
 
@@ -152,7 +161,7 @@ def book_from_meta(raw) -> Book | None:
             levels=(),
             awards=(),
         )
-    except (KeyError, ValueError, TypeError):
+    except (KeyError, ValueError, TypeError, ArithmeticError):  # _meta damaged or edited by hand
         return None
 
 
@@ -414,13 +423,7 @@ def _safe_check(outcome: ReadOutcome, book: Book) -> Submission:
     try:
         return check_submission(outcome.raw, book)
     except Exception as exc:  # a bug must not cost the other units their result
-        finding = Finding(
-            "internal-error",
-            Severity.ERROR,
-            outcome.info.file,
-            f"ttdk-xl gặp lỗi khi kiểm tra tệp này ({type(exc).__name__}: {exc}).",
-            "Gửi tệp này cho người phụ trách ttdk-xl; các tệp khác vẫn được tổng hợp.",
-        )
+        finding = internal_failure(outcome.info.file, exc, "kiểm tra")
         return Submission(outcome.info.file, "", "", {}, {}, {}, (finding,))
 
 

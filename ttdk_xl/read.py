@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .delegates import find_sheet
+from .failures import must_propagate, read_failure
 from .layout import (
     H_CODE,
     H_EXPLAIN,
@@ -119,12 +120,20 @@ def list_inbox(inbox: Path) -> list[Path]:
 
 
 def read_path(path: Path, inbox: Path | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> list[ReadOutcome]:
-    """Read one file of the inbox: a workbook gives one outcome, a saved email (.eml, .msg) one per attachment."""
-    if path.suffix.lower() in (".eml", ".msg") and not path.name.startswith(("~$", ".~lock")):
-        from .mail import read_email
+    """Read one file of the inbox: a workbook gives one outcome, a saved email (.eml, .msg) one per attachment.
 
-        return read_email(path, inbox, max_bytes)
-    return [read_file(path, inbox, max_bytes)]
+    Never raises for a file: whatever goes wrong becomes a finding for it (ttdk_xl.failures)."""
+    try:
+        if path.suffix.lower() in (".eml", ".msg") and not path.name.startswith(("~$", ".~lock")):
+            from .mail import read_email
+
+            return read_email(path, inbox, max_bytes)
+        return [read_file(path, inbox, max_bytes)]
+    except BaseException as exc:
+        if must_propagate(exc):
+            raise
+        rel = relative_name(path, inbox)
+        return [ReadOutcome(FileInfo(rel, "", 0, ""), None, (read_failure(rel, exc),))]
 
 
 def _key(text: object) -> str:
@@ -159,10 +168,10 @@ def _load(path: Path, inbox: Path | None) -> tuple[FileInfo, bytes]:
         os.close(fd)
     data = b"".join(chunks)
     modified = datetime.fromtimestamp(stat.st_mtime, tz=UTC).isoformat(timespec="seconds")
-    return FileInfo(_relative(path, inbox), hashlib.sha256(data).hexdigest(), len(data), modified), data
+    return FileInfo(relative_name(path, inbox), hashlib.sha256(data).hexdigest(), len(data), modified), data
 
 
-def _relative(path: Path, inbox: Path | None) -> str:
+def relative_name(path: Path, inbox: Path | None) -> str:
     """The path relative to the inbox, '/'-separated, NFC (by string for the common case: thousands of files)."""
     if inbox is None:
         return nfc(path.name)
@@ -260,12 +269,8 @@ def read_file(path: Path, inbox: Path | None = None, max_bytes: int = DEFAULT_MA
             if problem:
                 return fail(*problem)
             edited_at = _edited_at(zf)
-        except (zipfile.BadZipFile, KeyError):
-            return fail(
-                "file-corrupt",
-                "Tệp bị hỏng (không giải nén được), có thể do tải về chưa hết.",
-                "Đề nghị đơn vị gửi lại tệp.",
-            )
+        except BaseException as exc:  # any damage to the zip or its XML: a finding for this file
+            return ReadOutcome(info, None, (read_failure(info.file, exc),))
     elif not head.startswith(OLE_MAGIC):
         return fail(
             "file-corrupt",
@@ -275,27 +280,15 @@ def read_file(path: Path, inbox: Path | None = None, max_bytes: int = DEFAULT_MA
     info = FileInfo(info.file, info.sha256, info.size, info.modified, edited_at)
     try:
         return _read_workbook(data, info, ext, zf)
-    except Exception as exc:  # calamine raises many types for broken files; none may stop the run
+    except BaseException as exc:  # calamine raises many types (even a Rust panic) for broken files
         text = str(exc).lower()
-        if "password" in text or "encrypt" in text:
+        if not must_propagate(exc) and ("password" in text or "encrypt" in text):
             return fail(
                 "file-password",
                 "Tệp được đặt mật khẩu nên không đọc được.",
                 "Đề nghị đơn vị gỡ mật khẩu rồi gửi lại.",
             )
-        return ReadOutcome(
-            info,
-            None,
-            (
-                Finding(
-                    "file-unreadable",
-                    Severity.ERROR,
-                    info.file,
-                    f"Không đọc được tệp (tệp hỏng hoặc không đúng định dạng): {type(exc).__name__}.",
-                    "Đề nghị đơn vị mở lại bảng tự chấm bằng Excel, lưu dạng .xlsx rồi gửi lại.",
-                ),
-            ),
-        )
+        return ReadOutcome(info, None, (read_failure(info.file, exc),))
 
 
 def _other_office_kind(names: set[str], ext: str) -> str:
