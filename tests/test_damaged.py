@@ -156,3 +156,25 @@ def test_a_worker_process_that_dies_costs_only_its_file(tmp_path, book, monkeypa
     bad = [f for f in result.findings if f.file == "U3.xlsx"]
     assert [f.code for f in bad] == ["internal-error"]
     assert {u.unit.code for u in result.units if u.status is Status.VALID} == {"U1", "U2", "U4"}
+
+
+def test_a_value_typed_in_the_last_cell_does_not_end_the_process(tmp_path, book):
+    """python-calamine aborts the process (no exception) on a sheet whose table would not fit in memory:
+    one value in XFD1048576 is enough. Such a file is refused before calamine opens it."""
+    import subprocess
+    import sys
+
+    import openpyxl
+
+    inbox = _inbox(tmp_path, book)
+    path = inbox / "U2.xlsx"
+    wb = openpyxl.load_workbook(path)
+    wb["Tự chấm điểm"]["XFD1048576"] = "ghi chú lạc chỗ"
+    wb.save(path)
+    run = subprocess.run([sys.executable, "-m", "ttdk_xl", "check", str(path)], capture_output=True, text=True,
+                         encoding="utf-8", timeout=120)  # fmt: skip
+    assert run.returncode == 1, run.stderr
+    assert "ô quá xa bảng (đến cột XFD, hàng 1.048.576)" in run.stdout and "Ctrl+End" in run.stdout
+    result = ttdk_xl.consolidate(inbox, book=book)
+    assert [f.code for f in result.findings if f.file == "U2.xlsx"] == ["sheet-too-large"]
+    assert {u.unit.code for u in result.units if u.status is Status.VALID} == {"U1", "U3", "U4"}

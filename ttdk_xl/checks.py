@@ -88,6 +88,8 @@ def parse_score(value: object) -> tuple[Decimal | None, str]:
     if isinstance(value, bool):
         return None, "bool"
     if type(value) is float and value != 0:  # the common case: a number typed in the cell
+        if value - value != 0:  # NaN or ±infinity: only a damaged or hand-edited file holds them
+            return None, "not-number"
         return _float_score(value), ""
     if isinstance(value, int | float | Decimal):
         return clean(Decimal(str(round(float(value), 6)))), ""

@@ -266,6 +266,13 @@ def read_file(path: Path, inbox: Path | None = None, max_bytes: int = DEFAULT_MA
                     "tệp có thể độc hại nên không được đọc.",
                     "Đề nghị đơn vị mở bảng tự chấm gốc bằng Excel, lưu lại rồi gửi lại.",
                 )
+            elif far := _far_cell(zf):
+                problem = (
+                    "sheet-too-large",
+                    f"Tệp có dữ liệu ở ô quá xa bảng ({far}) nên không đọc để tránh treo máy.",
+                    "Đề nghị đơn vị xóa dữ liệu thừa ngoài bảng (bấm Ctrl+End để tìm ô cuối cùng), lưu lại rồi "
+                    "gửi lại tệp.",
+                )
             if problem:
                 return fail(*problem)
             edited_at = _edited_at(zf)
@@ -346,6 +353,41 @@ _XML_PARTS = (".xml", ".rels", ".vml")
 _PROLOG_LOOK = 512  # an office suite's prolog is the XML declaration, maybe a comment
 _PROLOG_MAX = 65536
 _ROOT_TAG = re.compile(rb"<[A-Za-z_]")
+
+
+def _far_cell(zf: ZipParts | ZipfileParts) -> str:
+    """The farthest cell of a worksheet whose table would be too large to read ('' when none is).
+
+    python-calamine makes a sheet one dense table from its first to its last filled cell, and a table
+    too large for memory ends the whole process (a Rust abort, which no exception handler sees): one
+    value typed in XFD1048576 is enough. So the extent is bounded here, before calamine opens a sheet,
+    from every cell's `r` attribute (cells without one can only extend a row by one each)."""
+    for name in zf.names():
+        if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+            continue
+        xml = zf.read(name)
+        refs = _REF.findall(xml)
+        if not refs:
+            continue
+        last_row = max(int(row or 0) for _col, row in refs)
+        letters = max((col for col, _row in refs), key=lambda col: (len(col), col)).decode("ascii")
+        unnamed = xml.count(b"<c>") + xml.count(b"<c ") - xml.count(b'<c r="')  # cells placed by order
+        if last_row * (column_number(letters) + max(unnamed, 0)) > MAX_SHEET_CELLS:
+            rows = f"{last_row:,}".replace(",", ".")  # Vietnamese digit grouping
+            return f"đến cột {letters or 'A'}, hàng {rows}"
+    return ""
+
+
+MAX_SHEET_CELLS = 300_000  # a score sheet has a few thousand; more would take seconds to read
+_REF = re.compile(rb'\sr="([A-Z]*)([0-9]*)"')
+
+
+def column_number(letters: str) -> int:
+    """'A' → 1, 'Z' → 26, 'AA' → 27, 'XFD' → 16384 ('' → 0)."""
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
 
 
 def _edited_at(zf: ZipParts | ZipfileParts) -> str:

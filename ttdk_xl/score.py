@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
 from .models import Book, Kind, Status, Submission, TieBreak, Unit, UnitResult
@@ -77,7 +77,15 @@ def _totals_plan(book: Book) -> _TotalsPlan:
 
 def clean(d: Decimal) -> Decimal:
     """Drop trailing zeros without exponent notation: 95.00 → 95, 87.50 → 87.5, 100 stays 100."""
-    return d.quantize(Decimal(1)) if d == d.to_integral_value() else d.normalize()
+    if d != d.to_integral_value():
+        return d.normalize()
+    try:
+        return d.quantize(_ONE)
+    except InvalidOperation:  # more digits than Decimal keeps (1e308): only a damaged file holds such a number
+        return d
+
+
+_ONE = Decimal(1)
 
 
 def classify(book: Book, total: Decimal) -> str:

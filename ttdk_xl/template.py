@@ -81,7 +81,10 @@ def write_templates(
 
 
 def _is_number(value: object) -> bool:
-    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+    """A value written as a number (NaN and infinity, read from a damaged file, are written as text)."""
+    if isinstance(value, float):
+        return value - value == 0
+    return isinstance(value, int | Decimal) and not isinstance(value, bool) and value - value == 0
 
 
 def _explanation_needed(c: Criterion, value: object) -> bool:
