@@ -34,7 +34,6 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=None, help="seed of the case list (default: random)")
     parser.add_argument("--outputs-every", type=int, default=25, help="write every output for 1 case in N")
     args = parser.parse_args()
-    logging.getLogger("ttdk_xl").setLevel(logging.CRITICAL)  # internal errors are counted, not printed
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**32)
     rng = random.Random(seed)
     kinds = [k for k in sources() if k != "good"]
@@ -45,25 +44,30 @@ def main() -> int:
     changed: list[str] = []
     slowest = (0.0, "")
     start = time.perf_counter()
+    cases = []
+    for i in range(args.cases):
+        operator, case_seed, kind = rng.choice(sorted(OPERATORS)), rng.randrange(2**32), rng.choice(kinds)
+        cases.append((i, operator, case_seed, kind, args.outputs_every > 0 and i % args.outputs_every == 0))
+    died: list[str] = []
+    done = 0
     with tempfile.TemporaryDirectory(prefix="ttdk-fuzz-") as tmp:
-        for i in range(args.cases):
-            operator, case_seed, kind = rng.choice(sorted(OPERATORS)), rng.randrange(2**32), rng.choice(kinds)
-            label = f"{operator} seed={case_seed} on {kind}"
-            folder = Path(tmp) / str(i)
-            outputs = args.outputs_every > 0 and i % args.outputs_every == 0
-            outcome = run_case(mutate(operator, case_seed, sources()[kind]), sources()["good"], BOOK, folder, outputs)
-            tried[operator] += 1
-            readable[operator] += outcome["readable"]
-            if outcome["error"]:
-                escaped.append(f"{label}\n{outcome['error']}")
-            if outcome["internal"]:
-                internal.append(f"{label}: {outcome['internal'][0]}")
-            if outcome["changed"]:
-                changed.append(label)
-            if outcome["seconds"] > slowest[0]:
-                slowest = (outcome["seconds"], label)
-            if (i + 1) % 500 == 0:
-                print(f"  {i + 1:,} cases, {len(escaped)} tracebacks", file=sys.stderr)
+        for chunk in (cases[i : i + CHUNK] for i in range(0, len(cases), CHUNK)):
+            for case, outcome in _run_chunk(chunk, tmp, died):
+                _i, operator, case_seed, kind, _outputs = case
+                label = f"{operator} seed={case_seed} on {kind}"
+                tried[operator] += 1
+                readable[operator] += outcome["readable"]
+                if outcome["error"]:
+                    escaped.append(f"{label}\n{outcome['error']}")
+                if outcome["internal"]:
+                    internal.append(f"{label}: {outcome['internal'][0]}")
+                if outcome["changed"]:
+                    changed.append(label)
+                if outcome["seconds"] > slowest[0]:
+                    slowest = (outcome["seconds"], label)
+            done += len(chunk)
+            if done % 1000 < CHUNK:
+                print(f"  {done:,} cases, {len(escaped)} tracebacks, {len(died)} processes ended", file=sys.stderr)
     elapsed = time.perf_counter() - start
 
     print(f"seed {seed}; {args.cases:,} cases in {elapsed:.0f} s; sources: {', '.join(kinds)}")
@@ -72,11 +76,41 @@ def main() -> int:
     for operator in sorted(tried):
         print(f"| {operator} | {tried[operator]:,} | {readable[operator]:,} |")
     print(f"| **all** | {sum(tried.values()):,} | {sum(readable.values()):,} |")
-    print(f"tracebacks: {len(escaped)} · internal errors: {len(internal)} · inputs changed: {len(changed)} · "
-          f"slowest case: {slowest[0]:.2f} s ({slowest[1]})")  # fmt: skip
-    for text in (escaped + internal + changed)[:5]:
+    print(f"tracebacks: {len(escaped)} · internal errors: {len(internal)} · processes ended: {len(died)} · "
+          f"inputs changed: {len(changed)} · slowest case: {slowest[0]:.2f} s ({slowest[1]})")  # fmt: skip
+    for text in (died + escaped + internal + changed)[:5]:
         print("\n" + text)
-    return 1 if escaped or internal or changed else 0
+    return 1 if escaped or internal or changed or died else 0
+
+
+CHUNK = 50  # cases per worker process; a chunk whose process ends is run again one case at a time
+
+
+def _run_chunk(chunk: list[tuple], tmp: str, died: list[str]) -> list[tuple[tuple, dict]]:
+    """The chunk's cases in a worker process, so that a case that ends its process (an abort in a native
+    library) is counted and named, and the run goes on."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        with ProcessPoolExecutor(1) as pool:
+            return pool.submit(_cases, chunk, tmp).result()
+    except BrokenProcessPool:
+        if len(chunk) == 1:
+            _i, operator, case_seed, kind, _outputs = chunk[0]
+            died.append(f"{operator} seed={case_seed} on {kind}: the process ended")
+            return []
+        return [pair for case in chunk for pair in _run_chunk([case], tmp, died)]
+
+
+def _cases(chunk: list[tuple], tmp: str) -> list[tuple[tuple, dict]]:
+    logging.getLogger("ttdk_xl").setLevel(logging.CRITICAL)  # internal errors are counted, not printed
+    out = []
+    for case in chunk:
+        i, operator, case_seed, kind, outputs = case
+        mutant = mutate(operator, case_seed, sources()[kind])
+        out.append((case, run_case(mutant, sources()["good"], BOOK, Path(tmp) / str(i), outputs)))
+    return out
 
 
 if __name__ == "__main__":

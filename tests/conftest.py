@@ -101,12 +101,12 @@ def fill(book: Book, unit_index: int, path: Path, entries: dict | None = None, i
 needs_soffice = pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice not installed")
 
 
-def resave_with_libreoffice(paths: list[Path], outdir: Path, scratch: Path) -> Path:
-    """Re-save workbooks as a real office suite writes them (`soffice --convert-to xlsx`) into `outdir`,
-    with a LibreOffice profile of its own under `scratch`; returns `outdir`."""
+def resave_with_libreoffice(paths: list[Path], outdir: Path, scratch: Path, ext: str = "xlsx") -> Path:
+    """Re-save workbooks as a real office suite writes them (`soffice --convert-to xlsx`, or `ext`) into
+    `outdir`, with a LibreOffice profile of its own under `scratch`; returns `outdir`."""
     subprocess.run(
         ["soffice", f"-env:UserInstallation={(scratch / 'lo_profile').as_uri()}", "--headless", "--convert-to",
-         "xlsx", "--outdir", str(outdir), *map(str, paths)],
+         ext, "--outdir", str(outdir), *map(str, paths)],
         check=True, capture_output=True, timeout=300,
     )  # fmt: skip
     return outdir

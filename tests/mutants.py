@@ -163,7 +163,19 @@ OPERATORS: dict[str, Callable[[random.Random, bytes], bytes]] = {
 
 
 def mutate(operator: str, seed: int, data: bytes) -> bytes:
-    return OPERATORS[operator](random.Random(seed), data)
+    """`operator` applied to `data`; on a file that is not a zip (.xls), the zip operators flip bytes."""
+    rng = random.Random(seed)
+    try:
+        return OPERATORS[operator](rng, data)
+    except zipfile.BadZipFile:
+        return flip_bytes(rng, data)
+
+
+def kind_of(data: bytes) -> str:
+    """The extension a file with these bytes would have in an inbox."""
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        return "xls"
+    return "ods" if b"application/vnd.oasis.opendocument.spreadsheet" in data[:100] else "xlsx"
 
 
 def run_case(mutant: bytes, good: bytes, book, folder, write_outputs: bool = False) -> dict:
@@ -179,7 +191,7 @@ def run_case(mutant: bytes, good: bytes, book, folder, write_outputs: bool = Fal
 
     inbox = folder / "hop_thu"
     inbox.mkdir(parents=True, exist_ok=True)
-    target, other = inbox / "mutant.xlsx", inbox / "other.xlsx"
+    target, other = inbox / f"mutant.{kind_of(mutant)}", inbox / "other.xlsx"
     target.write_bytes(mutant)
     other.write_bytes(good)
     before = (target.stat().st_mtime_ns, target.read_bytes())
@@ -190,7 +202,7 @@ def run_case(mutant: bytes, good: bytes, book, folder, write_outputs: bool = Fal
         result = ttdk_xl.consolidate(inbox, book=book, out=folder / "ket_qua" if write_outputs else None)
         findings += list(result.findings)
         outcome["internal"] = [f.message for f in findings if f.code == "internal-error"]
-        outcome["readable"] = any(s.file == "mutant.xlsx" and s.state.value == "Đã dùng" for s in result.sources)
+        outcome["readable"] = any(s.file == target.name and s.state.value == "Đã dùng" for s in result.sources)
     except BaseException:
         outcome["error"] = traceback.format_exc()
     outcome["seconds"] = time.perf_counter() - start

@@ -31,6 +31,9 @@ def sources() -> dict[str, bytes]:
         (folder / "lo").mkdir()
         resave_with_libreoffice([made], folder / "lo", folder)
         found["libreoffice"] = (folder / "lo" / "made.xlsx").read_bytes()
+        for ext in ("ods", "xls"):  # the legacy and OpenDocument readers too
+            resave_with_libreoffice([made], folder / "lo", folder, ext)
+            found[ext] = (folder / "lo" / f"made.{ext}").read_bytes()
     return found
 
 

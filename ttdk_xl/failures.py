@@ -63,7 +63,13 @@ def read_failure(file: str, exc: BaseException) -> Finding:
         raise exc
     if not is_damage(exc):
         return internal_failure(file, exc, "đọc")
-    log.info("%s: tệp hỏng (%s: %s)", file, type(exc).__name__, exc, exc_info=exc)
+    log.debug("%s", file, exc_info=exc)
+    return damaged(file, f"{type(exc).__name__}: {exc}")
+
+
+def damaged(file: str, detail: str) -> Finding:
+    """The finding for a file that a reader could not read (`detail`, technical, goes to the log)."""
+    log.info("%s: tệp hỏng (%s)", file, detail)
     return Finding(CORRUPT_CODE, Severity.ERROR, file, CORRUPT_MESSAGE, CORRUPT_FIX)
 
 

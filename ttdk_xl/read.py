@@ -18,8 +18,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
+from . import isolated
 from .delegates import find_sheet
-from .failures import must_propagate, read_failure
+from .failures import damaged, must_propagate, read_failure
 from .layout import (
     H_CODE,
     H_EXPLAIN,
@@ -267,12 +268,7 @@ def read_file(path: Path, inbox: Path | None = None, max_bytes: int = DEFAULT_MA
                     "Đề nghị đơn vị mở bảng tự chấm gốc bằng Excel, lưu lại rồi gửi lại.",
                 )
             elif far := _far_cell(zf):
-                problem = (
-                    "sheet-too-large",
-                    f"Tệp có dữ liệu ở ô quá xa bảng ({far}) nên không đọc để tránh treo máy.",
-                    "Đề nghị đơn vị xóa dữ liệu thừa ngoài bảng (bấm Ctrl+End để tìm ô cuối cùng), lưu lại rồi "
-                    "gửi lại tệp.",
-                )
+                problem = _too_far(f"quá xa bảng ({far})")
             if problem:
                 return fail(*problem)
             edited_at = _edited_at(zf)
@@ -285,16 +281,37 @@ def read_file(path: Path, inbox: Path | None = None, max_bytes: int = DEFAULT_MA
             "Đề nghị đơn vị mở lại bảng tự chấm bằng Excel, lưu dạng .xlsx rồi gửi lại.",
         )
     info = FileInfo(info.file, info.sha256, info.size, info.modified, edited_at)
+    if ext in ISOLATED_EXTS:
+        try:
+            return isolated.call(_read_or_finding, data, info, ext, timeout=ISOLATED_SECONDS)
+        except isolated.ChildDied as exc:  # the reader ended its process on this file
+            return ReadOutcome(info, None, (damaged(info.file, str(exc)),))
+    return _read_or_finding(data, info, ext, zf)
+
+
+ISOLATED_EXTS = {".xls", ".ods", ".xlsb"}  # read in a child process (ttdk_xl.isolated)
+ISOLATED_SECONDS = 60  # a legacy workbook reads in well under a second
+
+
+def _read_or_finding(data: bytes, info: FileInfo, ext: str, zf: ZipParts | ZipfileParts | None = None) -> ReadOutcome:
+    """_read_workbook, with whatever it raises turned into a finding for the file."""
     try:
         return _read_workbook(data, info, ext, zf)
     except BaseException as exc:  # calamine raises many types (even a Rust panic) for broken files
+        if must_propagate(exc):
+            raise
         text = str(exc).lower()
-        if not must_propagate(exc) and ("password" in text or "encrypt" in text):
-            return fail(
+        code, message, fix = "", "", ""
+        if "password" in text or "encrypt" in text:
+            code, message, fix = (
                 "file-password",
                 "Tệp được đặt mật khẩu nên không đọc được.",
                 "Đề nghị đơn vị gỡ mật khẩu rồi gửi lại.",
             )
+        elif "cell limit" in text:  # calamine's own bound (.ods)
+            code, message, fix = _too_far("rất xa bảng")
+        if code:
+            return ReadOutcome(info, None, (Finding(code, Severity.ERROR, info.file, message, fix),))
         return ReadOutcome(info, None, (read_failure(info.file, exc),))
 
 
@@ -355,31 +372,67 @@ _PROLOG_MAX = 65536
 _ROOT_TAG = re.compile(rb"<[A-Za-z_]")
 
 
+def _too_far(where: str) -> tuple[str, str, str]:
+    """The finding (code, message, fix) for a sheet with data too far from its table."""
+    return (
+        "sheet-too-large",
+        f"Tệp có dữ liệu ở ô {where} nên không đọc để tránh treo máy.",
+        "Đề nghị đơn vị xóa dữ liệu thừa ngoài bảng (bấm Ctrl+End để tìm ô cuối cùng), lưu lại rồi gửi lại tệp.",
+    )
+
+
 def _far_cell(zf: ZipParts | ZipfileParts) -> str:
-    """The farthest cell of a worksheet whose table would be too large to read ('' when none is).
+    """Where a worksheet's data reaches when its table would be too large to read ('' when none is).
 
     python-calamine makes a sheet one dense table from its first to its last filled cell, and a table
     too large for memory ends the whole process (a Rust abort, which no exception handler sees): one
-    value typed in XFD1048576 is enough. So the extent is bounded here, before calamine opens a sheet,
-    from every cell's `r` attribute (cells without one can only extend a row by one each)."""
+    value typed in XFD1048576 is enough. So the extent is bounded here, before calamine opens a sheet.
+    Nearly every sheet is settled by two quick searches: no cell beyond column Z or row 9,999 and every
+    cell and row placed by its `r` attribute bound it to 26 × 9,999 cells."""
     for name in zf.names():
         if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
             continue
-        xml = zf.read(name)
-        refs = _REF.findall(xml)
-        if not refs:
+        key = zf.stored_key(name)
+        known = _SMALL_SHEETS.get(key) if key is not None else None
+        if known is not None and zf.stored_equals(name, known):  # the same stored bytes as a checked sheet
             continue
-        last_row = max(int(row or 0) for _col, row in refs)
-        letters = max((col for col, _row in refs), key=lambda col: (len(col), col)).decode("ascii")
-        unnamed = xml.count(b"<c>") + xml.count(b"<c ") - xml.count(b'<c r="')  # cells placed by order
-        if last_row * (column_number(letters) + max(unnamed, 0)) > MAX_SHEET_CELLS:
-            rows = f"{last_row:,}".replace(",", ".")  # Vietnamese digit grouping
-            return f"đến cột {letters or 'A'}, hàng {rows}"
+        xml = zf.head(name, 1 << 62)  # the whole part; calamine checks its CRC when it reads it
+        if _FAR_REF.search(xml) is None and _UNPLACED.search(xml) is None:
+            if key is not None and key[3] <= _SAFE_PART_BYTES and len(_SMALL_SHEETS) < _SAFE_PARTS_MAX:
+                raw = zf.raw(name)
+                if raw is not None:
+                    _SMALL_SHEETS[key] = raw[1:]
+            continue
+        rows, cols, far = _extent(xml)
+        if rows * cols > MAX_SHEET_CELLS:
+            return far
     return ""
 
 
+# Stored bytes of sheets already found small, as _SAFE_PARTS: files issued from one template share some
+# sheets byte for byte (the guide; the delegate sheet while it is empty).
+_SMALL_SHEETS: dict[tuple[int, int, int, int], bytes] = {}
+
+
+def _extent(xml: bytes) -> tuple[int, int, str]:
+    """(rows, columns) a sheet's filled cells may span, and where they reach, in words."""
+    cells = _FILLED_CELL.findall(xml)  # cells with content: calamine leaves out empty ones
+    rows = [int(digits) for _letters, digits in cells if digits]
+    cols = [column_number(letters.decode("ascii")) for letters, _digits in cells if letters]
+    row_span = max(rows) - min(rows) + 1 if rows else 1
+    col_span = max(cols) - min(cols) + 1 if cols else 1
+    if _UNPLACED.search(xml):  # cells or rows placed by their order: each may add one
+        row_span += xml.count(b"<row")
+        col_span += xml.count(b"<c")
+    last_row = f"{max(rows, default=row_span):,}".replace(",", ".")  # Vietnamese digit grouping
+    last_col = max((letters for letters, _ in cells), key=lambda c: (len(c), c), default=b"A").decode("ascii")
+    return row_span, col_span, f"đến cột {last_col or 'A'}, hàng {last_row}"
+
+
 MAX_SHEET_CELLS = 300_000  # a score sheet has a few thousand; more would take seconds to read
-_REF = re.compile(rb'\sr="([A-Z]*)([0-9]*)"')
+_FAR_REF = re.compile(rb'r="(?:[A-Z]{2}|[A-Z]*[0-9]{5})')  # a cell beyond column Z or a row beyond 9,999
+_UNPLACED = re.compile(rb'<(?:c|row)(?:>|\s(?!r="))')  # a cell or row without `r` first
+_FILLED_CELL = re.compile(rb'<c\b[^>]*?\sr="([A-Z]*)([0-9]*)"[^>]*(?<!/)>')
 
 
 def column_number(letters: str) -> int:
