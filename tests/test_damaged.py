@@ -178,3 +178,13 @@ def test_a_value_typed_in_the_last_cell_does_not_end_the_process(tmp_path, book)
     result = ttdk_xl.consolidate(inbox, book=book)
     assert [f.code for f in result.findings if f.file == "U2.xlsx"] == ["sheet-too-large"]
     assert {u.unit.code for u in result.units if u.status is Status.VALID} == {"U1", "U3", "U4"}
+
+
+def test_a_relationship_without_target_is_no_internal_error():
+    """Found by the long fuzz run: a sheet's relationship that lost its Target attribute."""
+    from ttdk_xl.read import _sheet_target
+
+    wb = '<workbook><sheets><sheet name="Tự chấm điểm" r:id="rId1"/></sheets></workbook>'.encode()
+    rels = b'<Relationships><Relationship Id="rId1" Type="x" Tarxet="worksheets/sheet1.xml"/></Relationships>'
+    assert _sheet_target(wb, rels, "Tự chấm điểm") is None
+    assert _sheet_target(wb, rels.replace(b"Tarxet", b"Target"), "Tự chấm điểm") == "xl/worksheets/sheet1.xml"

@@ -290,7 +290,7 @@ def read_file(path: Path, inbox: Path | None = None, max_bytes: int = DEFAULT_MA
 
 
 ISOLATED_EXTS = {".xls", ".ods", ".xlsb"}  # read in a child process (ttdk_xl.isolated)
-ISOLATED_SECONDS = 60  # a legacy workbook reads in well under a second
+ISOLATED_SECONDS = 20  # a legacy workbook reads in well under a second, also in a fresh interpreter
 
 
 def _read_or_finding(data: bytes, info: FileInfo, ext: str, zf: ZipParts | ZipfileParts | None = None) -> ReadOutcome:
@@ -683,7 +683,9 @@ def _sheet_target(wb_xml: bytes, rels_xml: bytes, sheet: str) -> str | None:
             rel = re.search(rf'<Relationship\b[^>]*Id="{re.escape(rid.group(1))}"[^>]*>', rels)
             if not rel:
                 return None
-            target = re.search(r'Target="([^"]*)"', rel.group(0)).group(1)
-            target = target.lstrip("/")
+            found = re.search(r'Target="([^"]*)"', rel.group(0))
+            if not found:  # a relationship without a target: calamine has read the sheet some other way
+                return None
+            target = found.group(1).lstrip("/")
             return target if target.startswith("xl/") else f"xl/{target}"
     return None
