@@ -68,7 +68,7 @@ def unit_rows(n: int) -> list[tuple[str, ...]]:
 
 def entries_for(book, index: int) -> dict[str, tuple[object, str]]:
     """Plausible self-scores for unit `index`, with the usual small mess (seeded by the index)."""
-    from ttdk_xl.models import Kind
+    from ttdk_xl.core.models import Kind
 
     rng = random.Random(f"{SEED}-{index}")
     strength = rng.uniform(0.4, 0.9)
@@ -94,7 +94,7 @@ def entries_for(book, index: int) -> dict[str, tuple[object, str]]:
 
 def _write_unit(args) -> None:
     book_path, index, path = args
-    from ttdk_xl.template import write_unit_workbook
+    from ttdk_xl.forms.template import write_unit_workbook
 
     book = _load_book_cached(book_path)
     write_unit_workbook(book, book.units[index], Path(path), ISSUED, entries=entries_for(book, index))
@@ -105,7 +105,7 @@ _BOOKS: dict[str, object] = {}
 
 def _load_book_cached(path: str):
     if path not in _BOOKS:
-        from ttdk_xl.book import load_book
+        from ttdk_xl.book.load import load_book
 
         _BOOKS[path] = load_book(Path(path))
     return _BOOKS[path]

@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--result", help="a pickled Result or (Result, DelegateList) instead of generated data")
     args = ap.parse_args(argv)
-    from ttdk_xl.returns import write_returns
+    from ttdk_xl.outputs.returns import write_returns
 
     res, delegates = load_result(args.n, args.result)
     times: dict[str, list[float]] = {"fast": [], "direct": []}

@@ -24,9 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ttdk_xl.book import load_book  # noqa: E402
-from ttdk_xl.models import Book, Kind  # noqa: E402
-from ttdk_xl.template import write_unit_workbook  # noqa: E402
+from ttdk_xl.book.load import load_book  # noqa: E402
+from ttdk_xl.core.models import Book, Kind  # noqa: E402
+from ttdk_xl.forms.template import write_unit_workbook  # noqa: E402
 
 ISSUED = datetime(2025, 11, 20, 8, 0, 0)
 NOTE = "DỮ LIỆU MẪU (hư cấu) — "

@@ -1,7 +1,7 @@
 """Build input_templates/mau_bao_cao.docx, the editable Word template of the year-end report.
 
 The template is a docxtpl (Jinja) document in the Decree 30/2020/NĐ-CP layout. The office may open it in
-Word or LibreOffice, reword anything and keep the tags; `ttdk_xl.report.build_context` lists the data it gets.
+Word or LibreOffice, reword anything and keep the tags; `ttdk_xl.outputs.report.build_context` lists the data it gets.
 
 Run from the repository root:  python scripts/make_report_template.py [OUTPUT.docx]
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.shared import Pt
 
-from ttdk_xl.docx_style import (
+from ttdk_xl.outputs.docx_style import (
     CENTER,
     LEFT,
     RIGHT,

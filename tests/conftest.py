@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from ttdk_xl.models import AwardRule, Book, Criterion, ExplainRule, Kind, Level, Unit
-from ttdk_xl.template import write_unit_workbook
+from ttdk_xl.core.models import AwardRule, Book, Criterion, ExplainRule, Kind, Level, Unit
+from ttdk_xl.forms.template import write_unit_workbook
 
 D = Decimal
 ISSUED = datetime(2025, 11, 1, 8, 0, 0)

@@ -13,12 +13,12 @@ from python_calamine import CalamineWorkbook
 import ttdk_xl
 from tests.conftest import D, fill, full_entries, make_book, needs_soffice, resave_with_libreoffice
 from tests.test_book import small_book, write_book
-from ttdk_xl.assessed import SHEET, read_assessed
-from ttdk_xl.book import load_book
-from ttdk_xl.cli import cli
-from ttdk_xl.errors import BookError
-from ttdk_xl.models import Status
-from ttdk_xl.report import build_context, write_report
+from ttdk_xl.book.load import load_book
+from ttdk_xl.cli.commands import cli
+from ttdk_xl.core.errors import BookError
+from ttdk_xl.core.models import Status
+from ttdk_xl.outputs.report import build_context, write_report
+from ttdk_xl.rules.assessed import SHEET, read_assessed
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "input_templates" / "mau_bao_cao.docx"
@@ -228,7 +228,7 @@ def test_unusable_file_is_a_message_not_a_traceback(tmp_path):
     inbox = make_inbox(book, tmp_path)
     not_summary = tmp_path / "khac.xlsx"
     fill(book, 0, not_summary)
-    from ttdk_xl.assessed import AssessedError
+    from ttdk_xl.rules.assessed import AssessedError
 
     with pytest.raises(AssessedError, match="không có trang 'Thẩm định'"):
         read_assessed(not_summary, book)
@@ -269,8 +269,8 @@ def test_ballots_follow_agreed_scores(tmp_path):
     ttdk_xl.consolidate(inbox, book=book, out=out)
     changes = {("U4", "I.2"): (40, "Bổ sung minh chứng"), ("U4", "III.1"): (2, "Cờ thi đua của tỉnh")}
     agreed = edit(out / "tong_hop.xlsx", tmp_path / "tong_hop.xlsx", changes)
-    from ttdk_xl import ballots as ballots_mod
-    from ttdk_xl.pipeline import consolidate
+    from ttdk_xl.outputs import ballots as ballots_mod
+    from ttdk_xl.pipeline.stages import consolidate
 
     result = consolidate(inbox, book=book, assessed=agreed)
     paths = ballots_mod.write_ballots(result, tmp_path / "phieu")

@@ -12,7 +12,9 @@ from click.testing import CliRunner
 from docx import Document
 
 from tests.conftest import D, fill, full_entries, make_book
-from ttdk_xl.ballots import (
+from ttdk_xl.cli.commands import cli
+from ttdk_xl.core.models import Unit
+from ttdk_xl.outputs.ballots import (
     ACCLAIM_BALLOT,
     ELECTION_BALLOT,
     MINUTES_NAME,
@@ -25,9 +27,7 @@ from ttdk_xl.ballots import (
     write_ballots,
     write_minutes,
 )
-from ttdk_xl.cli import cli
-from ttdk_xl.models import Unit
-from ttdk_xl.pipeline import consolidate
+from ttdk_xl.pipeline.stages import consolidate
 
 
 def run(*args):
@@ -220,7 +220,7 @@ def test_cli_ballots_then_tally(tmp_path):
 
 
 def test_cli_ballots_on_the_sample(tmp_path):
-    from ttdk_xl.pipeline import default_book_path
+    from ttdk_xl.pipeline.stages import default_book_path
 
     sample = Path(__file__).resolve().parent.parent / "examples" / "hop_thu"
     out = run("ballots", sample, "--book", Path(sample).parent / "bo_tieu_chi.xlsx", "-o", tmp_path / "p")

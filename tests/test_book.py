@@ -13,9 +13,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from ttdk_xl.book import load_book
-from ttdk_xl.errors import BookError
-from ttdk_xl.models import ExplainRule, Kind, TieBreak
+from ttdk_xl.book.load import load_book
+from ttdk_xl.core.errors import BookError
+from ttdk_xl.core.models import ExplainRule, Kind, TieBreak
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_BOOK = ROOT / "input_templates" / "bo_tieu_chi.xlsx"

@@ -9,10 +9,10 @@ import openpyxl
 import pytest
 
 from tests.conftest import D, fill, full_entries
-from ttdk_xl.checks import check_submission, legacy_encoding, match_unit, parse_score, unit_key
-from ttdk_xl.layout import META_SHEET, SCORE_SHEET
-from ttdk_xl.models import Severity
-from ttdk_xl.read import read_file
+from ttdk_xl.core.layout import META_SHEET, SCORE_SHEET
+from ttdk_xl.core.models import Severity
+from ttdk_xl.inbox.read import read_file
+from ttdk_xl.rules.checks import check_submission, legacy_encoding, match_unit, parse_score, unit_key
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -218,7 +218,7 @@ def test_checking_a_value_once_gives_what_checking_it_each_time_gives(book, tmp_
     value were checked afresh, whatever the order, for good and bad values alike."""
     import random
 
-    from ttdk_xl import checks
+    from ttdk_xl.rules import checks
 
     rng = random.Random(7)
     values = [D(0), D("0.5"), D(5), D(20), D(40), D(-1), D(41), D("12.3"), None, "8,5"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from tests.conftest import ISSUED, D, fill, full_entries
-from ttdk_xl.book import load_book
-from ttdk_xl.cli import cli
-from ttdk_xl.pipeline import default_book_path
+from ttdk_xl.book.load import load_book
+from ttdk_xl.cli.commands import cli
+from ttdk_xl.pipeline.stages import default_book_path
 
 
 def run(*args):
@@ -51,7 +51,7 @@ def test_consolidate_exit_0_and_stable_json(book, tmp_path):
     inbox.mkdir()
     for i, u in enumerate(book.units):
         fill(book, i, inbox / f"{u.code}.xlsx", full_entries(book, I_2=(D(40 - i), "thiếu")))
-    from ttdk_xl.pipeline import consolidate
+    from ttdk_xl.pipeline.stages import consolidate
 
     r1 = consolidate(inbox, book=book, out=tmp_path / "o1")
     r2 = consolidate(inbox, book=book, out=tmp_path / "o2")
@@ -120,7 +120,7 @@ def test_usage_errors_and_help_are_vietnamese(tmp_path):
 
 
 def test_consolidate_summary_mentions_delegates(tmp_path):
-    from ttdk_xl.template import write_unit_workbook
+    from ttdk_xl.forms.template import write_unit_workbook
 
     default = load_book(default_book_path())
     inbox = tmp_path / "hop_thu"
@@ -138,7 +138,7 @@ def test_consolidate_summary_mentions_delegates(tmp_path):
 
 def test_a_province_does_not_flood_the_screen(tmp_path, monkeypatch):
     """Thousands of units: the screen lists the first few and says where the rest are."""
-    import ttdk_xl.cli as cli_module
+    import ttdk_xl.cli.commands as cli_module
 
     monkeypatch.setattr(cli_module, "UNITS_SHOWN", 2)
     monkeypatch.setattr(cli_module, "NAMES_SHOWN", 1)
@@ -165,7 +165,7 @@ def test_the_installed_command_ends_with_its_exit_code_and_all_its_output(tmp_pa
     import sys
 
     def command(*args):
-        code = "from ttdk_xl.cli import main; main()"
+        code = "from ttdk_xl.cli.commands import main; main()"
         return subprocess.run(
             [sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, encoding="utf-8"
         )

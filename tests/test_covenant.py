@@ -8,9 +8,9 @@ from click.testing import CliRunner
 from docx import Document
 
 from tests.conftest import make_book
-from ttdk_xl.book import load_book
-from ttdk_xl.cli import cli
-from ttdk_xl.covenant import COVENANT_NAME, write_covenant
+from ttdk_xl.book.load import load_book
+from ttdk_xl.cli.commands import cli
+from ttdk_xl.outputs.covenant import COVENANT_NAME, write_covenant
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

@@ -15,11 +15,11 @@ from click.testing import CliRunner
 import ttdk_xl
 from tests.conftest import fill, full_entries
 from tests.damage import DAMAGES
-from ttdk_xl import parallel
-from ttdk_xl.book import load_book
-from ttdk_xl.cli import cli
-from ttdk_xl.models import Status
-from ttdk_xl.pipeline import BOOK_NAME, default_book_path
+from ttdk_xl.book.load import load_book
+from ttdk_xl.cli.commands import cli
+from ttdk_xl.core.models import Status
+from ttdk_xl.pipeline import execution as parallel
+from ttdk_xl.pipeline.stages import BOOK_NAME, default_book_path
 
 RAISES = {"flag_bit_5": NotImplementedError, "directory_offset": ValueError, "bad_deflate": zlib.error}
 DAMAGED = "hỏng.xlsx"
@@ -106,7 +106,7 @@ def test_detail_only_with_verbose(tmp_path, book):
 
 def test_a_bug_while_reading_is_an_internal_error_naming_the_file(tmp_path, book, monkeypatch):
     inbox = _inbox(tmp_path, book)
-    import ttdk_xl.read as read
+    import ttdk_xl.inbox.read as read
 
     real = read._read_workbook
 
@@ -182,7 +182,7 @@ def test_a_value_typed_in_the_last_cell_does_not_end_the_process(tmp_path, book)
 
 def test_a_relationship_without_target_is_no_internal_error():
     """Found by the long fuzz run: a sheet's relationship that lost its Target attribute."""
-    from ttdk_xl.read import _sheet_target
+    from ttdk_xl.inbox.read import _sheet_target
 
     wb = '<workbook><sheets><sheet name="Tự chấm điểm" r:id="rId1"/></sheets></workbook>'.encode()
     rels = b'<Relationships><Relationship Id="rId1" Type="x" Tarxet="worksheets/sheet1.xml"/></Relationships>'

@@ -13,13 +13,13 @@ from python_calamine import CalamineWorkbook
 
 import ttdk_xl
 from tests.conftest import ISSUED, full_entries, make_book, needs_soffice, resave_with_libreoffice
-from ttdk_xl.book import load_book
-from ttdk_xl.cli import cli
-from ttdk_xl.delegates import SHEET, collect_from_inbox, vn_phone, write_delegates
-from ttdk_xl.layout import META_SHEET, SCORE_SHEET
-from ttdk_xl.pipeline import check_files, default_book_path
-from ttdk_xl.read import read_file
-from ttdk_xl.template import write_unit_workbook
+from ttdk_xl.book.load import load_book
+from ttdk_xl.cli.commands import cli
+from ttdk_xl.core.layout import META_SHEET, SCORE_SHEET
+from ttdk_xl.forms.template import write_unit_workbook
+from ttdk_xl.inbox.read import read_file
+from ttdk_xl.pipeline.stages import check_files, default_book_path
+from ttdk_xl.rules.delegates import SHEET, collect_from_inbox, vn_phone, write_delegates
 
 GOOD = [
     ("Lê Văn Hùng", "Phó Chủ tịch UBND huyện", "0912 000 101", "Trưởng đoàn"),

@@ -9,8 +9,8 @@ import pytest
 
 import ttdk_xl
 from tests.conftest import fill
-from ttdk_xl import isolated
-from ttdk_xl.models import Status
+from ttdk_xl.core import isolated
+from ttdk_xl.core.models import Status
 
 PATHS = [isolated.call, isolated._spawned]  # forked where safe, and a fresh interpreter (as on Windows)
 
@@ -53,7 +53,7 @@ def test_a_child_that_dies_or_hangs_is_reported(call, capfd):
 
 def test_a_legacy_file_that_ends_its_reader_costs_only_that_file(tmp_path, book, monkeypatch):
     """A damaged .xls can make calamine abort the process: the other units are still consolidated."""
-    import ttdk_xl.read as read
+    import ttdk_xl.inbox.read as read
 
     inbox = tmp_path / "hop_thu"
     inbox.mkdir()

@@ -14,11 +14,11 @@ from python_calamine import CalamineWorkbook
 
 import ttdk_xl
 from tests.conftest import D, fill, full_entries, needs_soffice, resave_with_libreoffice
-from ttdk_xl.checks import check_submission
-from ttdk_xl.layout import META_SHEET, SCORE_SHEET
-from ttdk_xl.models import Severity, SourceState, Status
-from ttdk_xl.read import read_file
-from ttdk_xl.returns import RETURN_SHEET
+from ttdk_xl.core.layout import META_SHEET, SCORE_SHEET
+from ttdk_xl.core.models import Severity, SourceState, Status
+from ttdk_xl.inbox.read import read_file
+from ttdk_xl.outputs.returns import RETURN_SHEET
+from ttdk_xl.rules.checks import check_submission
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -283,7 +283,7 @@ def test_no_traceback_when_a_check_crashes(tmp_path, book, monkeypatch):
     inbox.mkdir()
     fill(book, 0, inbox / "a.xlsx")
     fill(book, 1, inbox / "b.xlsx")
-    import ttdk_xl.pipeline as pipeline
+    import ttdk_xl.pipeline.stages as pipeline
 
     real = pipeline.check_submission
 
@@ -299,7 +299,7 @@ def test_no_traceback_when_a_check_crashes(tmp_path, book, monkeypatch):
 
 
 def test_return_keeps_the_units_delegate_registration(tmp_path, book):
-    from ttdk_xl.template import write_unit_workbook
+    from ttdk_xl.forms.template import write_unit_workbook
 
     inbox = tmp_path / "hop_thu"
     inbox.mkdir()
@@ -321,7 +321,7 @@ def test_inbox_is_listed_in_a_stable_order_with_its_sub_folders(tmp_path):
     in NFC whatever the file system gives; a link to a folder is not followed (no loops)."""
     import os
 
-    from ttdk_xl.read import list_inbox
+    from ttdk_xl.inbox.read import list_inbox
 
     inbox = tmp_path / "hop_thu"
     names = ["b.xlsx", unicodedata.normalize("NFD", "Đông Sơn/á.xlsx"), "a/z.xlsx", "a/b/c.xlsx", ".~lock.x#"]

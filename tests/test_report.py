@@ -10,8 +10,8 @@ import pytest
 from docx import Document
 from docx.shared import Mm
 
-from ttdk_xl.errors import ReportTemplateError
-from ttdk_xl.models import (
+from ttdk_xl.core.errors import ReportTemplateError
+from ttdk_xl.core.models import (
     AwardRule,
     Book,
     Criterion,
@@ -25,7 +25,7 @@ from ttdk_xl.models import (
     Unit,
     UnitResult,
 )
-from ttdk_xl.report import build_context, default_template, write_report
+from ttdk_xl.outputs.report import build_context, default_template, write_report
 
 D = Decimal
 

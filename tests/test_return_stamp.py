@@ -10,12 +10,12 @@ import pytest
 
 import ttdk_xl
 from tests.conftest import D, full_entries, make_book, needs_soffice, resave_with_libreoffice
-from ttdk_xl import return_stamp
-from ttdk_xl.checks import check_submission
-from ttdk_xl.layout import META_SHEET, SCORE_SHEET
-from ttdk_xl.read import read_file
-from ttdk_xl.returns import RETURN_SHEET, _write_slip, write_returns
-from ttdk_xl.template import Mark, cell_of, write_unit_workbook
+from ttdk_xl.core.layout import META_SHEET, SCORE_SHEET
+from ttdk_xl.forms.template import Mark, cell_of, write_unit_workbook
+from ttdk_xl.inbox.read import read_file
+from ttdk_xl.outputs import return_stamp
+from ttdk_xl.outputs.returns import RETURN_SHEET, _write_slip, write_returns
+from ttdk_xl.rules.checks import check_submission
 
 PEOPLE = [
     ("Lê Văn An", "Chủ tịch UBND", "0912345678", ""),

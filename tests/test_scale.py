@@ -12,14 +12,15 @@ from click.testing import CliRunner
 
 import ttdk_xl
 from tests.conftest import ISSUED, D, fill, full_entries, make_book
-from ttdk_xl import parallel, report
-from ttdk_xl.book import load_book
-from ttdk_xl.cli import cli
-from ttdk_xl.models import Status, Unit
-from ttdk_xl.pipeline import default_book_path
-from ttdk_xl.read import _cell_flags, _flags_of
-from ttdk_xl.score import NOTE_MAX_PEERS
-from ttdk_xl.template import workbook_filename, write_templates, write_unit_workbook
+from ttdk_xl.book.load import load_book
+from ttdk_xl.cli.commands import cli
+from ttdk_xl.core.models import Status, Unit
+from ttdk_xl.forms.template import workbook_filename, write_templates, write_unit_workbook
+from ttdk_xl.inbox.read import _cell_flags, _flags_of
+from ttdk_xl.outputs import report
+from ttdk_xl.pipeline import execution as parallel
+from ttdk_xl.pipeline.stages import default_book_path
+from ttdk_xl.rules.score import NOTE_MAX_PEERS
 
 
 def messy_inbox(book, root):
@@ -165,8 +166,8 @@ def test_report_lists_are_capped_with_a_pointer_to_the_summary(tmp_path, monkeyp
 def test_quick_formula_sheet_writes_the_same_bytes_as_xlsxwriter(tmp_path, monkeypatch):
     import xlsxwriter.worksheet
 
-    from ttdk_xl import xlsx_quick
-    from ttdk_xl.template import Mark
+    from ttdk_xl.forms import xlsx_quick
+    from ttdk_xl.forms.template import Mark
 
     book = make_book(units=2)
     entries = full_entries(book, I_2=(D("37.5"), "thiếu"), III_1=(D(5), "Cờ thi đua"), II_1=("24,5", "gõ chữ"))
@@ -183,7 +184,7 @@ def test_quick_formula_sheet_writes_the_same_bytes_as_xlsxwriter(tmp_path, monke
 def test_zip_parts_read_what_zipfile_reads(tmp_path):
     import zipfile
 
-    from ttdk_xl.zipparts import ZipParts
+    from ttdk_xl.core.zipparts import ZipParts
 
     path = fill(make_book(units=1), 0, tmp_path / "a.xlsx")
     stored = tmp_path / "stored.zip"
@@ -206,7 +207,7 @@ def test_zip_parts_read_what_zipfile_reads(tmp_path):
 def test_zip_parts_leave_unusual_zips_to_zipfile(tmp_path):
     import zipfile
 
-    from ttdk_xl.zipparts import Unusual, ZipfileParts, ZipParts, open_parts
+    from ttdk_xl.core.zipparts import Unusual, ZipfileParts, ZipParts, open_parts
 
     twice = tmp_path / "twice.zip"
     with zipfile.ZipFile(twice, "w") as zf, pytest.warns(UserWarning):
@@ -231,7 +232,8 @@ def test_writing_on_two_cores_gives_the_same_files(tmp_path, monkeypatch):
     process writing them all, also when the child fails (this process then writes what is missing)."""
     import os
 
-    from ttdk_xl import pipeline, write_xlsx
+    from ttdk_xl.outputs import summary as write_xlsx
+    from ttdk_xl.pipeline import stages as pipeline
 
     book = make_book(units=9)
     inbox = messy_inbox(book, tmp_path)
@@ -291,7 +293,7 @@ def test_evolve_copies_like_dataclasses_replace():
     import pickle
     from dataclasses import replace
 
-    from ttdk_xl.models import Submission, evolve
+    from ttdk_xl.core.models import Submission, evolve
 
     sub = Submission("a.xlsx", "U1", "Đơn vị 1", {"I.1": D(5)}, {}, {"I.1": "giải trình"})
     changed = evolve(sub, unit_name="Đơn vị khác", totals=(1, 2, 3))
@@ -305,7 +307,7 @@ def test_evolve_copies_like_dataclasses_replace():
 def test_kept_results_are_frozen_for_the_collector_and_released_after_a_run(tmp_path):
     import gc
 
-    from ttdk_xl.gc_pause import gc_paused, release
+    from ttdk_xl.core.gc_pause import gc_paused, release
 
     assert gc.isenabled()
     try:
@@ -324,7 +326,7 @@ def test_kept_results_are_frozen_for_the_collector_and_released_after_a_run(tmp_
 def test_a_programs_own_frozen_objects_stay_frozen(tmp_path):
     import gc
 
-    from ttdk_xl.gc_pause import gc_paused, release
+    from ttdk_xl.core.gc_pause import gc_paused, release
 
     gc.freeze()  # as a server does before forking its workers
     try:

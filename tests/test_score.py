@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import D, make_book
-from ttdk_xl.models import Status, Submission, TieBreak
-from ttdk_xl.score import classify, compute_totals, rank_units
+from ttdk_xl.core.models import Status, Submission, TieBreak
+from ttdk_xl.rules.score import classify, compute_totals, rank_units
 
 BOOK = make_book(units=6)
 
@@ -161,7 +161,7 @@ def test_totals_from_reading_count_only_for_the_very_scores_they_came_from():
 def test_one_sort_gives_the_ranks_and_runs_of_a_brute_force_count():
     import random
 
-    from ttdk_xl.score import _sorted_keys
+    from ttdk_xl.rules.score import _sorted_keys
 
     rng = random.Random(7)
     for n in (0, 1, 2, 9, 200):

@@ -9,9 +9,9 @@ import openpyxl
 from python_calamine import CalamineWorkbook
 
 from tests.conftest import ISSUED, D, fill, full_entries, needs_soffice, resave_with_libreoffice
-from ttdk_xl.layout import HEADER_ROW, HEADERS, META_SHEET, SCORE_SHEET
-from ttdk_xl.models import Kind
-from ttdk_xl.template import workbook_filename, write_templates
+from ttdk_xl.core.layout import HEADER_ROW, HEADERS, META_SHEET, SCORE_SHEET
+from ttdk_xl.core.models import Kind
+from ttdk_xl.forms.template import workbook_filename, write_templates
 
 
 def _rows(path, sheet=SCORE_SHEET):
@@ -26,7 +26,7 @@ def test_one_workbook_per_unit_with_safe_names(book, tmp_path):
 
 
 def test_file_name_drops_windows_forbidden_characters(book):
-    from ttdk_xl.models import Unit
+    from ttdk_xl.core.models import Unit
 
     name = workbook_filename(book, Unit("X/1", 'UBND xã "A:B"?*'))
     assert not set('<>:"/\\|?*') & set(name)

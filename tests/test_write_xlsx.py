@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 from python_calamine import CalamineWorkbook
 
-from ttdk_xl import write_xlsx
-from ttdk_xl.models import (
+from ttdk_xl.core.models import (
     AwardRule,
     Book,
     Criterion,
@@ -28,7 +27,8 @@ from ttdk_xl.models import (
     Unit,
     UnitResult,
 )
-from ttdk_xl.write_xlsx import HEADER_ROW, write_json, write_summary
+from ttdk_xl.outputs import summary as write_xlsx
+from ttdk_xl.outputs.summary import HEADER_ROW, write_json, write_summary
 
 UNITS = (
     Unit("TS", "Huyện Triệu Sơn"),

@@ -1,4 +1,4 @@
-"""The fast worksheet (ttdk_xl.xlsx_fast) must write the very bytes plain xlsxwriter writes: every part of
+"""The fast worksheet (ttdk_xl.outputs.xlsx_fast) must write the very bytes plain xlsxwriter writes: every part of
 the zip, in constant-memory mode (big runs) and in normal mode, for the summary and the delegate workbooks,
 with text that needs escaping. (Its speed: benchmarks/.)"""
 
@@ -16,10 +16,11 @@ import xlsxwriter
 
 import ttdk_xl
 from tests.conftest import D, fill, full_entries, make_book
-from ttdk_xl import write_xlsx, xlsx_fast
-from ttdk_xl.delegates import NONE, REGISTERED, TOO_MANY, Delegate, DelegateList, UnitDelegates, write_delegates
-from ttdk_xl.models import Finding, Severity
-from ttdk_xl.xlsx_fast import wrapped_lines
+from ttdk_xl.core.models import Finding, Severity
+from ttdk_xl.outputs import summary as write_xlsx
+from ttdk_xl.outputs import xlsx_fast
+from ttdk_xl.outputs.xlsx_fast import wrapped_lines
+from ttdk_xl.rules.delegates import NONE, REGISTERED, TOO_MANY, Delegate, DelegateList, UnitDelegates, write_delegates
 
 # Text units type: spaces around, XML specials, control characters, Excel's own escape look-alikes,
 # non-characters, line breaks, tabs, a string that looks like xlsxwriter's rich-string markup, Vietnamese.

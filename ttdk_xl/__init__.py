@@ -7,7 +7,7 @@
 
 import logging
 
-from .models import Book, Finding, Result, Severity, Status, UnitResult
+from ttdk_xl.core.models import Book, Finding, Result, Severity, Status, UnitResult
 
 __version__ = "0.1.0"
 
@@ -16,22 +16,22 @@ logging.getLogger("ttdk_xl").addHandler(logging.NullHandler())
 
 
 def consolidate(*args, **kwargs) -> Result:
-    """See ttdk_xl.pipeline.consolidate (imported lazily to keep start-up fast)."""
-    from .pipeline import consolidate as run
+    """See ttdk_xl.pipeline.stages.consolidate (imported lazily to keep start-up fast)."""
+    from ttdk_xl.pipeline.stages import consolidate as run
 
     return run(*args, **kwargs)
 
 
 def load_book(path) -> Book:
     """Read and check a criteria book (.xlsx)."""
-    from .book import load_book as load
+    from ttdk_xl.book.load import load_book as load
 
     return load(path)
 
 
 def check(paths, book=None) -> list[Finding]:
     """Findings of single workbooks against a book (path or Book), or against their own issued rules."""
-    from .pipeline import check_files, load
+    from ttdk_xl.pipeline.stages import check_files, load
 
     return check_files(load(book) if book is not None else None, paths)
 

@@ -18,8 +18,8 @@ from dataclasses import fields
 from datetime import datetime
 from pathlib import Path
 
-from .atomic import write_bytes
-from .models import Book, Unit
+from ttdk_xl.core.atomic import write_bytes
+from ttdk_xl.core.models import Book, Unit
 
 _MARK = "ZQXTTDK"  # no real text contains it; found in any case after a transformation like upper()
 _FIELDS = tuple(f.name for f in fields(Unit))
@@ -30,7 +30,7 @@ class Stamper:
     """Writes blank workbooks of one book for many units (see the module docstring)."""
 
     def __init__(self, book: Book, issued_at: datetime):
-        from .template import write_unit_workbook
+        from ttdk_xl.forms.template import write_unit_workbook
 
         self.book = book
         self.issued_at = issued_at

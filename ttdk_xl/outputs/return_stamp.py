@@ -38,9 +38,9 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from .atomic import write_bytes
-from .layout import GUIDE_SHEET, META_SHEET, SCORE_SHEET, cell_name
-from .models import Book, Unit
+from ttdk_xl.core.atomic import write_bytes
+from ttdk_xl.core.layout import GUIDE_SHEET, META_SHEET, SCORE_SHEET, cell_name
+from ttdk_xl.core.models import Book, Unit
 
 _ROWS, _COLS = 1_048_576, 16_384
 _DEFAULT_ROW = 20  # xlsxwriter's default row height, in pixels
@@ -502,7 +502,7 @@ class _Score:
     """
 
     def __init__(self, book: Book, learnt: _Sheet, marks: int):
-        from .layout import HEADER_ROW
+        from ttdk_xl.core.layout import HEADER_ROW
 
         cells = learnt.cells
         first = HEADER_ROW
@@ -544,8 +544,8 @@ class _Score:
         self.rows: dict[tuple, tuple] = {}  # (code, value, its type, explanation) → (row height, invalid)
 
     def sheet(self, book: Book, unit: Unit, entries: Mapping, marks: list) -> _Sheet:
-        from .models import Kind
-        from .template import _is_number, _num, _row_height, row_invalid
+        from ttdk_xl.core.models import Kind
+        from ttdk_xl.forms.template import _is_number, _num, _row_height, row_invalid
 
         sheet = _Sheet(None, SCORE_SHEET)
         sheet.cells = cells = dict(self.constant)
@@ -734,8 +734,8 @@ class ReturnStamper:
     # -- recording -------------------------------------------------------------------------------
     def _record(self, unit: Unit, issued_at, entries, marks, extra_sheet, delegates):
         """template.write_unit_workbook's sheets, written to the stand-ins: (workbook, formats, count)."""
-        from . import template
-        from .delegates import write_delegate_sheet
+        from ttdk_xl.forms import template
+        from ttdk_xl.rules.delegates import write_delegate_sheet
 
         book = self.book
         wb = _Workbook()
@@ -776,7 +776,7 @@ class ReturnStamper:
     def _prepare_formula(self, formula: str) -> str:
         from xlsxwriter.worksheet import re_dynamic_function
 
-        from .xlsx_quick import QuickFormulaSheet
+        from ttdk_xl.forms.xlsx_quick import QuickFormulaSheet
 
         if re_dynamic_function.search(formula) or (formula.startswith("{") and formula.endswith("}")):
             raise _Unsupported("array formula")
@@ -811,7 +811,7 @@ class ReturnStamper:
         """A fresh xlsxwriter worksheet (it keeps position caches) of a workbook kept for the purpose."""
         import xlsxwriter
 
-        from .xlsx_quick import QuickFormulaSheet
+        from ttdk_xl.forms.xlsx_quick import QuickFormulaSheet
 
         if self._scratch is None:
             self._scratch = xlsxwriter.Workbook(io.BytesIO(), {"in_memory": True})
@@ -879,8 +879,8 @@ class ReturnStamper:
         trimmed)."""
         from dataclasses import replace
 
-        from .delegates import write_delegate_sheet
-        from .text import nfc
+        from ttdk_xl.core.text import nfc
+        from ttdk_xl.rules.delegates import write_delegate_sheet
 
         fields = [tuple(nfc(v) for v in (tuple(d) + ("",) * 4)[:4]) for d in delegates]
         named = sum(1 for d in delegates if nfc(d[0]))
@@ -1009,8 +1009,8 @@ class ReturnStamper:
     def _learn(self, args: tuple, direct: Path, marks: int) -> _Kind | None:
         """Learn a kind of return from its first file, written directly by xlsxwriter (`direct`) and
         recorded from the same arguments; None when the file cannot be rebuilt the same from parts."""
-        from .delegates import SHEET as DELEGATE_SHEET
-        from .layout import META_KEYS
+        from ttdk_xl.core.layout import META_KEYS
+        from ttdk_xl.rules.delegates import SHEET as DELEGATE_SHEET
 
         try:
             wb, fmt, count = self._record(*args)
@@ -1127,7 +1127,7 @@ class ReturnStamper:
         delegates: Iterable[tuple] = (),
     ) -> Path:
         """Write `unit`'s workbook to `path` (atomically): the workbook template.write_unit_workbook writes."""
-        from .template import write_unit_workbook
+        from ttdk_xl.forms.template import write_unit_workbook
 
         marks = list(marks)
         delegates = list(delegates)

@@ -9,13 +9,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
-from .checks import check_submission
-from .failures import internal_failure
-from .gc_pause import gc_paused
-from .gc_pause import release as gc_release
-from .models import Book, Finding, Result, Severity, Source, SourceState, Status, Submission
-from .read import DEFAULT_MAX_BYTES, ReadOutcome, list_inbox, read_path
-from .score import rank_units
+from ttdk_xl.core.failures import internal_failure
+from ttdk_xl.core.gc_pause import gc_paused
+from ttdk_xl.core.gc_pause import release as gc_release
+from ttdk_xl.core.models import Book, Finding, Result, Severity, Source, SourceState, Status, Submission
+from ttdk_xl.inbox.read import DEFAULT_MAX_BYTES, ReadOutcome, list_inbox, read_path
+from ttdk_xl.rules.checks import check_submission
+from ttdk_xl.rules.score import rank_units
 
 BOOK_NAME = "bo_tieu_chi.xlsx"
 RETURNS_DIR = "tra_lai"
@@ -32,7 +32,7 @@ def default_book_path() -> Path:
             return path
     except (ModuleNotFoundError, TypeError):
         pass
-    return Path(__file__).resolve().parent.parent / "input_templates" / BOOK_NAME
+    return Path(__file__).resolve().parents[2] / "input_templates" / BOOK_NAME
 
 
 def find_book(inbox: Path) -> Path:
@@ -46,7 +46,7 @@ def find_book(inbox: Path) -> Path:
 def load(book: Book | str | Path) -> Book:
     if isinstance(book, Book):
         return book
-    from .book import load_book
+    from ttdk_xl.book.load import load_book
 
     return load_book(Path(book))
 
@@ -116,7 +116,7 @@ def _check_alone(outcome: ReadOutcome, book: Book | None) -> list[Finding]:
     sub = _safe_check(outcome, the_book)
     findings = list(sub.findings)
     if outcome.info.sender:
-        from .mail import sender_finding
+        from ttdk_xl.inbox.mail import sender_finding
 
         mismatch = sender_finding(outcome.info, the_book.unit(sub.unit_code))
         findings.extend([mismatch] if mismatch else [])
@@ -128,7 +128,7 @@ def book_from_meta(raw) -> Book | None:
     import json
     from decimal import Decimal
 
-    from .models import Criterion, ExplainRule, Kind, Unit
+    from ttdk_xl.core.models import Criterion, ExplainRule, Kind, Unit
 
     meta = raw.meta
     try:
@@ -188,7 +188,7 @@ def consolidate(
     so needs the `if __name__ == "__main__":` guard.
 
     `assessed`: a tong_hop.xlsx whose `Thẩm định` sheet holds the scores agreed at the conference; they
-    count instead of the self-scores (ttdk_xl.assessed). Returns the Result (units in rank order,
+    count instead of the self-scores (ttdk_xl.rules.assessed). Returns the Result (units in rank order,
     findings, sources). Bad files never raise.
     """
     try:
@@ -211,13 +211,13 @@ def _consolidate(
     processes: bool | None,
     paths: list[Path] | None,
 ) -> Result:
-    from .parallel import read_and_check
+    from ttdk_xl.pipeline.execution import read_and_check
 
     inbox = Path(inbox)
     the_book = load(book if book is not None else find_book(inbox))
     assessment = None
     if assessed is not None:
-        from .assessed import read_assessed
+        from ttdk_xl.rules.assessed import read_assessed
 
         assessment = read_assessed(assessed, the_book)
     paths = list_inbox(inbox) if paths is None else paths
@@ -227,7 +227,7 @@ def _consolidate(
     ranked = _once(lambda: rank_chosen(chosen, rank_invalid, assessment))
     if out is None:
         return ranked()
-    from .delegates import collect_from_result, write_delegates
+    from ttdk_xl.rules.delegates import collect_from_result, write_delegates
 
     unranked = chosen.unranked()
     # The delegate list is needed by dai_bieu.xlsx and the returns only: made when the first of them is
@@ -331,7 +331,7 @@ def choose(book: Book, outcomes: list[ReadOutcome], checked: list[Submission | N
                     candidates.setdefault(unit_code, []).append(sub)
                     state = SourceState.USED
                 if unit_code and info.sender:
-                    from .mail import sender_finding
+                    from ttdk_xl.inbox.mail import sender_finding
 
                     mismatch = sender_finding(info, book.unit(unit_code))
                     file_findings.extend([mismatch] if mismatch else [])
@@ -398,7 +398,7 @@ def rank_chosen(chosen_files: Chosen, rank_invalid: bool = False, assessment=Non
     if assessment is None:
         units = rank_units(book, chosen, statuses, rank_invalid=rank_invalid)
         return Result(book, units, tuple(findings), sources, rank_invalid, chosen_subs)
-    from .assessed import apply_assessment, decorate
+    from ttdk_xl.rules.assessed import apply_assessment, decorate
 
     applied = apply_assessment(book, chosen, assessment)
     findings.extend(applied.findings)
@@ -468,9 +468,9 @@ def _write_outputs(
     next output. xlsxwriter is pure Python, so this is the only way to use the second core. Anything the
     child did not finish is written here again, so that any error surfaces normally.
     """
-    from .report import write_report
-    from .returns import write_returns
-    from .write_xlsx import write_json, write_summary
+    from ttdk_xl.outputs.report import write_report
+    from ttdk_xl.outputs.returns import write_returns
+    from ttdk_xl.outputs.summary import write_json, write_summary
 
     out.mkdir(parents=True, exist_ok=True)
     paths = {"summary": out / "tong_hop.xlsx", "json": out / "ket_qua.json", "report": out / "bao_cao.docx"}
@@ -502,7 +502,7 @@ def _share_jobs(first: Callable[[], object], rest: list[Callable[[], object]]) -
     import multiprocessing
     import threading
 
-    from .parallel import can_fork
+    from ttdk_xl.pipeline.execution import can_fork
 
     if not can_fork() or threading.active_count() > 1:
         for job in (first, *rest):

@@ -16,7 +16,7 @@ import zlib
 from email.errors import MessageError
 from xml.etree.ElementTree import ParseError
 
-from .models import Finding, Severity
+from ttdk_xl.core.models import Finding, Severity
 
 log = logging.getLogger("ttdk_xl")
 

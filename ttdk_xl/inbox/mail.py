@@ -18,11 +18,11 @@ from email.message import EmailMessage
 from email.utils import formataddr, getaddresses
 from pathlib import Path, PurePosixPath
 
-from .atomic import write_bytes
-from .failures import must_propagate
-from .models import Book, Finding, Severity, Unit
-from .read import DEFAULT_MAX_BYTES, FileInfo, ReadOutcome, file_info, read_file
-from .text import nfc, safe_filename
+from ttdk_xl.core.atomic import write_bytes
+from ttdk_xl.core.failures import must_propagate
+from ttdk_xl.core.models import Book, Finding, Severity, Unit
+from ttdk_xl.core.text import nfc, safe_filename
+from ttdk_xl.inbox.read import DEFAULT_MAX_BYTES, FileInfo, ReadOutcome, file_info, read_file
 
 EMAIL_EXTS = {".eml", ".msg"}
 EMAIL_SIZE_FACTOR = 3  # an email may be bigger than one attachment: base64, photos, other files
@@ -65,7 +65,7 @@ def _addresses(text: str) -> list[str]:
 
 def head_email(book: Book) -> str:
     """The head unit's address (its Email in the book), used as the sender of the drafts."""
-    from .report import _find_unit
+    from ttdk_xl.outputs.report import _find_unit
 
     head = _find_unit(book, book.head_unit)
     found = _addresses(head.email) if head else []

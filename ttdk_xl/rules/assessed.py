@@ -21,11 +21,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .errors import TtdkError
-from .failures import must_propagate
-from .layout import NO, YES, cell_name, col_letter
-from .models import Book, Criterion, Finding, Kind, Result, ScoreChange, Severity, Submission, UnitResult
-from .text import nfc, plain, vn_number
+from ttdk_xl.core.errors import TtdkError
+from ttdk_xl.core.failures import must_propagate
+from ttdk_xl.core.layout import NO, YES, cell_name, col_letter
+from ttdk_xl.core.models import Book, Criterion, Finding, Kind, Result, ScoreChange, Severity, Submission, UnitResult
+from ttdk_xl.core.text import nfc, plain, vn_number
 
 SHEET = "Thẩm định"
 CHANGES_SHEET = "Điểm điều chỉnh"
@@ -154,7 +154,7 @@ def parse_sheet(rows: list[list[Any]], book: Book, file: str, sheet: str = SHEET
         if text:
             starts.append((col, text))
     columns: dict[str, tuple[int, int | None]] = {}  # unit code → (agreed col, reason col)
-    from .checks import match_unit
+    from ttdk_xl.rules.checks import match_unit
 
     for n, (col, text) in enumerate(starts):
         end = starts[n + 1][0] if n + 1 < len(starts) else len(head)
@@ -253,7 +253,7 @@ def parse_sheet(rows: list[list[Any]], book: Book, file: str, sheet: str = SHEET
 
 def _check_cell(c: Criterion, raw: object, book: Book, add) -> Decimal | None:
     """One agreed cell → its value, or None (with a finding) when it cannot be used."""
-    from .checks import parse_score
+    from ttdk_xl.rules.checks import parse_score
 
     shown = nfc(raw)
     if c.kind is Kind.DISQUALIFIER:
@@ -341,7 +341,7 @@ class Applied:
 
 def apply_assessment(book: Book, chosen: Mapping[str, Submission], a: Assessment) -> Applied:
     """Pure: put the agreed scores over the self-scores of the chosen submissions."""
-    from .score import compute_totals
+    from ttdk_xl.rules.score import compute_totals
 
     out = Applied(chosen=dict(chosen), findings=list(a.findings))
     out.blocked = {code for code in a.blocked if code in chosen}
@@ -484,7 +484,7 @@ def _self_of(u: UnitResult) -> dict[str, Decimal]:
 
 
 def _write_assessed(w: Any, units: list[UnitResult]) -> None:
-    from .score import compute_totals
+    from ttdk_xl.rules.score import compute_totals
 
     book: Book = w.book
     s = w.s

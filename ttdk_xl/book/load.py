@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from .errors import BookError
-from .failures import must_propagate
-from .models import AwardRule, Book, Criterion, ExplainRule, Kind, Level, TieBreak, Unit
-from .text import nfc, plain, strip_unit_prefixes
+from ttdk_xl.core.errors import BookError
+from ttdk_xl.core.failures import must_propagate
+from ttdk_xl.core.models import AwardRule, Book, Criterion, ExplainRule, Kind, Level, TieBreak, Unit
+from ttdk_xl.core.text import nfc, plain, strip_unit_prefixes
 
 SHEET_INFO = "Thông tin"
 SHEET_CRITERIA = "Tiêu chí"

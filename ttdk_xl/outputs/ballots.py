@@ -26,12 +26,12 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
-from .atomic import atomic_path
-from .errors import TtdkError
-from .failures import must_propagate
-from .layout import cell_name
-from .models import Book, Finding, Result, Severity, Unit
-from .text import nfc, vn_number
+from ttdk_xl.core.atomic import atomic_path
+from ttdk_xl.core.errors import TtdkError
+from ttdk_xl.core.failures import must_propagate
+from ttdk_xl.core.layout import cell_name
+from ttdk_xl.core.models import Book, Finding, Result, Severity, Unit
+from ttdk_xl.core.text import nfc, vn_number
 
 TALLY_NAME = "phieu_kiem.xlsx"
 ACCLAIM_BALLOT = "phieu_suy_ton.docx"
@@ -234,7 +234,7 @@ def _ballot_doc(book: Book, votes: list[Vote], path: Path, kind: str) -> Path:
     from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE
     from docx.shared import Pt
 
-    from . import docx_style as ds
+    from ttdk_xl.outputs import docx_style as ds
 
     title = "Phiếu suy tôn" if kind == "PHIẾU SUY TÔN" else "Phiếu bầu Cụm trưởng, Cụm phó"
     doc = ds.new_document(f"{title} — {book.cluster_name} năm {book.year}")
@@ -748,7 +748,7 @@ def tally(path: Path) -> CountResult:
 
 
 def write_minutes(result: CountResult, path: Path) -> Path:
-    from . import docx_style as ds
+    from ttdk_xl.outputs import docx_style as ds
 
     t = result.tally
     doc = ds.new_document(f"Biên bản kiểm phiếu — {t.cluster} năm {t.year}")

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
-from .models import Book, Kind, Status, Submission, TieBreak, Unit, UnitResult
-from .text import vn_number
+from ttdk_xl.core.models import Book, Kind, Status, Submission, TieBreak, Unit, UnitResult
+from ttdk_xl.core.text import vn_number
 
 ACCLAIM = {1: "Nhất", 2: "Nhì", 3: "Ba"}
 ZERO = Decimal(0)

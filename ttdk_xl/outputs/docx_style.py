@@ -443,8 +443,8 @@ def write_docx(doc, path: Path) -> Path:
     the clock: the same inputs give the same bytes."""
     import io
 
-    from .atomic import write_bytes
-    from .zipparts import with_fixed_times
+    from ttdk_xl.core.atomic import write_bytes
+    from ttdk_xl.core.zipparts import with_fixed_times
 
     buffer = io.BytesIO()
     doc.save(buffer)

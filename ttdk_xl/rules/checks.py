@@ -12,11 +12,11 @@ from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from .layout import H_EXPLAIN, H_SCORE, NO, SCORE_SHEET, YES, cell_name, col_letter
-from .models import Book, Criterion, ExplainRule, Finding, Kind, Severity, Submission, Unit
-from .read import RawRow, RawSubmission
-from .score import clean, totals_plan
-from .text import nfc, strip_unit_prefixes, vn_number
+from ttdk_xl.core.layout import H_EXPLAIN, H_SCORE, NO, SCORE_SHEET, YES, cell_name, col_letter
+from ttdk_xl.core.models import Book, Criterion, ExplainRule, Finding, Kind, Severity, Submission, Unit
+from ttdk_xl.core.text import nfc, strip_unit_prefixes, vn_number
+from ttdk_xl.inbox.read import RawRow, RawSubmission
+from ttdk_xl.rules.score import clean, totals_plan
 
 E, W = Severity.ERROR, Severity.WARNING
 

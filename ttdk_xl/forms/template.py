@@ -14,9 +14,9 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from . import __version__
-from .atomic import atomic_path
-from .layout import (
+from ttdk_xl import __version__
+from ttdk_xl.core.atomic import atomic_path
+from ttdk_xl.core.layout import (
     FORMAT_VERSION,
     GUIDE_SHEET,
     H_SCORE,
@@ -33,8 +33,8 @@ from .layout import (
     YES,
     cell_name,
 )
-from .models import Book, Criterion, ExplainRule, Kind, Unit
-from .text import plain, safe_filename
+from ttdk_xl.core.models import Book, Criterion, ExplainRule, Kind, Unit
+from ttdk_xl.core.text import plain, safe_filename
 
 # What a unit typed in one row: the score cell's value (number, text, or None) and the explanation.
 Entry = tuple[object, str]
@@ -63,7 +63,7 @@ def write_templates(
     """Write one blank self-scoring workbook per unit of the book into out_dir."""
     out_dir.mkdir(parents=True, exist_ok=True)
     issued_at = issued_at or datetime.now().replace(microsecond=0)
-    from .stamp import Stamper
+    from ttdk_xl.forms.stamp import Stamper
 
     units = list(units if units is not None else book.units)
     stamper = Stamper(book, issued_at) if len(units) > 1 else None  # one xlsxwriter run, then stamped copies
@@ -174,7 +174,7 @@ def write_unit_workbook(
             str(tmp),
             {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False, "in_memory": True},
         )
-        from .xlsx_quick import QuickFormulaSheet
+        from ttdk_xl.forms.xlsx_quick import QuickFormulaSheet
 
         wb.worksheet_class = QuickFormulaSheet  # same file, without re-parsing every formula
         wb.set_properties(
@@ -190,7 +190,7 @@ def write_unit_workbook(
             extra_sheet(wb, fmt)
         ws = wb.add_worksheet(SCORE_SHEET)
         _write_score_sheet(wb, ws, fmt, book, unit, entries, marks)
-        from .delegates import write_delegate_sheet
+        from ttdk_xl.rules.delegates import write_delegate_sheet
 
         write_delegate_sheet(wb, fmt, book, unit, list(delegates))
         _write_guide(wb.add_worksheet(GUIDE_SHEET), fmt, book)

@@ -1,6 +1,6 @@
 """The emulation covenant (giao ước thi đua) the member units sign at the conference, from the criteria book.
 
-Decree 30/2020 layout (ttdk_xl.docx_style): the movements (criteria groups) and criteria with their points,
+Decree 30/2020 layout (ttdk_xl.outputs.docx_style): the movements (criteria groups) and criteria with their points,
 what each unit commits to, and a signature table with one block per member unit (three to a row).
 Parts only people can write (the legal grounds) are highlighted placeholders.
 """
@@ -10,9 +10,9 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from .models import Book, Kind, Unit
-from .report import _body_name, _signer_title
-from .text import nfc, vn_number
+from ttdk_xl.core.models import Book, Kind, Unit
+from ttdk_xl.core.text import nfc, vn_number
+from ttdk_xl.outputs.report import _body_name, _signer_title
 
 COVENANT_NAME = "giao_uoc_thi_dua.docx"
 SIGN_COLUMNS = 3
@@ -29,7 +29,7 @@ def write_covenant(book: Book, path: Path, year: int | None = None) -> Path:
     from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
     from docx.shared import Pt
 
-    from . import docx_style as ds
+    from ttdk_xl.outputs import docx_style as ds
 
     year = year or book.year + 1
     cluster = nfc(book.cluster_name)

@@ -36,7 +36,7 @@ from xlsxwriter.utility import _preserve_whitespace, xl_col_to_name
 from xlsxwriter.worksheet import CellBlankTuple, CellNumberTuple, CellStringTuple, RowInfo, Worksheet
 from xlsxwriter.xmlwriter import XMLwriter
 
-from .gc_pause import gc_paused  # noqa: F401  (re-exported: the writers use it from here)
+from ttdk_xl.core.gc_pause import gc_paused  # noqa: F401  (re-exported: the writers use it from here)
 
 # A string that none of xlsxwriter's string escapes would change: no control character, no `_xHHHH_`
 # look-alike, no non-character, no XML special character.

@@ -3,7 +3,7 @@
 python-calamine's legacy readers (.xls, .ods, .xlsb) can end the whole process on a damaged file: a
 Rust allocation failure aborts, which no exception handler sees. Such files are rare in an inbox (the
 cluster issues .xlsx), so each is read in a child: forked where that is safe (Linux, no other thread
-running), else a fresh interpreter (`python -m ttdk_xl.isolated`, which never re-imports the caller's
+running), else a fresh interpreter (`python -m ttdk_xl.core.isolated`, which never re-imports the caller's
 main module). The child also gets a time limit.
 """
 
@@ -87,7 +87,11 @@ def _spawned(fn: Callable[..., Any], args: tuple, timeout: float) -> Any:
         # the child imports what this process can import
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
         run = subprocess.run(
-            [sys.executable, "-m", "ttdk_xl.isolated"], input=request, capture_output=True, timeout=timeout, env=env
+            [sys.executable, "-m", "ttdk_xl.core.isolated"],
+            input=request,
+            capture_output=True,
+            timeout=timeout,
+            env=env,
         )
     except subprocess.TimeoutExpired:
         raise ChildDied(f"no answer in {timeout:g} s") from None

@@ -12,10 +12,10 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 
-from .layout import SCORE_SHEET
-from .models import Book, Finding, Result, Severity, Submission
-from .template import Mark, cell_of, write_unit_workbook
-from .text import safe_filename
+from ttdk_xl.core.layout import SCORE_SHEET
+from ttdk_xl.core.models import Book, Finding, Result, Severity, Submission
+from ttdk_xl.core.text import safe_filename
+from ttdk_xl.forms.template import Mark, cell_of, write_unit_workbook
 
 RETURN_SHEET = "Phiếu trả lại"
 FAST_FROM = 20  # returns; fewer are written directly (learning the fast path costs about two returns)
@@ -58,7 +58,7 @@ def write_returns(
             sum(1 for s in result.submissions if any(f.severity is not Severity.INFO for f in s.findings)) >= FAST_FROM
         )
     if fast:
-        from .return_stamp import ReturnStamper
+        from ttdk_xl.outputs.return_stamp import ReturnStamper
 
         write = ReturnStamper(book).write
     else:

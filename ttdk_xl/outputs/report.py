@@ -15,9 +15,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .errors import ReportTemplateError
-from .models import Book, Kind, Result, Status, TieBreak, Unit, UnitResult
-from .text import nfc, strip_unit_prefixes, vn_number
+from ttdk_xl.core.errors import ReportTemplateError
+from ttdk_xl.core.models import Book, Kind, Result, Status, TieBreak, Unit, UnitResult
+from ttdk_xl.core.text import nfc, strip_unit_prefixes, vn_number
 
 TEMPLATE_NAME = "mau_bao_cao.docx"
 
@@ -488,7 +488,7 @@ def default_template() -> Path:
             return candidate
     except (ModuleNotFoundError, TypeError, ValueError):
         pass
-    return Path(__file__).resolve().parent.parent / "input_templates" / TEMPLATE_NAME
+    return Path(__file__).resolve().parents[2] / "input_templates" / TEMPLATE_NAME
 
 
 def write_report(result: Result, path: Path, template: Path | None = None) -> None:
@@ -523,7 +523,7 @@ def write_report(result: Result, path: Path, template: Path | None = None) -> No
             "Hãy kiểm tra các thẻ {%p …%}, {%tr …%} trong tệp mẫu, hoặc dùng lại mẫu mặc định."
         ) from exc
 
-    from .docx_style import write_docx
+    from ttdk_xl.outputs.docx_style import write_docx
 
     write_docx(tpl, path)
 

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import click
 
-from . import __version__, click_vi
-from .errors import TtdkError
+from ttdk_xl import __version__
+from ttdk_xl.cli import click_vi
+from ttdk_xl.core.errors import TtdkError
 
 click_vi.install()  # before the commands below are built: Click's own texts in Vietnamese
 
@@ -101,7 +102,7 @@ def init(directory: Path) -> None:
     \b
     Ví dụ:  ttdk-xl init cum2-2025
     """
-    from .pipeline import BOOK_NAME, default_book_path
+    from ttdk_xl.pipeline.stages import BOOK_NAME, default_book_path
 
     book = directory / BOOK_NAME
     if book.exists():
@@ -151,8 +152,8 @@ def template(book: Path, out: Path, eml: bool) -> None:
     \b
     Ví dụ:  ttdk-xl template bo_tieu_chi.xlsx -o mau_gui_don_vi --eml
     """
-    from .pipeline import load
-    from .template import write_templates
+    from ttdk_xl.forms.template import write_templates
+    from ttdk_xl.pipeline.stages import load
 
     try:
         the_book = load(book)
@@ -172,7 +173,7 @@ def template(book: Path, out: Path, eml: bool) -> None:
 
 
 def _write_drafts(the_book, paths: list[Path], out: Path) -> None:
-    from .mail import head_email, write_drafts
+    from ttdk_xl.inbox.mail import head_email, write_drafts
 
     drafts = write_drafts(the_book, list(zip(the_book.units, paths, strict=True)))
     click.echo(
@@ -212,7 +213,7 @@ def check(files: tuple[Path, ...], book: Path | None) -> None:
     \b
     Ví dụ:  ttdk-xl check "2025_TSN_UBND huyện Triệu Sơn.xlsx"
     """
-    from .pipeline import BOOK_NAME, check_files, load
+    from ttdk_xl.pipeline.stages import BOOK_NAME, check_files, load
 
     near = files[0].parent / BOOK_NAME if files[0].is_file() else files[0] / BOOK_NAME
     book = book or (near if near.is_file() else None)
@@ -270,9 +271,9 @@ def consolidate(
     Ví dụ:  ttdk-xl consolidate hop_thu -o ket_qua
             ttdk-xl consolidate hop_thu -o ket_qua --tham-dinh ket_qua/tong_hop.xlsx
     """
-    from .pipeline import consolidate as run
-    from .pipeline import find_book
-    from .read import list_inbox
+    from ttdk_xl.inbox.read import list_inbox
+    from ttdk_xl.pipeline.stages import consolidate as run
+    from ttdk_xl.pipeline.stages import find_book
 
     book_path = book or find_book(inbox)
     paths = list_inbox(inbox)
@@ -298,7 +299,7 @@ def consolidate(
 
 
 def _print_summary(result, book_path: Path, out: Path) -> None:
-    from .text import vn_number
+    from ttdk_xl.core.text import vn_number
 
     b = result.book
     click.echo(f"{b.cluster_name} — năm {b.year} (bộ tiêu chí: {book_path})")
@@ -351,9 +352,9 @@ def ballots(inbox: Path, book: Path | None, out: Path, assessed: Path | None) ->
     Ví dụ:  ttdk-xl ballots hop_thu -o bo_phieu
             ttdk-xl ballots hop_thu -o bo_phieu --tham-dinh ket_qua/tong_hop.xlsx
     """
-    from .ballots import eligible, write_ballots
-    from .pipeline import consolidate as run
-    from .pipeline import find_book
+    from ttdk_xl.outputs.ballots import eligible, write_ballots
+    from ttdk_xl.pipeline.stages import consolidate as run
+    from ttdk_xl.pipeline.stages import find_book
 
     try:
         result = run(inbox, book=book or find_book(inbox), assessed=assessed)
@@ -396,8 +397,8 @@ def tally(file: Path, out: Path | None) -> None:
     \b
     Ví dụ:  ttdk-xl tally bo_phieu/phieu_kiem.xlsx
     """
-    from .ballots import MINUTES_NAME, write_minutes
-    from .ballots import tally as run
+    from ttdk_xl.outputs.ballots import MINUTES_NAME, write_minutes
+    from ttdk_xl.outputs.ballots import tally as run
 
     try:
         result = run(file)
@@ -438,8 +439,8 @@ def covenant(book: Path, out: Path | None, year: int | None) -> None:
     Ví dụ:  ttdk-xl covenant bo_tieu_chi.xlsx
             ttdk-xl covenant bo_tieu_chi_2026.xlsx --nam 2026
     """
-    from .covenant import COVENANT_NAME, write_covenant
-    from .pipeline import load
+    from ttdk_xl.outputs.covenant import COVENANT_NAME, write_covenant
+    from ttdk_xl.pipeline.stages import load
 
     try:
         the_book = load(book)
@@ -455,7 +456,7 @@ def covenant(book: Path, out: Path | None, year: int | None) -> None:
 
 
 def _quorum(q) -> str:
-    from .ballots import quorum_text
+    from ttdk_xl.outputs.ballots import quorum_text
 
     return quorum_text(q)
 
@@ -472,8 +473,8 @@ def delegates(inbox: Path, book: Path | None, out: Path) -> None:
     \b
     Ví dụ:  ttdk-xl delegates hop_thu -o ket_qua
     """
-    from .delegates import collect_from_inbox, write_delegates
-    from .pipeline import find_book, load
+    from ttdk_xl.pipeline.stages import find_book, load
+    from ttdk_xl.rules.delegates import collect_from_inbox, write_delegates
 
     try:
         the_book = load(book or find_book(inbox))
@@ -499,7 +500,7 @@ def delegates(inbox: Path, book: Path | None, out: Path) -> None:
 
 
 def _print_delegate_counts(dl) -> None:
-    from .delegates import NO_FILE, NO_SHEET, NONE, TOO_MANY
+    from ttdk_xl.rules.delegates import NO_FILE, NO_SHEET, NONE, TOO_MANY
 
     units = sum(1 for u in dl.units if u.delegates)
     click.echo(f"{len(dl.delegates)} đại biểu của {units}/{len(dl.units)} đơn vị.")

@@ -21,10 +21,10 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from .atomic import atomic_path
-from .models import Criterion, Finding, Kind, Result, Severity, Source, SourceState, Status, UnitResult
-from .text import plain
-from .xlsx_fast import close_with_level, gc_paused, use_fast_sheets, wrapped_lines
+from ttdk_xl.core.atomic import atomic_path
+from ttdk_xl.core.models import Criterion, Finding, Kind, Result, Severity, Source, SourceState, Status, UnitResult
+from ttdk_xl.core.text import plain
+from ttdk_xl.outputs.xlsx_fast import close_with_level, gc_paused, use_fast_sheets, wrapped_lines
 
 SUMMARY_SHEET = "Tổng hợp"
 CHECK_SHEET = "Kiểm tra"
@@ -32,7 +32,7 @@ MATRIX_SHEET = "Chi tiết điểm"
 EXPLAIN_SHEET = "Giải trình"
 SOURCE_SHEET = "Nguồn"
 CHART_SHEET = "Biểu đồ"
-ASSESSED_SHEET = "Thẩm định"  # editable agreed scores (ttdk_xl.assessed); `Điểm điều chỉnh` follows when applied
+ASSESSED_SHEET = "Thẩm định"  # editable agreed scores (ttdk_xl.rules.assessed); `Điểm điều chỉnh` follows when applied
 SHEETS = (SUMMARY_SHEET, CHECK_SHEET, ASSESSED_SHEET, MATRIX_SHEET, EXPLAIN_SHEET, SOURCE_SHEET, CHART_SHEET)
 
 SUMMARY_HEADERS = (
@@ -389,7 +389,7 @@ class _Writer:
         )
         self.summary()
         self.checks()
-        from .assessed import write_sheets
+        from ttdk_xl.rules.assessed import write_sheets
 
         write_sheets(self)
         self.matrix()

@@ -15,10 +15,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .atomic import atomic_path
-from .layout import cell_name
-from .models import Book, Finding, Severity, SourceState, Unit
-from .text import nfc
+from ttdk_xl.core.atomic import atomic_path
+from ttdk_xl.core.layout import cell_name
+from ttdk_xl.core.models import Book, Finding, Severity, SourceState, Unit
+from ttdk_xl.core.text import nfc
 
 SHEET = "Đăng ký đại biểu"
 H_STT, H_NAME, H_TITLE, H_PHONE, H_NOTE = "STT", "Họ và tên", "Chức vụ", "Số điện thoại", "Ghi chú"
@@ -442,9 +442,9 @@ def collect_from_result(book: Book, outcomes: Iterable[Any], result: Any) -> Del
 
 def collect_from_inbox(book: Book, inbox: Path, max_bytes: int | None = None) -> DelegateList:
     """`ttdk-xl delegates`: read the inbox (scores may still be empty), newest file per unit."""
-    from .checks import identify_unit
-    from .pipeline import read_all
-    from .read import DEFAULT_MAX_BYTES, list_inbox
+    from ttdk_xl.inbox.read import DEFAULT_MAX_BYTES, list_inbox
+    from ttdk_xl.pipeline.stages import read_all
+    from ttdk_xl.rules.checks import identify_unit
 
     outcomes = read_all(list_inbox(inbox), inbox, max_bytes or DEFAULT_MAX_BYTES)
     best: dict[str, tuple[tuple, Any]] = {}
@@ -469,7 +469,7 @@ def collect_from_inbox(book: Book, inbox: Path, max_bytes: int | None = None) ->
 
 def _seating_order(book: Book, units: Sequence[UnitDelegates]) -> list[UnitDelegates]:
     """Head unit first, then the deputy, then the others in book order."""
-    from .checks import match_unit
+    from ttdk_xl.rules.checks import match_unit
 
     head = book.unit(book.head_unit) or match_unit(book, book.head_unit)
     deputy = book.unit(book.deputy_unit) or match_unit(book, book.deputy_unit)
@@ -486,7 +486,7 @@ def write_delegates(dl: DelegateList, path: Path) -> Path:
         wb = xlsxwriter.Workbook(
             str(tmp), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
         )
-        from .xlsx_fast import gc_paused, use_fast_sheets
+        from ttdk_xl.outputs.xlsx_fast import gc_paused, use_fast_sheets
 
         use_fast_sheets(wb)  # same bytes, faster
         with gc_paused():

@@ -14,15 +14,15 @@ import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from .delegates import SHEET, parse_delegates
-from .failures import log, read_failure
-from .gc_pause import gc_paused
-from .models import Book, Submission, evolve
+from ttdk_xl.core.failures import log, read_failure
+from ttdk_xl.core.gc_pause import gc_paused
+from ttdk_xl.core.models import Book, Submission, evolve
+from ttdk_xl.inbox.read import DEFAULT_MAX_BYTES, FileInfo, ReadOutcome, read_path, relative_name
 
 # pipeline imports this module only inside its functions: importing it here makes no cycle
-from .pipeline import _safe_check
-from .read import DEFAULT_MAX_BYTES, FileInfo, ReadOutcome, read_path, relative_name
-from .score import compute_totals
+from ttdk_xl.pipeline.stages import _safe_check
+from ttdk_xl.rules.delegates import SHEET, parse_delegates
+from ttdk_xl.rules.score import compute_totals
 
 THREADS_FROM = 200  # below this, one thread (research/perf.md: a cluster reads in ~40 ms)
 PROCESSES_FROM = 300  # from this many files, a worker process pays for its start-up (measured at 200–1,000)

@@ -18,10 +18,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
-from . import isolated
-from .delegates import find_sheet
-from .failures import damaged, must_propagate, read_failure
-from .layout import (
+from ttdk_xl.core import isolated
+from ttdk_xl.core.failures import damaged, must_propagate, read_failure
+from ttdk_xl.core.layout import (
     H_CODE,
     H_EXPLAIN,
     H_MAX,
@@ -33,9 +32,10 @@ from .layout import (
     UNIT_LABEL,
     cell_name,
 )
-from .models import Finding, Severity
-from .text import nfc
-from .zipparts import ZipfileParts, ZipParts, open_parts
+from ttdk_xl.core.models import Finding, Severity
+from ttdk_xl.core.text import nfc
+from ttdk_xl.core.zipparts import ZipfileParts, ZipParts, open_parts
+from ttdk_xl.rules.delegates import find_sheet
 
 SPREADSHEET_EXTS = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
 ZIP_EXTS = {".xlsx", ".xlsm", ".ods", ".xlsb"}
@@ -80,7 +80,7 @@ class RawSubmission:
     total_cell: str = ""
     cell_flags: dict[str, str] = field(default_factory=dict)  # cell → '#REF!' or 'formula-no-value'
     protected: bool | None = None  # None when unknown (not .xlsx)
-    delegate_rows: list | None = None  # rows of `Đăng ký đại biểu` from A1 (ttdk_xl.delegates); None: no sheet
+    delegate_rows: list | None = None  # rows of `Đăng ký đại biểu` from A1 (ttdk_xl.rules.delegates); None: no sheet
     delegate_sheet: str = ""
     # (unit code, delegates, findings) when the sheet was already parsed for that unit (worker processes
     # do it, so that thousands of sheets are not parsed one by one afterwards)
@@ -123,10 +123,10 @@ def list_inbox(inbox: Path) -> list[Path]:
 def read_path(path: Path, inbox: Path | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> list[ReadOutcome]:
     """Read one file of the inbox: a workbook gives one outcome, a saved email (.eml, .msg) one per attachment.
 
-    Never raises for a file: whatever goes wrong becomes a finding for it (ttdk_xl.failures)."""
+    Never raises for a file: whatever goes wrong becomes a finding for it (ttdk_xl.core.failures)."""
     try:
         if path.suffix.lower() in (".eml", ".msg") and not path.name.startswith(("~$", ".~lock")):
-            from .mail import read_email
+            from ttdk_xl.inbox.mail import read_email
 
             return read_email(path, inbox, max_bytes)
         return [read_file(path, inbox, max_bytes)]
@@ -289,7 +289,7 @@ def read_file(path: Path, inbox: Path | None = None, max_bytes: int = DEFAULT_MA
     return _read_or_finding(data, info, ext, zf)
 
 
-ISOLATED_EXTS = {".xls", ".ods", ".xlsb"}  # read in a child process (ttdk_xl.isolated)
+ISOLATED_EXTS = {".xls", ".ods", ".xlsb"}  # read in a child process (ttdk_xl.core.isolated)
 ISOLATED_SECONDS = 20  # a legacy workbook reads in well under a second, also in a fresh interpreter
 
 

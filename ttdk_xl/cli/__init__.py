@@ -1,0 +1,1 @@
+"""The `ttdk-xl` command: a thin client of the library API."""

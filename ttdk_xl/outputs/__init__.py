@@ -1,0 +1,1 @@
+"""What the office gets: the summary workbook, JSON, report, returns, delegate list, ballots, minutes, covenant."""

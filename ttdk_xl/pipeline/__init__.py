@@ -1,0 +1,1 @@
+"""The one place that runs the stages in order (stages), and how the work is executed (execution)."""

@@ -1,0 +1,2 @@
+"""The domain rules over plain data: matching units, checking scores, totals, ranks, agreed scores, delegates,
+votes."""
