@@ -62,8 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fresh", action="store_true", help="consolidate again instead of using nN/writers.pkl")
     args = ap.parse_args(argv)
     sys.path.insert(0, str(ROOT / "benchmarks"))
+    from ttdk_xl.outputs.delegate_list import write_delegates
     from ttdk_xl.outputs.summary import write_summary
-    from ttdk_xl.rules.delegates import write_delegates
 
     for n in (int(x) for x in args.sizes.split(",")):
         result, delegates = load(n, args.data, args.fresh)

@@ -18,8 +18,9 @@ from ttdk_xl.cli.commands import cli
 from ttdk_xl.core.layout import META_SHEET, SCORE_SHEET
 from ttdk_xl.forms.template import write_unit_workbook
 from ttdk_xl.inbox.read import read_file
-from ttdk_xl.pipeline.stages import check_files, default_book_path
-from ttdk_xl.rules.delegates import SHEET, collect_from_inbox, vn_phone, write_delegates
+from ttdk_xl.outputs.delegate_list import write_delegates
+from ttdk_xl.pipeline.stages import check_files, collect_from_inbox, default_book_path
+from ttdk_xl.rules.delegates import SHEET, vn_phone
 
 GOOD = [
     ("Lê Văn Hùng", "Phó Chủ tịch UBND huyện", "0912 000 101", "Trưởng đoàn"),

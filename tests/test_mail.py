@@ -17,7 +17,7 @@ from tests.conftest import fill, full_entries, make_book
 from ttdk_xl.book.load import load_book
 from ttdk_xl.cli.commands import cli
 from ttdk_xl.core.models import Severity, SourceState
-from ttdk_xl.inbox.mail import write_drafts
+from ttdk_xl.forms.drafts import write_drafts
 from ttdk_xl.pipeline.stages import consolidate, write_outputs
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

@@ -283,16 +283,16 @@ def test_no_traceback_when_a_check_crashes(tmp_path, book, monkeypatch):
     inbox.mkdir()
     fill(book, 0, inbox / "a.xlsx")
     fill(book, 1, inbox / "b.xlsx")
-    import ttdk_xl.pipeline.stages as pipeline
+    import ttdk_xl.rules.checks as checks
 
-    real = pipeline.check_submission
+    real = checks.check_submission
 
     def flaky(raw, b):
         if raw.info.file == "a.xlsx":
             raise ValueError("boom")
         return real(raw, b)
 
-    monkeypatch.setattr(pipeline, "check_submission", flaky)
+    monkeypatch.setattr(checks, "check_submission", flaky)
     result = ttdk_xl.consolidate(inbox, book=book)
     assert any(f.code == "internal-error" and f.file == "a.xlsx" for f in result.findings)
     assert next(u for u in result.units if u.unit.code == "U2").status is Status.VALID
@@ -321,7 +321,7 @@ def test_inbox_is_listed_in_a_stable_order_with_its_sub_folders(tmp_path):
     in NFC whatever the file system gives; a link to a folder is not followed (no loops)."""
     import os
 
-    from ttdk_xl.inbox.read import list_inbox
+    from ttdk_xl.inbox.files import list_inbox
 
     inbox = tmp_path / "hop_thu"
     names = ["b.xlsx", unicodedata.normalize("NFD", "Đông Sơn/á.xlsx"), "a/z.xlsx", "a/b/c.xlsx", ".~lock.x#"]

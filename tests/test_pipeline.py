@@ -13,7 +13,8 @@ import pytest
 import ttdk_xl
 from tests.conftest import D, fill, full_entries
 from ttdk_xl.core.models import SourceState, Status
-from ttdk_xl.pipeline.stages import build_result, read_all
+from ttdk_xl.pipeline.execution import read_all
+from ttdk_xl.pipeline.stages import build_result
 
 
 def make_inbox(book, root, n=None):

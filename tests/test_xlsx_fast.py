@@ -19,8 +19,9 @@ from tests.conftest import D, fill, full_entries, make_book
 from ttdk_xl.core.models import Finding, Severity
 from ttdk_xl.outputs import summary as write_xlsx
 from ttdk_xl.outputs import xlsx_fast
+from ttdk_xl.outputs.delegate_list import write_delegates
 from ttdk_xl.outputs.xlsx_fast import wrapped_lines
-from ttdk_xl.rules.delegates import NONE, REGISTERED, TOO_MANY, Delegate, DelegateList, UnitDelegates, write_delegates
+from ttdk_xl.rules.delegates import NONE, REGISTERED, TOO_MANY, Delegate, DelegateList, UnitDelegates
 
 # Text units type: spaces around, XML specials, control characters, Excel's own escape look-alikes,
 # non-characters, line breaks, tabs, a string that looks like xlsxwriter's rich-string markup, Vietnamese.

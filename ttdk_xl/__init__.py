@@ -8,8 +8,7 @@
 import logging
 
 from ttdk_xl.core.models import Book, Finding, Result, Severity, Status, UnitResult
-
-__version__ = "0.1.0"
+from ttdk_xl.core.version import __version__
 
 # Library convention: silent unless the program configures logging (the CLI does with -v).
 logging.getLogger("ttdk_xl").addHandler(logging.NullHandler())
@@ -36,4 +35,15 @@ def check(paths, book=None) -> list[Finding]:
     return check_files(load(book) if book is not None else None, paths)
 
 
-__all__ = ["Book", "Finding", "Result", "Severity", "Status", "UnitResult", "check", "consolidate", "load_book"]
+__all__ = [
+    "Book",
+    "Finding",
+    "Result",
+    "Severity",
+    "Status",
+    "UnitResult",
+    "__version__",
+    "check",
+    "consolidate",
+    "load_book",
+]

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import click
 
-from ttdk_xl import __version__
 from ttdk_xl.cli import click_vi
 from ttdk_xl.core.errors import TtdkError
+from ttdk_xl.core.version import __version__
 
 click_vi.install()  # before the commands below are built: Click's own texts in Vietnamese
 
@@ -173,7 +173,7 @@ def template(book: Path, out: Path, eml: bool) -> None:
 
 
 def _write_drafts(the_book, paths: list[Path], out: Path) -> None:
-    from ttdk_xl.inbox.mail import head_email, write_drafts
+    from ttdk_xl.forms.drafts import head_email, write_drafts
 
     drafts = write_drafts(the_book, list(zip(the_book.units, paths, strict=True)))
     click.echo(
@@ -271,7 +271,7 @@ def consolidate(
     Ví dụ:  ttdk-xl consolidate hop_thu -o ket_qua
             ttdk-xl consolidate hop_thu -o ket_qua --tham-dinh ket_qua/tong_hop.xlsx
     """
-    from ttdk_xl.inbox.read import list_inbox
+    from ttdk_xl.inbox.files import list_inbox
     from ttdk_xl.pipeline.stages import consolidate as run
     from ttdk_xl.pipeline.stages import find_book
 
@@ -473,8 +473,8 @@ def delegates(inbox: Path, book: Path | None, out: Path) -> None:
     \b
     Ví dụ:  ttdk-xl delegates hop_thu -o ket_qua
     """
-    from ttdk_xl.pipeline.stages import find_book, load
-    from ttdk_xl.rules.delegates import collect_from_inbox, write_delegates
+    from ttdk_xl.outputs.delegate_list import write_delegates
+    from ttdk_xl.pipeline.stages import collect_from_inbox, find_book, load
 
     try:
         the_book = load(book or find_book(inbox))

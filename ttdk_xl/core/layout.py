@@ -51,6 +51,13 @@ META_KEYS = (
 )
 
 
+# The sheet where a unit registers its conference delegates
+DELEGATE_SHEET = "Đăng ký đại biểu"
+DELEGATE_HEADERS = ("STT", "Họ và tên", "Chức vụ", "Số điện thoại", "Ghi chú")
+DELEGATE_HEADER_ROW = 7  # 0-based row of its table header (Excel row 8, as the score sheet's)
+DELEGATE_EXTRA_ROWS = 3  # input rows beyond the seats allowed, so that a unit can show it needs more
+
+
 def col_letter(index: int) -> str:
     """0-based column index → Excel letters (0 → A, 26 → AA)."""
     letters = ""

@@ -85,3 +85,10 @@ def safe_filename(name: str, max_len: int = 120) -> str:
     name = _FORBIDDEN.sub("_", nfc(name))
     name = re.sub(r"\s+", " ", name).strip().rstrip(". ")
     return (name or "_")[:max_len]
+
+
+def email_addresses(text: object) -> list[str]:
+    """Email addresses in a cell typed by people: 'a@x.vn; b@y.vn', 'Tên <a@x.vn>'."""
+    from email.utils import getaddresses  # deferred: most commands never need it
+
+    return [addr for _, addr in getaddresses([nfc(text).replace(";", ",")]) if "@" in addr]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import tempfile
 import zipfile
+from collections.abc import Callable
 from dataclasses import fields
 from datetime import datetime
 from pathlib import Path
@@ -29,17 +30,17 @@ _UNSAFE = set("&<>\"'")
 class Stamper:
     """Writes blank workbooks of one book for many units (see the module docstring)."""
 
-    def __init__(self, book: Book, issued_at: datetime):
-        from ttdk_xl.forms.template import write_unit_workbook
-
+    def __init__(self, book: Book, issued_at: datetime, write_direct: Callable[..., Path]):
+        """`write_direct(book, unit, path, issued_at)` writes one unit's workbook with xlsxwriter
+        (forms.template.write_unit_workbook): for the placeholder unit, and for units it cannot stamp."""
         self.book = book
         self.issued_at = issued_at
-        self._write_direct = write_unit_workbook
+        self._write_direct = write_direct
         placeholder = Unit(**{name: f"{_MARK}{name.upper()}{_MARK}" for name in _FIELDS})
         self._marks = {name: getattr(placeholder, name).encode() for name in _FIELDS}
         with tempfile.TemporaryDirectory(prefix="ttdk-stamp-") as tmp:
             proto = Path(tmp) / "proto.xlsx"
-            write_unit_workbook(book, placeholder, proto, issued_at)
+            write_direct(book, placeholder, proto, issued_at)
             with zipfile.ZipFile(proto) as zf:
                 self.parts = [(info.filename, zf.read(info)) for info in zf.infolist()]
         # Which fields the workbook shows, and the strings already in it (a unit's string equal to one of

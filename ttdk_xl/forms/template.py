@@ -14,7 +14,6 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from ttdk_xl import __version__
 from ttdk_xl.core.atomic import atomic_path
 from ttdk_xl.core.layout import (
     FORMAT_VERSION,
@@ -35,6 +34,8 @@ from ttdk_xl.core.layout import (
 )
 from ttdk_xl.core.models import Book, Criterion, ExplainRule, Kind, Unit
 from ttdk_xl.core.text import plain, safe_filename
+from ttdk_xl.core.version import __version__
+from ttdk_xl.forms.stamp import Stamper
 
 # What a unit typed in one row: the score cell's value (number, text, or None) and the explanation.
 Entry = tuple[object, str]
@@ -63,10 +64,9 @@ def write_templates(
     """Write one blank self-scoring workbook per unit of the book into out_dir."""
     out_dir.mkdir(parents=True, exist_ok=True)
     issued_at = issued_at or datetime.now().replace(microsecond=0)
-    from ttdk_xl.forms.stamp import Stamper
-
     units = list(units if units is not None else book.units)
-    stamper = Stamper(book, issued_at) if len(units) > 1 else None  # one xlsxwriter run, then stamped copies
+    # one xlsxwriter run, then stamped copies
+    stamper = Stamper(book, issued_at, write_unit_workbook) if len(units) > 1 else None
     paths = []
     for unit in units:
         path = out_dir / workbook_filename(book, unit)
@@ -190,7 +190,7 @@ def write_unit_workbook(
             extra_sheet(wb, fmt)
         ws = wb.add_worksheet(SCORE_SHEET)
         _write_score_sheet(wb, ws, fmt, book, unit, entries, marks)
-        from ttdk_xl.rules.delegates import write_delegate_sheet
+        from ttdk_xl.forms.delegate_sheet import write_delegate_sheet
 
         write_delegate_sheet(wb, fmt, book, unit, list(delegates))
         _write_guide(wb.add_worksheet(GUIDE_SHEET), fmt, book)

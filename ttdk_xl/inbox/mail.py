@@ -1,7 +1,6 @@
-"""Email in and out: draft emails (.eml) that send each unit its workbook, and saved emails (.eml, Outlook
-.msg) in the inbox, read as the spreadsheets they carry.
+"""Saved emails (.eml, Outlook .msg) in the inbox, read as the spreadsheets they carry.
 
-Writing uses the standard `email` package. Reading .eml uses `email.parser.BytesParser` with the default
+Reading .eml uses `email.parser.BytesParser` with the default
 policy; reading .msg uses `extract-msg` (imported only when a .msg is met). Each spreadsheet attachment is
 read by `read.read_file` like a file of the inbox; its name becomes `thư.eml › tệp.xlsx` and the sender
 and date of the email are recorded (FileInfo.sender / sent_at → Source, `Nguồn`, ket_qua.json).
@@ -9,109 +8,21 @@ and date of the email are recorded (FileInfo.sender / sent_at → Source, `Ngu�
 
 from __future__ import annotations
 
-import hashlib
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
-from email.message import EmailMessage
-from email.utils import formataddr, getaddresses
 from pathlib import Path, PurePosixPath
 
-from ttdk_xl.core.atomic import write_bytes
 from ttdk_xl.core.failures import must_propagate
-from ttdk_xl.core.models import Book, Finding, Severity, Unit
-from ttdk_xl.core.text import nfc, safe_filename
+from ttdk_xl.core.models import Finding, Severity, Unit
+from ttdk_xl.core.text import email_addresses, nfc, safe_filename
 from ttdk_xl.inbox.read import DEFAULT_MAX_BYTES, FileInfo, ReadOutcome, file_info, read_file
 
 EMAIL_EXTS = {".eml", ".msg"}
 EMAIL_SIZE_FACTOR = 3  # an email may be bigger than one attachment: base64, photos, other files
 MAX_NESTED = 3  # emails forwarded as attachments, at most this deep
 SEP = " › "  # between the email's name and the attachment's in Source.file
-XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-
-
-# ---------------------------------------------------------------------------------------------- writing
-
-
-def cover_text(book: Book, unit: Unit, attachment: str) -> str:
-    """The short Vietnamese cover text of the email that sends a unit its workbook."""
-    deadline = f" trước ngày {book.deadline}" if book.deadline else ""
-    head = nfc(book.head_unit) or f"Đơn vị Cụm trưởng {book.cluster_name}"
-    return (
-        f"Kính gửi: {unit.name}\n\n"
-        f"Thực hiện công tác thi đua, khen thưởng năm {book.year} của {book.cluster_name}, "
-        f"{head} (đơn vị Cụm trưởng) gửi Quý đơn vị bảng tự chấm điểm thi đua năm {book.year} "
-        f"(tệp đính kèm “{attachment}”).\n\n"
-        "Đề nghị Quý đơn vị:\n"
-        "  1. Mở tệp bằng Excel (hoặc LibreOffice, WPS), nhập điểm tự chấm và giải trình, minh chứng vào các ô "
-        "để trống; dòng trạng thái ở đầu bảng cho biết còn ô nào chưa hợp lệ.\n"
-        "  2. Không thêm, xóa, sửa các dòng tiêu chí và điểm tối đa.\n"
-        f"  3. Gửi lại tệp đã điền (giữ định dạng .xlsx) bằng cách trả lời thư này{deadline}.\n\n"
-        "Trân trọng cảm ơn sự phối hợp của Quý đơn vị.\n\n"
-        f"{head}\n"
-        f"Đơn vị Cụm trưởng {book.cluster_name}\n"
-    )
-
-
-def subject_line(book: Book, unit: Unit) -> str:
-    return f"[{book.cluster_name}] Bảng tự chấm điểm thi đua năm {book.year} - {unit.name}"
-
-
-def _addresses(text: str) -> list[str]:
-    """Email addresses in a cell typed by people: 'a@x.vn; b@y.vn', 'Tên <a@x.vn>'."""
-    return [addr for _, addr in getaddresses([nfc(text).replace(";", ",")]) if "@" in addr]
-
-
-def head_email(book: Book) -> str:
-    """The head unit's address (its Email in the book), used as the sender of the drafts."""
-    from ttdk_xl.outputs.report import _find_unit
-
-    head = _find_unit(book, book.head_unit)
-    found = _addresses(head.email) if head else []
-    return found[0] if found else ""
-
-
-def draft_email(book: Book, unit: Unit, workbook: Path, sender: str = "") -> EmailMessage:
-    """A ready-to-send draft (X-Unsent: 1 opens it as a new message in Outlook) with the workbook attached."""
-    msg = EmailMessage()
-    sender = sender or head_email(book)
-    if sender:
-        msg["From"] = formataddr((nfc(book.head_unit), sender)) if book.head_unit else sender
-    to = _addresses(unit.email)
-    if to:
-        msg["To"] = ", ".join(formataddr((unit.name, a)) for a in to)
-    msg["Subject"] = subject_line(book, unit)
-    msg["X-Unsent"] = "1"
-    msg.set_content(cover_text(book, unit, workbook.name))
-    data = workbook.read_bytes()
-    msg.add_attachment(data, maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1], filename=workbook.name)
-    # A boundary from the content, not random: the same workbook gives the same email.
-    msg.set_boundary("=_ttdk_" + hashlib.sha256(unit.code.encode() + data).hexdigest()[:32])
-    return msg
-
-
-def _unfolded():
-    from email import policy
-
-    # Python 3.11 loses spaces when it folds long non-ASCII headers; lines up to 998 characters are valid.
-    return policy.default.clone(max_line_length=998)
-
-
-_UNFOLDED = _unfolded()
-
-
-def write_drafts(book: Book, workbooks: Iterable[tuple[Unit, Path]], sender: str = "") -> list[Path]:
-    """One draft email per (unit, workbook), saved beside the workbook with the same name and .eml."""
-    out = []
-    for unit, workbook in workbooks:
-        path = workbook.with_suffix(".eml")
-        data = draft_email(book, unit, workbook, sender).as_bytes(policy=_UNFOLDED)
-        out.append(write_bytes(path, data))
-    return out
-
-
-# ---------------------------------------------------------------------------------------------- reading
 
 
 @dataclass(frozen=True)
@@ -145,7 +56,7 @@ def _letter(msg, depth: int) -> Letter:
         addresses = msg["From"].addresses if msg["From"] is not None else ()
         sender = addresses[0].addr_spec if addresses else ""
     except (AttributeError, IndexError, TypeError, ValueError):
-        found = _addresses(str(msg.get("From", "")))
+        found = email_addresses(str(msg.get("From", "")))
         sender = found[0] if found else ""
     try:
         when = msg["Date"].datetime if msg["Date"] is not None else None
@@ -195,7 +106,7 @@ def parse_msg(path: Path) -> Letter:
 def _msg_letter(msg, depth: int) -> Letter:
     sender = ""
     for candidate in (getattr(msg, "sender", None), msg.getStringStream("__substg1.0_0C1F")):
-        found = _addresses(candidate or "")
+        found = email_addresses(candidate or "")
         if found:
             sender = found[0]
             break
@@ -316,7 +227,7 @@ def sender_finding(info: FileInfo, unit: Unit | None) -> Finding | None:
     """A warning when the email came from an address other than the unit's Email in the book."""
     if not info.sender or unit is None:
         return None
-    known = [a.lower() for a in _addresses(unit.email)]
+    known = [a.lower() for a in email_addresses(unit.email)]
     if not known or info.sender.lower() in known:
         return None
     return Finding(

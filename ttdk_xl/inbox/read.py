@@ -21,6 +21,7 @@ from typing import NamedTuple
 from ttdk_xl.core import isolated
 from ttdk_xl.core.failures import damaged, must_propagate, read_failure
 from ttdk_xl.core.layout import (
+    DELEGATE_SHEET,
     H_CODE,
     H_EXPLAIN,
     H_MAX,
@@ -35,7 +36,6 @@ from ttdk_xl.core.layout import (
 from ttdk_xl.core.models import Finding, Severity
 from ttdk_xl.core.text import nfc
 from ttdk_xl.core.zipparts import ZipfileParts, ZipParts, open_parts
-from ttdk_xl.rules.delegates import find_sheet
 
 SPREADSHEET_EXTS = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
 ZIP_EXTS = {".xlsx", ".xlsm", ".ods", ".xlsb"}
@@ -80,7 +80,7 @@ class RawSubmission:
     total_cell: str = ""
     cell_flags: dict[str, str] = field(default_factory=dict)  # cell → '#REF!' or 'formula-no-value'
     protected: bool | None = None  # None when unknown (not .xlsx)
-    delegate_rows: list | None = None  # rows of `Đăng ký đại biểu` from A1 (ttdk_xl.rules.delegates); None: no sheet
+    delegate_rows: list | None = None  # rows of `Đăng ký đại biểu` from A1 (rules.delegates); None: no sheet
     delegate_sheet: str = ""
     # (unit code, delegates, findings) when the sheet was already parsed for that unit (worker processes
     # do it, so that thousands of sheets are not parsed one by one afterwards)
@@ -95,46 +95,6 @@ class ReadOutcome:
     raw: RawSubmission | None
     findings: tuple[Finding, ...]
     ignored: bool = False  # not a submission at all (lock file, attachment)
-
-
-def list_inbox(inbox: Path) -> list[Path]:
-    """Every file under the inbox (also in its sub-folders), in a stable order (by relative path, NFC).
-
-    os.scandir rather than Path.rglob: a province's 10,000 files are listed three times faster. Like
-    rglob, links to folders are not followed and unreadable folders are passed over."""
-    found: list[tuple[str, str]] = []
-    folders = [(str(inbox), "")]
-    while folders:
-        folder, rel = folders.pop()
-        try:
-            with os.scandir(folder) as entries:
-                for entry in entries:
-                    name = f"{rel}/{entry.name}" if rel else entry.name
-                    if entry.is_dir(follow_symlinks=False):
-                        folders.append((entry.path, name))
-                    elif entry.is_file():
-                        found.append((nfc(name), entry.path))
-        except PermissionError:
-            continue
-    found.sort()
-    return [Path(path) for _, path in found]
-
-
-def read_path(path: Path, inbox: Path | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> list[ReadOutcome]:
-    """Read one file of the inbox: a workbook gives one outcome, a saved email (.eml, .msg) one per attachment.
-
-    Never raises for a file: whatever goes wrong becomes a finding for it (ttdk_xl.core.failures)."""
-    try:
-        if path.suffix.lower() in (".eml", ".msg") and not path.name.startswith(("~$", ".~lock")):
-            from ttdk_xl.inbox.mail import read_email
-
-            return read_email(path, inbox, max_bytes)
-        return [read_file(path, inbox, max_bytes)]
-    except BaseException as exc:
-        if must_propagate(exc):
-            raise
-        rel = relative_name(path, inbox)
-        return [ReadOutcome(FileInfo(rel, "", 0, ""), None, (read_failure(rel, exc),))]
 
 
 def _key(text: object) -> str:
@@ -531,7 +491,7 @@ def _read_workbook(data: bytes, info: FileInfo, ext: str, zf: ZipParts | Zipfile
         # score cells that read empty are worth a look in the XML (flags are only asked of score cells).
         blank = [cell_name(r.row, c_score) for r in out if r.score == "" or r.score is None]
         flags, protected = _inspect_sheet_xml(data, sheet, zf, blank)
-    delegate_sheet = find_sheet(names) or ""
+    delegate_sheet = next((n for n in names if _key(n) == _DELEGATE_KEY), "")
     delegate_rows = wb.get_sheet_by_name(delegate_sheet).to_python(skip_empty_area=False) if delegate_sheet else None
     raw = RawSubmission(
         info,
@@ -577,6 +537,7 @@ def _find_header(rows: list[list[object]]) -> tuple[int, dict[str, int]] | None:
     return None
 
 
+_DELEGATE_KEY = " ".join(nfc(DELEGATE_SHEET).lower().split())
 _HEADERS = {" ".join(nfc(h).lower().split()): h for h in (H_CODE, H_TEXT, H_MAX, H_SCORE, H_EXPLAIN)}
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from ttdk_xl.core.errors import ReportTemplateError
 from ttdk_xl.core.models import Book, Kind, Result, Status, TieBreak, Unit, UnitResult
 from ttdk_xl.core.text import nfc, strip_unit_prefixes, vn_number
+from ttdk_xl.core.units import find_unit
 
 TEMPLATE_NAME = "mau_bao_cao.docx"
 
@@ -65,8 +66,8 @@ def build_context(result: Result) -> dict[str, Any]:
     ranked = sorted((u for u in units if u.rank is not None), key=lambda u: u.rank or 0)
     unranked = [u for u in units if u.rank is None]
 
-    head = _find_unit(book, book.head_unit)
-    deputy = _find_unit(book, book.deputy_unit)
+    head = find_unit(book, book.head_unit)
+    deputy = find_unit(book, book.deputy_unit)
     head_name = head.name if head else nfc(book.head_unit)
     deputy_name = deputy.name if deputy else nfc(book.deputy_unit)
     head_body = _body_name(head) if head else nfc(book.head_unit)
@@ -420,28 +421,6 @@ def _join_and(names) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " và " + items[-1]
-
-
-def _key(name: str) -> str:
-    return strip_unit_prefixes(name).casefold()
-
-
-def _find_unit(book: Book, ref: str) -> Unit | None:
-    """The unit named by `ref` (a code or a name, prefixes like UBND/huyện ignored)."""
-    ref = nfc(ref)
-    if not ref:
-        return None
-    unit = book.unit(ref)
-    if unit is not None:
-        return unit
-    return book.derived("report_unit_keys", _units_by_key).get(_key(ref))
-
-
-def _units_by_key(book: Book) -> dict[str, Unit]:
-    out: dict[str, Unit] = {}
-    for u in book.units:
-        out.setdefault(_key(u.name), u)  # the first unit of that name, as a scan in book order finds
-    return out
 
 
 def _body_name(unit: Unit) -> str:

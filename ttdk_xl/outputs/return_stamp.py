@@ -735,7 +735,7 @@ class ReturnStamper:
     def _record(self, unit: Unit, issued_at, entries, marks, extra_sheet, delegates):
         """template.write_unit_workbook's sheets, written to the stand-ins: (workbook, formats, count)."""
         from ttdk_xl.forms import template
-        from ttdk_xl.rules.delegates import write_delegate_sheet
+        from ttdk_xl.forms.delegate_sheet import write_delegate_sheet
 
         book = self.book
         wb = _Workbook()
@@ -880,7 +880,7 @@ class ReturnStamper:
         from dataclasses import replace
 
         from ttdk_xl.core.text import nfc
-        from ttdk_xl.rules.delegates import write_delegate_sheet
+        from ttdk_xl.forms.delegate_sheet import write_delegate_sheet
 
         fields = [tuple(nfc(v) for v in (tuple(d) + ("",) * 4)[:4]) for d in delegates]
         named = sum(1 for d in delegates if nfc(d[0]))
@@ -1009,8 +1009,7 @@ class ReturnStamper:
     def _learn(self, args: tuple, direct: Path, marks: int) -> _Kind | None:
         """Learn a kind of return from its first file, written directly by xlsxwriter (`direct`) and
         recorded from the same arguments; None when the file cannot be rebuilt the same from parts."""
-        from ttdk_xl.core.layout import META_KEYS
-        from ttdk_xl.rules.delegates import SHEET as DELEGATE_SHEET
+        from ttdk_xl.core.layout import DELEGATE_SHEET, META_KEYS
 
         try:
             wb, fmt, count = self._record(*args)

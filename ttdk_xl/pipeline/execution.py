@@ -17,10 +17,9 @@ from pathlib import Path
 from ttdk_xl.core.failures import log, read_failure
 from ttdk_xl.core.gc_pause import gc_paused
 from ttdk_xl.core.models import Book, Submission, evolve
-from ttdk_xl.inbox.read import DEFAULT_MAX_BYTES, FileInfo, ReadOutcome, read_path, relative_name
-
-# pipeline imports this module only inside its functions: importing it here makes no cycle
-from ttdk_xl.pipeline.stages import _safe_check
+from ttdk_xl.inbox.files import read_path
+from ttdk_xl.inbox.read import DEFAULT_MAX_BYTES, FileInfo, ReadOutcome, relative_name
+from ttdk_xl.rules.checks import check_safely
 from ttdk_xl.rules.delegates import SHEET, parse_delegates
 from ttdk_xl.rules.score import compute_totals
 
@@ -90,7 +89,7 @@ def _one(path: Path, inbox: Path | None, book: Book, max_bytes: int) -> Checked:
         if outcome.raw is None:
             out.append((outcome, None))
         else:
-            sub = _safe_check(outcome, book)
+            sub = check_safely(outcome.raw, book)
             sub = _with_totals(sub, book)
             parsed = _delegates(outcome.raw, sub, book)
             rows = outcome.raw.delegate_rows if parsed is None else []  # parsed: the rows are not needed
@@ -138,6 +137,38 @@ def _collect(
         if progress:
             progress(1)
     return outcomes, subs
+
+
+def read_all(
+    paths: list[Path],
+    inbox: Path | None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
+) -> list[ReadOutcome]:
+    """Read files in order; with many files, two threads (calamine releases the GIL while parsing).
+
+    A saved email (.eml, .msg) gives one outcome per attachment."""
+    workers = workers if workers is not None else (2 if len(paths) >= THREADS_FROM else 1)
+
+    def one(p: Path) -> list[ReadOutcome]:
+        return read_path(p, inbox, max_bytes)
+
+    out: list[ReadOutcome] = []
+    if workers <= 1:
+        for p in paths:
+            out.extend(one(p))
+            if progress:
+                progress(1)
+        return out
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(workers) as pool:
+        for outcomes in pool.map(one, paths):
+            out.extend(outcomes)
+            if progress:
+                progress(1)
+    return out
 
 
 # --------------------------------------------------------------------------------------------- processes
@@ -310,3 +341,51 @@ def _prefetch(paths: list[str]) -> None:
             pass
         finally:
             os.close(fd)
+
+
+# ------------------------------------------------------------------------------------------------ writing
+
+
+def share_jobs(first: Callable[[], object], rest: list[Callable[[], object]]) -> None:
+    """`first` in a forked child, `rest` here; the child then takes from `rest` what is not yet taken.
+
+    Without a safe fork (not Linux, or other threads running here), everything runs here in turn; should
+    the child fail, whatever it did not finish is run here."""
+    import multiprocessing
+    import threading
+
+    if not can_fork() or threading.active_count() > 1:
+        for job in (first, *rest):
+            job()
+        return
+    context = multiprocessing.get_context("fork")
+    taken = context.Value("i", 0)  # index of the next job of `rest` to take
+    done = context.Array("b", len(rest) + 1)  # done[0]: first; done[i + 1]: rest[i]
+
+    def take_and_run() -> None:
+        while True:
+            with taken.get_lock():
+                i = taken.value
+                taken.value += 1
+            if i >= len(rest):
+                return
+            rest[i]()
+            done[i + 1] = 1
+
+    def child_work() -> None:
+        try:
+            first()
+            done[0] = 1
+            take_and_run()
+        except BaseException:
+            os._exit(1)  # quietly: this process writes what is missing again and reports the error
+
+    child = context.Process(target=child_work, daemon=True)
+    child.start()
+    try:
+        take_and_run()
+    finally:
+        child.join()
+    for i, job in enumerate((first, *rest)):
+        if not done[i]:
+            job()  # the child failed before finishing it

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
@@ -13,13 +11,15 @@ from ttdk_xl.core.failures import internal_failure
 from ttdk_xl.core.gc_pause import gc_paused
 from ttdk_xl.core.gc_pause import release as gc_release
 from ttdk_xl.core.models import Book, Finding, Result, Severity, Source, SourceState, Status, Submission
-from ttdk_xl.inbox.read import DEFAULT_MAX_BYTES, ReadOutcome, list_inbox, read_path
-from ttdk_xl.rules.checks import check_submission
+from ttdk_xl.inbox.files import list_inbox, read_path
+from ttdk_xl.inbox.read import DEFAULT_MAX_BYTES, RawSubmission, ReadOutcome
+from ttdk_xl.pipeline.execution import read_all, read_and_check, share_jobs
+from ttdk_xl.rules.checks import check_safely, identify_unit
+from ttdk_xl.rules.delegates import DelegateList, collect
 from ttdk_xl.rules.score import rank_units
 
 BOOK_NAME = "bo_tieu_chi.xlsx"
 RETURNS_DIR = "tra_lai"
-PARALLEL_FROM = 200  # below this, threads cost more than they save (research/perf.md)
 
 
 def default_book_path() -> Path:
@@ -49,36 +49,6 @@ def load(book: Book | str | Path) -> Book:
     from ttdk_xl.book.load import load_book
 
     return load_book(Path(book))
-
-
-def read_all(
-    paths: list[Path],
-    inbox: Path | None,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-    progress: Callable[[int], None] | None = None,
-    workers: int | None = None,
-) -> list[ReadOutcome]:
-    """Read files in order; with many files, two threads (calamine releases the GIL while parsing).
-
-    A saved email (.eml, .msg) gives one outcome per attachment."""
-    workers = workers if workers is not None else (2 if len(paths) >= PARALLEL_FROM else 1)
-
-    def one(p: Path) -> list[ReadOutcome]:
-        return read_path(p, inbox, max_bytes)
-
-    out: list[ReadOutcome] = []
-    if workers <= 1:
-        for p in paths:
-            out.extend(one(p))
-            if progress:
-                progress(1)
-        return out
-    with ThreadPoolExecutor(workers) as pool:
-        for outcomes in pool.map(one, paths):
-            out.extend(outcomes)
-            if progress:
-                progress(1)
-    return out
 
 
 def check_files(book: Book | None, paths: Iterable[str | Path], max_bytes: int = DEFAULT_MAX_BYTES) -> list[Finding]:
@@ -113,7 +83,7 @@ def _check_alone(outcome: ReadOutcome, book: Book | None) -> list[Finding]:
                 "Chạy lại với --book bo_tieu_chi.xlsx, hoặc dùng mẫu gốc do Cụm gửi.",
             )
         ]
-    sub = _safe_check(outcome, the_book)
+    sub = check_safely(outcome.raw, the_book)
     findings = list(sub.findings)
     if outcome.info.sender:
         from ttdk_xl.inbox.mail import sender_finding
@@ -211,8 +181,6 @@ def _consolidate(
     processes: bool | None,
     paths: list[Path] | None,
 ) -> Result:
-    from ttdk_xl.pipeline.execution import read_and_check
-
     inbox = Path(inbox)
     the_book = load(book if book is not None else find_book(inbox))
     assessment = None
@@ -227,7 +195,8 @@ def _consolidate(
     ranked = _once(lambda: rank_chosen(chosen, rank_invalid, assessment))
     if out is None:
         return ranked()
-    from ttdk_xl.rules.delegates import collect_from_result, write_delegates
+    from ttdk_xl.outputs.delegate_list import write_delegates
+    from ttdk_xl.rules.delegates import collect_from_result
 
     unranked = chosen.unranked()
     # The delegate list is needed by dai_bieu.xlsx and the returns only: made when the first of them is
@@ -324,7 +293,7 @@ def choose(book: Book, outcomes: list[ReadOutcome], checked: list[Submission | N
                 state = SourceState.IGNORED
             else:
                 first_of_hash[info.sha256] = info.file
-                sub = checked[i] if checked is not None and checked[i] is not None else _safe_check(o, book)
+                sub = checked[i] if checked is not None and checked[i] is not None else check_safely(o.raw, book)
                 file_findings.extend(sub.findings)
                 unit_code = sub.unit_code
                 if unit_code and not any(f.code in _FILE_FATAL for f in sub.findings):
@@ -418,15 +387,6 @@ def rank_chosen(chosen_files: Chosen, rank_invalid: bool = False, assessment=Non
     )
 
 
-def _safe_check(outcome: ReadOutcome, book: Book) -> Submission:
-    """Check one file; an unexpected failure becomes a finding for that file, never a stopped run."""
-    try:
-        return check_submission(outcome.raw, book)
-    except Exception as exc:  # a bug must not cost the other units their result
-        finding = internal_failure(outcome.info.file, exc, "kiểm tra")
-        return Submission(outcome.info.file, "", "", {}, {}, {}, (finding,))
-
-
 # Findings after which a file cannot count for any unit.
 _FILE_FATAL = {"wrong-cluster", "wrong-year"}
 
@@ -490,52 +450,25 @@ def _write_outputs(
             for job in jobs:
                 job()
         else:
-            _share_jobs(jobs[0], [jobs[3], *jobs[4:], jobs[2], jobs[1]])  # what needs no scores first
+            share_jobs(jobs[0], [jobs[3], *jobs[4:], jobs[2], jobs[1]])  # what needs no scores first
     return paths
 
 
-def _share_jobs(first: Callable[[], object], rest: list[Callable[[], object]]) -> None:
-    """`first` in a forked child, `rest` here; the child then takes from `rest` what is not yet taken.
-
-    Without a safe fork (not Linux, or other threads running here), everything runs here in turn; should
-    the child fail, whatever it did not finish is run here."""
-    import multiprocessing
-    import threading
-
-    from ttdk_xl.pipeline.execution import can_fork
-
-    if not can_fork() or threading.active_count() > 1:
-        for job in (first, *rest):
-            job()
-        return
-    context = multiprocessing.get_context("fork")
-    taken = context.Value("i", 0)  # index of the next job of `rest` to take
-    done = context.Array("b", len(rest) + 1)  # done[0]: first; done[i + 1]: rest[i]
-
-    def take_and_run() -> None:
-        while True:
-            with taken.get_lock():
-                i = taken.value
-                taken.value += 1
-            if i >= len(rest):
-                return
-            rest[i]()
-            done[i + 1] = 1
-
-    def child_work() -> None:
-        try:
-            first()
-            done[0] = 1
-            take_and_run()
-        except BaseException:
-            os._exit(1)  # quietly: this process writes what is missing again and reports the error
-
-    child = context.Process(target=child_work, daemon=True)
-    child.start()
-    try:
-        take_and_run()
-    finally:
-        child.join()
-    for i, job in enumerate((first, *rest)):
-        if not done[i]:
-            job()  # the child failed before finishing it
+def collect_from_inbox(book: Book, inbox: Path, max_bytes: int | None = None) -> DelegateList:
+    """`ttdk-xl delegates`: read the inbox (scores may still be empty), newest file per unit."""
+    outcomes = read_all(list_inbox(inbox), inbox, max_bytes or DEFAULT_MAX_BYTES)
+    best: dict[str, tuple[tuple, RawSubmission]] = {}
+    findings: list[Finding] = []
+    for o in outcomes:
+        findings.extend(f for f in o.findings if f.severity is not Severity.INFO)
+        if o.raw is None:
+            continue
+        unit, found = identify_unit(o.raw, book)
+        if unit is None or any(f.code in ("wrong-cluster", "wrong-year") for f in found):
+            findings.extend(f for f in found if f.blocking)
+            continue
+        order = (o.raw.meta.get("issued_at", ""), o.info.edited_at or o.info.modified, o.info.file)
+        if unit.code not in best or order > best[unit.code][0]:
+            best[unit.code] = (order, o.raw)
+    result = collect(book, {code: raw for code, (_, raw) in best.items()})
+    return DelegateList(book, result.units, tuple(findings) + result.findings)

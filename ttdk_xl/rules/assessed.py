@@ -154,7 +154,7 @@ def parse_sheet(rows: list[list[Any]], book: Book, file: str, sheet: str = SHEET
         if text:
             starts.append((col, text))
     columns: dict[str, tuple[int, int | None]] = {}  # unit code → (agreed col, reason col)
-    from ttdk_xl.rules.checks import match_unit
+    from ttdk_xl.core.units import match_unit
 
     for n, (col, text) in enumerate(starts):
         end = starts[n + 1][0] if n + 1 < len(starts) else len(head)

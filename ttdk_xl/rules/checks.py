@@ -7,14 +7,15 @@ and cell, a Vietnamese message saying what is wrong and a fix saying what to do.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+from ttdk_xl.core.failures import internal_failure
 from ttdk_xl.core.layout import H_EXPLAIN, H_SCORE, NO, SCORE_SHEET, YES, cell_name, col_letter
 from ttdk_xl.core.models import Book, Criterion, ExplainRule, Finding, Kind, Severity, Submission, Unit
-from ttdk_xl.core.text import nfc, strip_unit_prefixes, vn_number
+from ttdk_xl.core.text import nfc, vn_number
+from ttdk_xl.core.units import match_unit, unit_key
 from ttdk_xl.inbox.read import RawRow, RawSubmission
 from ttdk_xl.rules.score import clean, totals_plan
 
@@ -27,38 +28,6 @@ _NUMBER_WITH_UNIT = re.compile(r"^([+-]?\d+(?:[.,]\d+)?)\s*(?:điểm|đ|đểm|
 _TCVN3 = set("¸µ¶·¹¨¾»¼½Æ©ÇËÐÑª«×ØÜÞ®¬Ö")
 # VNI stores tone marks as separate letters after the vowel ("aø" for "à"), and đ as "ñ".
 _VNI = re.compile(r"[aeiouyAEIOUY][øùúûõïäåëö]|[ñÑ]")
-
-
-@lru_cache(maxsize=65536)  # a province's units: every name is looked up once per file
-def unit_key(name: str) -> str:
-    """Unit name for matching: NFC, lower case, single spaces, without prefixes like UBND, huyện, xã."""
-    return strip_unit_prefixes(name).casefold()
-
-
-def _ascii_key(text: str) -> str:
-    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(ch for ch in text if not unicodedata.combining(ch))
-
-
-def match_unit(book: Book, name: str) -> Unit | None:
-    """The book's unit whose name matches `name` after normalising, or None (also when ambiguous)."""
-    key = unit_key(name)
-    if not key:
-        return None
-    by_key, by_ascii = book.derived("unit_keys", _unit_keys)
-    hits = by_key.get(key) or by_ascii.get(_ascii_key(key), ())
-    return hits[0] if len(hits) == 1 else None
-
-
-def _unit_keys(book: Book) -> tuple[dict[str, list[Unit]], dict[str, list[Unit]]]:
-    """The book's units by matching key and by its accent-free form (built once per book)."""
-    by_key: dict[str, list[Unit]] = {}
-    by_ascii: dict[str, list[Unit]] = {}
-    for u in book.units:
-        k = unit_key(u.name)
-        by_key.setdefault(k, []).append(u)
-        by_ascii.setdefault(_ascii_key(k), []).append(u)
-    return by_key, by_ascii
 
 
 _TCVN3_RE = re.compile("[" + re.escape("".join(sorted(_TCVN3))) + "]")
@@ -544,3 +513,13 @@ def _squash(text: str) -> str:
 
 def _short(text: str, n: int = 60) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def check_safely(raw: RawSubmission, book: Book) -> Submission:
+    """check_submission, with an unexpected failure (a bug of ours) turned into a finding for that file:
+    it must not cost the other units their result."""
+    try:
+        return check_submission(raw, book)
+    except Exception as exc:
+        finding = internal_failure(raw.info.file, exc, "kiểm tra")
+        return Submission(raw.info.file, "", "", {}, {}, {}, (finding,))
