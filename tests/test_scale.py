@@ -15,6 +15,7 @@ from tests.conftest import ISSUED, D, fill, full_entries, make_book
 from ttdk_xl.book.load import load_book
 from ttdk_xl.cli.commands import cli
 from ttdk_xl.core.models import Status, Unit
+from ttdk_xl.forms import stamp
 from ttdk_xl.forms.template import workbook_filename, write_templates, write_unit_workbook
 from ttdk_xl.inbox.read import _cell_flags, _flags_of
 from ttdk_xl.outputs import report
@@ -87,7 +88,8 @@ def test_cli_parallel_run_gives_the_same_ket_qua_json(tmp_path, monkeypatch):
     assert (tmp_path / "cli" / "ket_qua.json").read_bytes() == (tmp_path / "serial" / "ket_qua.json").read_bytes()
 
 
-def test_stamped_templates_are_the_bytes_of_direct_writing(tmp_path):
+def test_stamped_templates_are_the_bytes_of_direct_writing(tmp_path, monkeypatch):
+    monkeypatch.setattr(stamp, "FAST_FROM", 1)  # stamped, as for a province
     names = ["UBND xã Thọ Bình", "UBND phường Đông Sơn", "Sở Tài chính", "UBND xã A & B", "UBND xã Tân Ninh"]
     units = tuple(Unit(f"X{i}", name, "xã", f"x{i}@example.gov.vn") for i, name in enumerate(names))
     book = make_book(units=1)
@@ -100,7 +102,8 @@ def test_stamped_templates_are_the_bytes_of_direct_writing(tmp_path):
         assert path.read_bytes() == direct.read_bytes(), unit.name
 
 
-def test_stamped_templates_read_back_as_their_units(tmp_path):
+def test_stamped_templates_read_back_as_their_units(tmp_path, monkeypatch):
+    monkeypatch.setattr(stamp, "FAST_FROM", 1)  # stamped, as for a province
     book = make_book(units=5)
     paths = write_templates(book, tmp_path / "mau", issued_at=ISSUED)
     inbox = tmp_path / "hop_thu"
@@ -227,18 +230,24 @@ def _files(folder):
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def test_writing_on_two_cores_gives_the_same_files(tmp_path, monkeypatch):
-    """A province's outputs are shared between a forked child and this process: the same bytes as one
-    process writing them all, also when the child fails (this process then writes what is missing)."""
+def test_the_plain_and_the_fast_path_give_the_same_files(tmp_path, monkeypatch):
+    """A cluster runs the plain path (plain xlsxwriter, no collector pauses, no fork); a province the fast
+    one (fast sheets, collector pauses, outputs shared between a forked child and this process). Both give
+    the same bytes, also when the child fails (this process then writes what is
+    missing)."""
     import os
 
     from ttdk_xl.outputs import summary as write_xlsx
-    from ttdk_xl.pipeline import stages as pipeline
+    from ttdk_xl.outputs import xlsx_fast
+    from ttdk_xl.pipeline import execution
 
     book = make_book(units=9)
     inbox = messy_inbox(book, tmp_path)
     ttdk_xl.consolidate(inbox, book=book, out=tmp_path / "one", workers=1)
-    monkeypatch.setattr(pipeline, "PARALLEL_WRITE_FROM", 1)
+    # Everything a province gets, for these 9 units, but the learnt returns: they hold the same workbooks,
+    # not the same bytes (tests/test_return_stamp.py compares them cell by cell).
+    for module, name in ((execution, "LARGE_FROM"), (xlsx_fast, "FAST_FROM")):
+        monkeypatch.setattr(module, name, 1)
     ttdk_xl.consolidate(inbox, book=book, out=tmp_path / "two", workers=1)
     one = _files(tmp_path / "one")
     assert {"tong_hop.xlsx", "ket_qua.json", "bao_cao.docx", "dai_bieu.xlsx"} <= set(one)
@@ -311,13 +320,19 @@ def test_kept_results_are_frozen_for_the_collector_and_released_after_a_run(tmp_
 
     assert gc.isenabled()
     try:
-        with gc_paused():
+        with gc_paused(keep=True):
             assert not gc.isenabled()
             kept = [{"row": i} for i in range(1000)]
         assert gc.isenabled() and gc.get_freeze_count() >= len(kept)  # not walked by the next collections
     finally:
         release()
     assert gc.get_freeze_count() == 0
+    with gc_paused():  # a writer's pause: nothing kept, the collector given back as it was
+        assert not gc.isenabled()
+        more = [{"row": i} for i in range(1000)]
+    assert gc.isenabled() and gc.get_freeze_count() == 0 and more
+    with gc_paused(active=False):  # the plain path of a cluster: no pause at all
+        assert gc.isenabled()
     book = make_book(units=3)
     ttdk_xl.consolidate(messy_inbox(book, tmp_path), book=book, out=tmp_path / "out")
     assert gc.get_freeze_count() == 0 and gc.isenabled()  # a library call leaves the collector as it was
@@ -331,7 +346,7 @@ def test_a_programs_own_frozen_objects_stay_frozen(tmp_path):
     gc.freeze()  # as a server does before forking its workers
     try:
         mine = gc.get_freeze_count()
-        with gc_paused():
+        with gc_paused(keep=True):
             pass
         release()
         assert gc.get_freeze_count() >= mine  # not given back to the collector by ttdk-xl

@@ -98,6 +98,7 @@ def test_summary_workbook_is_the_bytes_of_plain_xlsxwriter(result, tmp_path, mon
     monkeypatch.setattr(write_xlsx, "CONSTANT_MEMORY_UNITS", 0 if constant_memory else 10**9)
     monkeypatch.setattr(write_xlsx, "MATRIX_MAX_UNITS", 5 if by_unit else 10**9)
     monkeypatch.setattr(write_xlsx, "CHART_MAX_UNITS", 12)
+    monkeypatch.setattr(xlsx_fast, "FAST_FROM", 1)  # the fast sheets, as for a province
     write_xlsx.write_summary(result, tmp_path / "fast.xlsx")
     monkeypatch.setattr(xlsx_fast, "ENABLED", False)
     write_xlsx.write_summary(result, tmp_path / "plain.xlsx")
@@ -123,6 +124,7 @@ def test_delegate_workbook_is_the_bytes_of_plain_xlsxwriter(tmp_path, monkeypatc
         units.append(UnitDelegates(unit, status, people, f"U{i}.xlsx" if people else ""))
     findings = tuple(Finding("delegates-none", Severity.WARNING, f"{t}.xlsx", t, t, "Đăng ký", "B9") for t in TRICKY)
     dl = DelegateList(book, tuple(units), findings)
+    monkeypatch.setattr(xlsx_fast, "FAST_FROM", 1)  # the fast sheets, as for a province
     write_delegates(dl, tmp_path / "fast.xlsx")
     monkeypatch.setattr(xlsx_fast, "ENABLED", False)
     write_delegates(dl, tmp_path / "plain.xlsx")
@@ -208,7 +210,7 @@ def test_decimal_totals_are_not_mistaken_for_equal_floats(tmp_path):
     """A number cache keyed by value must not print Decimal('2.50') like 2.5, nor -0.0 like 0.0."""
     path = tmp_path / "n.xlsx"
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
-    xlsx_fast.use_fast_sheets(wb)
+    xlsx_fast.use_fast_sheets(wb, xlsx_fast.FAST_FROM)
     ws = wb.add_worksheet()
     fmt = wb.add_format({"bold": True})
     ws.put_row(0, [(0, 2.5, fmt), (1, 0.0, fmt)])

@@ -1,4 +1,7 @@
-"""Pausing Python's cyclic garbage collector through the big, cycle-free stages of a large run."""
+"""Pausing Python's cyclic garbage collector through the big, cycle-free stages of a large run.
+
+Speed machinery: only for a province-sized run (callers pass `active`), never for a cluster, which is
+fast with the collector as Python sets it."""
 
 from __future__ import annotations
 
@@ -8,8 +11,12 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def gc_paused() -> Iterator[None]:
+def gc_paused(active: bool = True, keep: bool = False) -> Iterator[None]:
     """Pause the cyclic garbage collector (reference counting still frees everything without cycles).
+
+    `active`: False makes this do nothing (the plain path). `keep`: the stage's results stay for the rest
+    of the run, so they are frozen when the collector resumes (below) until `release()`; without it
+    nothing is frozen and the caller gets the collector back exactly as it was.
 
     Reading thousands of workbooks or writing a big one allocates millions of short-lived objects; every
     700 allocations start a collection pass, and once the results of thousands of files are held, each
@@ -17,6 +24,9 @@ def gc_paused() -> Iterator[None]:
     cycles worth collecting): reading, checking and scoring, writing a workbook.
     """
     global _frozen
+    if not active:
+        yield
+        return
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -27,7 +37,7 @@ def gc_paused() -> Iterator[None]:
             # collections after re-enabling would walk all of it (a province's results: 0.3–0.5 s). Frozen,
             # the collector passes it by; reference counting still frees it. `release()` gives it back.
             # Not when the calling program froze objects itself: giving ours back would give back its own.
-            if _frozen or not gc.get_freeze_count():
+            if keep and (_frozen or not gc.get_freeze_count()):
                 gc.freeze()
                 _frozen = True
             gc.enable()

@@ -22,6 +22,7 @@ from pathlib import Path
 from ttdk_xl.core.atomic import write_bytes
 from ttdk_xl.core.models import Book, Unit
 
+FAST_FROM = 100  # units: fewer (any cluster) get workbooks written one by one by xlsxwriter
 _MARK = "ZQXTTDK"  # no real text contains it; found in any case after a transformation like upper()
 _FIELDS = tuple(f.name for f in fields(Unit))
 _UNSAFE = set("&<>\"'")

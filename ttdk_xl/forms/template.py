@@ -35,6 +35,7 @@ from ttdk_xl.core.layout import (
 from ttdk_xl.core.models import Book, Criterion, ExplainRule, Kind, Unit
 from ttdk_xl.core.text import plain, safe_filename
 from ttdk_xl.core.version import __version__
+from ttdk_xl.forms import stamp
 from ttdk_xl.forms.stamp import Stamper
 
 # What a unit typed in one row: the score cell's value (number, text, or None) and the explanation.
@@ -66,7 +67,7 @@ def write_templates(
     issued_at = issued_at or datetime.now().replace(microsecond=0)
     units = list(units if units is not None else book.units)
     # one xlsxwriter run, then stamped copies
-    stamper = Stamper(book, issued_at, write_unit_workbook) if len(units) > 1 else None
+    stamper = Stamper(book, issued_at, write_unit_workbook) if len(units) >= stamp.FAST_FROM else None
     paths = []
     for unit in units:
         path = out_dir / workbook_filename(book, unit)

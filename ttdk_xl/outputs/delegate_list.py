@@ -10,8 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from ttdk_xl.core.atomic import atomic_path
+from ttdk_xl.core.gc_pause import gc_paused
 from ttdk_xl.core.models import Book
 from ttdk_xl.core.units import match_unit
+from ttdk_xl.outputs import xlsx_fast
+from ttdk_xl.outputs.xlsx_fast import use_fast_sheets
 from ttdk_xl.rules.delegates import REGISTERED, TOO_MANY, DelegateList, UnitDelegates
 
 # Output workbook
@@ -40,10 +43,9 @@ def write_delegates(dl: DelegateList, path: Path) -> Path:
         wb = xlsxwriter.Workbook(
             str(tmp), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
         )
-        from ttdk_xl.outputs.xlsx_fast import gc_paused, use_fast_sheets
-
-        use_fast_sheets(wb)  # same bytes, faster
-        with gc_paused():
+        fast = xlsx_fast.wanted(len(dl.units))  # a province: the fast sheets and no collector passes
+        use_fast_sheets(wb, len(dl.units))  # same bytes, faster for a province
+        with gc_paused(fast):
             try:
                 _Out(wb, dl).write()
             finally:

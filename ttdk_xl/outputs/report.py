@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ttdk_xl.core.errors import ReportTemplateError
+from ttdk_xl.core.failures import log
 from ttdk_xl.core.models import Book, Kind, Result, Status, TieBreak, Unit, UnitResult
 from ttdk_xl.core.text import nfc, strip_unit_prefixes, vn_number
 from ttdk_xl.core.units import find_unit
@@ -595,7 +596,8 @@ def _locate_bad_tag(template: Path, exc: Exception, env) -> tuple[str, str, str]
     name = next((g for g in undefined.groups() if g), None) if undefined else None
     try:
         paragraphs = list(_paragraph_texts(template))
-    except Exception:
+    except Exception:  # the template's error is still reported, without the tag's place
+        log.warning("report: could not look for the bad tag in %s", template.name, exc_info=True)
         return None
     for where, text in paragraphs:
         for m in _TAG.finditer(text):

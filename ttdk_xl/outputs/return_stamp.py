@@ -39,6 +39,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ttdk_xl.core.atomic import write_bytes
+from ttdk_xl.core.failures import log
 from ttdk_xl.core.layout import GUIDE_SHEET, META_SHEET, SCORE_SHEET, cell_name
 from ttdk_xl.core.models import Book, Unit
 
@@ -1016,6 +1017,7 @@ class ReturnStamper:
             for sheet in wb.sheets:
                 self._prepare(sheet)
         except Exception:  # then this kind is written directly
+            log.warning("returns: recording a return failed; this kind is written directly", exc_info=True)
             return None
         parts = _unzip(direct.read_bytes())
         kind = _Kind()
@@ -1060,6 +1062,7 @@ class ReturnStamper:
             self._delegate_sheet(kind, args[0], args[5])
             (placeholders,) = kind.delegate_sheets.values()
         except Exception:  # then this kind is written directly
+            log.warning("returns: learning the delegate sheet failed; this kind is written directly", exc_info=True)
             return None
         for _, cell in sorted(placeholders.cells.items()):
             if cell[0] == "s" and _MARK not in cell[1]:
@@ -1146,6 +1149,7 @@ class ReturnStamper:
             try:
                 self._kinds[key] = self._learn(args, path, len(marks))
             except Exception:  # whatever goes wrong in learning, the returns of this kind are written directly
+                log.warning("returns: learning a return failed; this kind is written directly", exc_info=True)
                 self._kinds[key] = None
             return path
         kind = self._kinds[key]
@@ -1154,6 +1158,7 @@ class ReturnStamper:
         try:
             data = self._zip(kind, self._assemble(kind, *args))
         except Exception:  # what the stand-ins cannot do, xlsxwriter does (or reports)
+            log.warning("returns: %s assembled directly", path.name, exc_info=True)
             return direct()
         self.fast += 1
         return write_bytes(path, data)

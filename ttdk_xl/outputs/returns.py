@@ -18,7 +18,7 @@ from ttdk_xl.core.text import safe_filename
 from ttdk_xl.forms.template import Mark, cell_of, write_unit_workbook
 
 RETURN_SHEET = "Phiếu trả lại"
-FAST_FROM = 20  # returns; fewer are written directly (learning the fast path costs about two returns)
+FAST_FROM = 100  # returns: fewer (any cluster) are written directly by xlsxwriter; learning costs about two
 _CELL = re.compile(r"^([A-Z]+)(\d+)$")
 _COLUMN = {"A": 0, "B": 1, "C": 2, "D": 3, "E": 4}
 

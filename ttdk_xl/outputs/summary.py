@@ -22,9 +22,11 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from ttdk_xl.core.atomic import atomic_path
+from ttdk_xl.core.gc_pause import gc_paused
 from ttdk_xl.core.models import Criterion, Finding, Kind, Result, Severity, Source, SourceState, Status, UnitResult
 from ttdk_xl.core.text import plain
-from ttdk_xl.outputs.xlsx_fast import close_with_level, gc_paused, use_fast_sheets, wrapped_lines
+from ttdk_xl.outputs import xlsx_fast
+from ttdk_xl.outputs.xlsx_fast import close_with_level, use_fast_sheets, wrapped_lines
 
 SUMMARY_SHEET = "Tổng hợp"
 CHECK_SHEET = "Kiểm tra"
@@ -107,6 +109,7 @@ def write_summary(result: Result, path: Path) -> None:
     """
     path = Path(path)
     big = len(result.units) > CONSTANT_MEMORY_UNITS
+    fast = xlsx_fast.wanted(len(result.units))  # a province: the fast sheets and no collector passes
 
     def write(tmp: Path) -> None:
         options = {
@@ -116,8 +119,8 @@ def write_summary(result: Result, path: Path) -> None:
             "constant_memory": big,
         }
         wb = xlsxwriter.Workbook(str(tmp), options)
-        use_fast_sheets(wb)  # same bytes, faster
-        with gc_paused():
+        use_fast_sheets(wb, len(result.units))  # same bytes, faster for a province
+        with gc_paused(fast):
             try:
                 _Writer(wb, result).write()
             finally:

@@ -13,7 +13,8 @@ row table of `Number` / `String` / `Blank` cell tuples) and its output, and only
 
 Style indexes come from `Format._get_xf_index()` in the same order as xlsxwriter asks for them, so the
 styles part is the same too. tests/test_xlsx_fast.py compares every part of the zip with plain xlsxwriter.
-Use: `use_fast_sheets(workbook)` before adding sheets.
+Use: `use_fast_sheets(workbook, units)` before adding sheets: fast for FAST_FROM units or more; a
+cluster's workbooks are written by plain xlsxwriter.
 """
 
 from __future__ import annotations
@@ -36,8 +37,6 @@ from xlsxwriter.utility import _preserve_whitespace, xl_col_to_name
 from xlsxwriter.worksheet import CellBlankTuple, CellNumberTuple, CellStringTuple, RowInfo, Worksheet
 from xlsxwriter.xmlwriter import XMLwriter
 
-from ttdk_xl.core.gc_pause import gc_paused  # noqa: F401  (re-exported: the writers use it from here)
-
 # A string that none of xlsxwriter's string escapes would change: no control character, no `_xHHHH_`
 # look-alike, no non-character, no XML special character.
 _PLAIN = re.compile(r"[\x00-\x08\x0b-\x1f&<>\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
@@ -49,6 +48,12 @@ _BASIC_TYPES = frozenset((str, int, float, type(None)))
 _TAILS = {None: "/>", 0: "><v>0</v></c>"}  # put_rows: a blank; 0 and 0.0 (-0.0 is told apart by its sign)
 
 ENABLED = True  # tests switch it off to compare with plain xlsxwriter
+FAST_FROM = 300  # units: below this, a workbook takes well under a second with plain xlsxwriter
+
+
+def wanted(units: int) -> bool:
+    """Whether a workbook about `units` units is big enough for the fast sheets (and collector pauses)."""
+    return ENABLED and units >= FAST_FROM
 
 
 @lru_cache(maxsize=1)
@@ -81,9 +86,10 @@ def close_with_level(wb, level: int) -> None:
             module.ZipFile = real
 
 
-def use_fast_sheets(wb) -> None:
-    """Make `wb.add_worksheet()` return FastSheet worksheets (RowSheet, plain xlsxwriter, when switched off)."""
-    wb.worksheet_class = FastSheet if ENABLED else RowSheet
+def use_fast_sheets(wb, units: int) -> None:
+    """Make `wb.add_worksheet()` return FastSheet worksheets for a workbook about `units` units when that
+    is worth it (`wanted`), else RowSheet: plain xlsxwriter with the same row-writing methods."""
+    wb.worksheet_class = FastSheet if wanted(units) else RowSheet
 
 
 class RowSheet(Worksheet):

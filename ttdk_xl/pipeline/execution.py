@@ -23,6 +23,7 @@ from ttdk_xl.rules.checks import check_safely
 from ttdk_xl.rules.delegates import SHEET, parse_delegates
 from ttdk_xl.rules.score import compute_totals
 
+LARGE_FROM = 300  # files or units: from here on the speed machinery below is on; a cluster never gets near
 THREADS_FROM = 200  # below this, one thread (research/perf.md: a cluster reads in ~40 ms)
 PROCESSES_FROM = 300  # from this many files, a worker process pays for its start-up (measured at 200–1,000)
 CHUNK = 48  # files per task sent to a worker process
@@ -49,8 +50,15 @@ def read_and_check(
     outcomes keep everything but the raw rows (the checked Submission holds what came from them), so
     thousands of files stay small.
     """
-    with gc_paused():  # thousands of results held: collection passes would walk them again and again
+    # thousands of results held: collection passes would walk them again and again
+    with gc_paused(is_large(len(paths)), keep=True):
         return _read_and_check(paths, inbox, book, max_bytes, progress, workers, processes)
+
+
+def is_large(size: int) -> bool:
+    """Whether a run of `size` files or units is a province's, for which the speed machinery (worker
+    processes, the forked writer, collector pauses, fast sheets) is worth its complexity."""
+    return size >= LARGE_FROM
 
 
 def _read_and_check(
@@ -107,7 +115,7 @@ def _with_totals(sub: Submission, book: Book) -> Submission:
     try:
         totals = compute_totals(book, sub.scores, sub.disqualified)
     except Exception:  # leave it to rank_units, which reports the problem in its own way
-        log.debug("%s: totals left to the ranking", sub.file, exc_info=True)
+        log.warning("%s: totals left to the ranking", sub.file, exc_info=True)
         return sub
     return evolve(sub, totals=(sub.scores, sub.disqualified, totals))
 
@@ -120,7 +128,7 @@ def _delegates(raw, sub: Submission, book: Book) -> tuple | None:
     try:
         found = parse_delegates(raw.delegate_rows, unit, raw.info.file, raw.delegate_sheet or SHEET)
     except Exception:  # leave it to delegates.collect, which reports the problem in its own way
-        log.debug("%s: delegate sheet left to delegates.collect", raw.info.file, exc_info=True)
+        log.warning("%s: delegate sheet left to delegates.collect", raw.info.file, exc_info=True)
         return None
     return unit.code, tuple(found[0]), tuple(found[1])
 

@@ -13,7 +13,7 @@ from ttdk_xl.core.gc_pause import release as gc_release
 from ttdk_xl.core.models import Book, Finding, Result, Severity, Source, SourceState, Status, Submission
 from ttdk_xl.inbox.files import list_inbox, read_path
 from ttdk_xl.inbox.read import DEFAULT_MAX_BYTES, RawSubmission, ReadOutcome
-from ttdk_xl.pipeline.execution import read_all, read_and_check, share_jobs
+from ttdk_xl.pipeline.execution import is_large, read_all, read_and_check, share_jobs
 from ttdk_xl.rules.checks import check_safely, identify_unit
 from ttdk_xl.rules.delegates import DelegateList, collect
 from ttdk_xl.rules.score import rank_units
@@ -190,9 +190,10 @@ def _consolidate(
         assessment = read_assessed(assessed, the_book)
     paths = list_inbox(inbox) if paths is None else paths
     outcomes, checked = read_and_check(paths, inbox, the_book, max_bytes, progress, workers, processes)
-    with gc_paused():
+    big = is_large(max(len(paths), len(the_book.units)))  # a province's run: the speed machinery is on
+    with gc_paused(big, keep=True):
         chosen = choose(the_book, outcomes, checked)
-    ranked = _once(lambda: rank_chosen(chosen, rank_invalid, assessment))
+    ranked = _once(lambda: rank_chosen(chosen, rank_invalid, assessment), big)
     if out is None:
         return ranked()
     from ttdk_xl.outputs.delegate_list import write_delegates
@@ -201,7 +202,7 @@ def _consolidate(
     unranked = chosen.unranked()
     # The delegate list is needed by dai_bieu.xlsx and the returns only: made when the first of them is
     # written (beside the summary's writer, for a province).
-    delegates = _once(lambda: collect_from_result(the_book, outcomes, unranked))
+    delegates = _once(lambda: collect_from_result(the_book, outcomes, unranked), big)
     _write_outputs(
         ranked,
         unranked,
@@ -219,13 +220,13 @@ def _consolidate(
 T = TypeVar("T")
 
 
-def _once(make: Callable[[], T]) -> Callable[[], T]:
+def _once(make: Callable[[], T], big: bool = False) -> Callable[[], T]:
     """`make()`, computed on first use and then kept (in each process: a forked writer computes its own)."""
     kept: list[T] = []
 
     def get() -> T:
         if not kept:
-            with gc_paused():
+            with gc_paused(big, keep=True):
                 kept.append(make())
         return kept[0]
 
@@ -391,9 +392,6 @@ def rank_chosen(chosen_files: Chosen, rank_invalid: bool = False, assessment=Non
 _FILE_FATAL = {"wrong-cluster", "wrong-year"}
 
 
-PARALLEL_WRITE_FROM = 300  # units; below this the outputs take well under a second in all
-
-
 def write_outputs(
     result: Result,
     out: Path,
@@ -445,12 +443,13 @@ def _write_outputs(
         lambda: write_report(ranked(), paths["report"], Path(report_template) if report_template else None),
         returns,
     ] + ([extra] if extra is not None else [])
-    with gc_paused():  # thousands of results are held: collection passes would walk them again and again
-        if not (fork and len(unranked.book.units) >= PARALLEL_WRITE_FROM):
+    big = is_large(len(unranked.book.units))
+    with gc_paused(big):  # thousands of results are held: collection passes would walk them again and again
+        if fork and big:
+            share_jobs(jobs[0], [jobs[3], *jobs[4:], jobs[2], jobs[1]])  # what needs no scores first
+        else:
             for job in jobs:
                 job()
-        else:
-            share_jobs(jobs[0], [jobs[3], *jobs[4:], jobs[2], jobs[1]])  # what needs no scores first
     return paths
 
 
