@@ -1,4 +1,7 @@
-"""Click commands only: options → library call → short summary. Exit 0 ok, 1 blocking problems, 2 usage."""
+"""Click commands only: options → library call → short summary. Exit 0 ok, 1 blocking problems, 2 usage.
+
+Each command imports the library inside its function: `ttdk-xl --help` then loads none of it (start-up
+time is the only reason for these function-level imports)."""
 
 from __future__ import annotations
 
@@ -326,7 +329,9 @@ def _print_summary(result, book_path: Path, out: Path) -> None:
     if result.delegates is not None:
         click.echo("Đại biểu: ", nl=False)
         _print_delegate_counts(result.delegates)
-    click.echo(f"Kết quả: {out}/tong_hop.xlsx, {out}/bao_cao.docx, {out}/ket_qua.json, {out}/dai_bieu.xlsx")
+    unwritten = {f.file for f in result.findings if f.code == "output-not-written"}
+    written = [n for n in ("tong_hop.xlsx", "bao_cao.docx", "ket_qua.json", "dai_bieu.xlsx") if n not in unwritten]
+    click.echo("Kết quả: " + ", ".join(f"{out}/{n}" for n in written))
     returns = sorted((out / "tra_lai").glob("*.xlsx")) if (out / "tra_lai").is_dir() else []
     if returns:
         click.echo(f"Phiếu trả lại cho {len(returns)} đơn vị (gửi lại để đơn vị sửa): {out}/tra_lai/")
@@ -532,6 +537,9 @@ def main() -> None:
         code: object = 0
     except SystemExit as exc:
         code = exc.code
+    except TtdkError as exc:  # a problem with a Vietnamese message (e.g. an output open in Excel)
+        click.echo(f"Lỗi: {exc}", err=True)
+        code = 1
     except Exception as exc:  # a bug of ours: a plain message, the traceback only in the log (-v)
         import logging
 

@@ -350,8 +350,10 @@ class Result:
 
     @property
     def ok(self) -> bool:
-        """True when every unit sent a usable workbook (exit code 0)."""
-        return all(u.status is Status.VALID for u in self.units)
+        """True when every unit sent a usable workbook and every output was written (exit code 0)."""
+        return all(u.status is Status.VALID for u in self.units) and not any(
+            f.code == "output-not-written" for f in self.findings
+        )
 
     def averages(self) -> dict[str, Decimal]:
         """Cluster average per criterion and group over the units that have scores."""

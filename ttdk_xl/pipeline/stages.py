@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
+from ttdk_xl.core.atomic import OutputError, OutputsNotWritten
 from ttdk_xl.core.failures import internal_failure
 from ttdk_xl.core.gc_pause import gc_paused
 from ttdk_xl.core.gc_pause import release as gc_release
@@ -19,6 +21,7 @@ from ttdk_xl.rules.delegates import DelegateList, collect
 from ttdk_xl.rules.score import rank_units
 
 BOOK_NAME = "bo_tieu_chi.xlsx"
+OUTPUT_NOT_WRITTEN = "output-not-written"  # the finding of an output that could not be written
 RETURNS_DIR = "tra_lai"
 
 
@@ -203,18 +206,25 @@ def _consolidate(
     # The delegate list is needed by dai_bieu.xlsx and the returns only: made when the first of them is
     # written (beside the summary's writer, for a province).
     delegates = _once(lambda: collect_from_result(the_book, outcomes, unranked), big)
-    _write_outputs(
-        ranked,
-        unranked,
-        Path(out),
-        report_template,
-        extra=lambda: write_delegates(delegates(), Path(out) / "dai_bieu.xlsx"),
-        fork=processes is not False,
-        delegates=lambda: {
-            u.unit.code: [(d.name, d.title, d.phone, d.note) for d in u.delegates] for u in delegates().units
-        },
-    )
-    return replace(ranked(), delegates=delegates())
+    unwritten: tuple[Finding, ...] = ()
+    try:
+        _write_outputs(
+            ranked,
+            unranked,
+            Path(out),
+            report_template,
+            extra=lambda: write_delegates(delegates(), Path(out) / "dai_bieu.xlsx"),
+            fork=processes is not False,
+            delegates=lambda: {
+                u.unit.code: [(d.name, d.title, d.phone, d.note) for d in u.delegates] for u in delegates().units
+            },
+        )
+    except OutputsNotWritten as exc:  # the other outputs are written; these are findings of the run
+        unwritten = tuple(
+            Finding(OUTPUT_NOT_WRITTEN, Severity.ERROR, e.path.name, e.message, e.fix) for e in exc.errors
+        )
+    result = ranked()
+    return replace(result, delegates=delegates(), findings=result.findings + unwritten)
 
 
 T = TypeVar("T")
@@ -443,6 +453,24 @@ def _write_outputs(
         lambda: write_report(ranked(), paths["report"], Path(report_template) if report_template else None),
         returns,
     ] + ([extra] if extra is not None else [])
+    # An output that cannot be written (open in Excel) must not cost the others: each is tried, then the
+    # failures are reported together. A forked writer lets its failure through: this process redoes the job.
+    failed: list[OutputError] = []
+    here = os.getpid()
+
+    def tried(job: Callable[[], object]) -> Callable[[], object]:
+        def run() -> object:
+            try:
+                return job()
+            except OutputError as exc:
+                if os.getpid() != here:
+                    raise
+                failed.append(exc)
+                return None
+
+        return run
+
+    jobs = [tried(job) for job in jobs]
     big = is_large(len(unranked.book.units))
     with gc_paused(big):  # thousands of results are held: collection passes would walk them again and again
         if fork and big:
@@ -450,6 +478,8 @@ def _write_outputs(
         else:
             for job in jobs:
                 job()
+    if failed:
+        raise OutputsNotWritten(failed)
     return paths
 
 
