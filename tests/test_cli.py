@@ -181,3 +181,27 @@ def test_the_installed_command_ends_with_its_exit_code_and_all_its_output(tmp_pa
     assert command("--help").returncode == 0
     wrong = command("khong-co-lenh")
     assert wrong.returncode == 2 and "khong-co-lenh" in wrong.stderr
+
+
+def test_vietnamese_output_on_a_legacy_code_page(tmp_path):
+    """Output redirected under a Windows code page (here cp1258, Vietnamese, and cp1252) is never a
+    UnicodeEncodeError: cp1258 gets Vietnamese as base letters with combining marks, others '?'."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    import unicodedata
+    from pathlib import Path
+
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    shutil.copytree(examples, tmp_path / "ex")
+    env = {**os.environ, "PYTHONIOENCODING": "cp1258"}
+    command = [sys.executable, "-m", "ttdk_xl", "consolidate", "hop_thu", "-o", "ket_qua"]
+    run = subprocess.run(command, cwd=tmp_path / "ex", env=env, capture_output=True, timeout=300)
+    out = unicodedata.normalize("NFC", run.stdout.decode("cp1258"))
+    err = run.stderr.decode("cp1258", "replace")
+    assert run.returncode == 0, err
+    assert "Hạng  Đơn vị" in out and "UBND huyện Triệu Sơn" in out and "UnicodeEncodeError" not in out + err
+    env["PYTHONIOENCODING"] = "cp1252"
+    run = subprocess.run([sys.executable, "-m", "ttdk_xl", "--help"], env=env, capture_output=True, timeout=60)
+    assert run.returncode == 0 and b"consolidate" in run.stdout and b"UnicodeEncodeError" not in run.stderr

@@ -365,3 +365,24 @@ def test_chunks_keep_every_file_once_in_order_with_a_finer_tail(n):
     assert all(chunks) and all(len(c) <= 48 for c in chunks)
     if n > 4 * 48:
         assert len(chunks[0]) == min(48, n - 4 * 48) and all(len(c) <= 8 for c in chunks[-24:])
+
+
+def test_windows_exe_launcher_reads_in_threads(tmp_path, monkeypatch):
+    """pip's ttdk-xl.exe on Windows runs a `__main__` whose file does not exist on disk: worker processes
+    started by "spawn" could not import it, so the files are read in threads, with the same results."""
+    import sys
+
+    book = make_book(units=6)
+    inbox = messy_inbox(book, tmp_path)
+    expected = ttdk_xl.consolidate(inbox, book=book, workers=1)
+    monkeypatch.setattr(parallel, "can_fork", lambda: False)  # as on Windows
+    monkeypatch.setattr(
+        sys.modules["__main__"], "__file__", str(tmp_path / "ttdk-xl.exe" / "__main__.py"), raising=False
+    )
+    assert parallel._start_method() is None
+    monkeypatch.setattr(parallel, "PROCESSES_FROM", 1)
+    monkeypatch.setattr(parallel, "THREADS_FROM", 1)
+    result = ttdk_xl.consolidate(inbox, book=book, processes=None)
+    assert [(u.unit.code, u.rank, u.total) for u in result.units] == [
+        (u.unit.code, u.rank, u.total) for u in expected.units
+    ]

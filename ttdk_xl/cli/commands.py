@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from ttdk_xl.cli import click_vi
+from ttdk_xl.cli import click_vi, console
 from ttdk_xl.core.errors import TtdkError
 from ttdk_xl.core.version import __version__
 
@@ -532,6 +532,7 @@ def main() -> None:
     """The `ttdk-xl` command. Once it has finished, the process ends at once rather than freeing every
     object one by one: a province's results hold millions of them (about 0.15 s). Output is flushed
     and exit handlers run first, as on a normal exit."""
+    console.make_safe()
     try:
         cli(prog_name="ttdk-xl")
         code: object = 0
