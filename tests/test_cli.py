@@ -205,3 +205,15 @@ def test_vietnamese_output_on_a_legacy_code_page(tmp_path):
     env["PYTHONIOENCODING"] = "cp1252"
     run = subprocess.run([sys.executable, "-m", "ttdk_xl", "--help"], env=env, capture_output=True, timeout=60)
     assert run.returncode == 0 and b"consolidate" in run.stdout and b"UnicodeEncodeError" not in run.stderr
+
+
+def test_check_of_a_file_that_is_no_workbook_is_never_valid(book, tmp_path):
+    """`ttdk-xl check ket_qua/bao_cao.docx` answered "Hợp lệ"; an empty delegate sheet went unmentioned."""
+    (tmp_path / "bao_cao.docx").write_bytes(b"PK\x03\x04 not a workbook")
+    result = run("check", tmp_path / "bao_cao.docx")
+    assert result.exit_code == 1 and "Hợp lệ" not in result.output
+    assert "không phải bảng tự chấm" in result.output
+    path = fill(book, 0, tmp_path / "u1.xlsx", full_entries(book))  # no delegate registered
+    result = run("check", path)
+    assert result.exit_code == 0 and "chưa đăng ký đại biểu nào" in result.output
+    assert "[Cảnh báo] u1.xlsx › Đăng ký đại biểu" in result.output

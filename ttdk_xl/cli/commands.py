@@ -216,6 +216,8 @@ def check(files: tuple[Path, ...], book: Path | None) -> None:
     \b
     Ví dụ:  ttdk-xl check "2025_TSN_UBND huyện Triệu Sơn.xlsx"
     """
+    from ttdk_xl.inbox.mail import EMAIL_EXTS
+    from ttdk_xl.inbox.read import SPREADSHEET_EXTS
     from ttdk_xl.pipeline.stages import BOOK_NAME, check_files, load
 
     near = files[0].parent / BOOK_NAME if files[0].is_file() else files[0] / BOOK_NAME
@@ -224,7 +226,10 @@ def check(files: tuple[Path, ...], book: Path | None) -> None:
         the_book = load(book) if book else None  # None: each file's own rules (from its _meta)
     except TtdkError as exc:
         _fail(exc)
+    # A folder: the workbooks and emails in it; a file named on its own is always checked.
+    kinds = SPREADSHEET_EXTS | EMAIL_EXTS
     paths = [p for f in files for p in (sorted(f.rglob("*")) if f.is_dir() else [f]) if p.is_file()]
+    paths = [p for p in paths if p in files or p.suffix.lower() in kinds]
     findings = check_files(the_book, paths)
     _print_findings(findings)
     errors = sum(f.blocking for f in findings)

@@ -63,13 +63,27 @@ def check_files(book: Book | None, paths: Iterable[str | Path], max_bytes: int =
     findings: list[Finding] = []
     for p in paths:
         for outcome in read_path(Path(p), None, max_bytes):
-            findings.extend(outcome.findings)
+            # Asked to check a file that is no workbook at all (a .docx, an email without one): never valid.
+            findings.extend(_not_a_workbook(f) if outcome.ignored else f for f in outcome.findings)
             if outcome.raw is not None:
                 try:
                     findings.extend(_check_alone(outcome, book))
                 except Exception as exc:  # a bug must not hide the other files' findings
                     findings.append(internal_failure(outcome.info.file, exc, "kiểm tra"))
     return findings
+
+
+def _not_a_workbook(finding: Finding) -> Finding:
+    if finding.severity is not Severity.INFO:
+        return finding
+    return replace(
+        finding,
+        code="not-ttdk-workbook",
+        severity=Severity.ERROR,
+        message=finding.message.replace("nên được bỏ qua", "nên không kiểm tra được")
+        + " Đây không phải bảng tự chấm điểm.",
+        fix="Kiểm tra đúng tệp bảng tự chấm điểm (.xlsx) mà Cụm đã gửi, đã điền.",
+    )
 
 
 def _check_alone(outcome: ReadOutcome, book: Book | None) -> list[Finding]:
@@ -88,6 +102,10 @@ def _check_alone(outcome: ReadOutcome, book: Book | None) -> list[Finding]:
         ]
     sub = check_safely(outcome.raw, the_book)
     findings = list(sub.findings)
+    unit = the_book.unit(sub.unit_code)
+    if unit is not None:  # the delegate sheet too (an empty one is a warning)
+        delegates = collect(the_book, {unit.code: outcome.raw})
+        findings.extend(f for f in delegates.findings if f.unit_code == unit.code)
     if outcome.info.sender:
         from ttdk_xl.inbox.mail import sender_finding
 
