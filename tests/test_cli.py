@@ -217,3 +217,9 @@ def test_check_of_a_file_that_is_no_workbook_is_never_valid(book, tmp_path):
     result = run("check", path)
     assert result.exit_code == 0 and "chưa đăng ký đại biểu nào" in result.output
     assert "[Cảnh báo] u1.xlsx › Đăng ký đại biểu" in result.output
+
+
+def test_the_guide_of_a_new_year_folder_says_where_to_run_its_commands(tmp_path):
+    assert run("init", tmp_path / "cum2").exit_code == 0
+    guide = (tmp_path / "cum2" / "HUONG_DAN.txt").read_text(encoding="utf-8-sig")
+    assert f'cd "{(tmp_path / "cum2").resolve()}"' in guide and "ttdk-xl template bo_tieu_chi.xlsx" in guide

@@ -113,14 +113,18 @@ def init(directory: Path) -> None:
         sys.exit(1)
     (directory / "hop_thu").mkdir(parents=True, exist_ok=True)
     shutil.copyfile(default_book_path(), book)
-    (directory / "HUONG_DAN.txt").write_text(_HOWTO.format(book=BOOK_NAME), encoding="utf-8-sig")  # BOM: old Notepad
+    howto = _HOWTO.format(book=BOOK_NAME, folder=directory.resolve())
+    (directory / "HUONG_DAN.txt").write_text(howto, encoding="utf-8-sig")  # BOM: old Notepad
     click.echo(f"Đã tạo {directory}/")
     click.echo(f"  {BOOK_NAME}   bộ tiêu chí: sửa tên cụm, năm, đơn vị, tiêu chí cho năm nay")
     click.echo("  hop_thu/          lưu các bảng tự chấm nhận về vào đây")
     click.echo("  HUONG_DAN.txt     các bước tiếp theo")
 
 
-_HOWTO = """Các bước:
+_HOWTO = """Các lệnh dưới đây chạy trong thư mục năm này. Mở cửa sổ lệnh (Command Prompt) rồi gõ:
+       cd "{folder}"
+
+Các bước:
 1. Mở {book} bằng Excel, sửa trang 'Thông tin', 'Tiêu chí', 'Đơn vị' cho năm nay.
 2. Tạo bảng tự chấm cho từng đơn vị (kèm thư nháp .eml):
        ttdk-xl template {book} -o mau_gui_don_vi --eml
