@@ -223,3 +223,10 @@ def test_the_guide_of_a_new_year_folder_says_where_to_run_its_commands(tmp_path)
     assert run("init", tmp_path / "cum2").exit_code == 0
     guide = (tmp_path / "cum2" / "HUONG_DAN.txt").read_text(encoding="utf-8-sig")
     assert f'cd "{(tmp_path / "cum2").resolve()}"' in guide and "ttdk-xl template bo_tieu_chi.xlsx" in guide
+
+
+def test_no_english_type_names_in_any_help():
+    for command in ("init", "template", "check", "consolidate", "ballots", "tally", "covenant", "delegates"):
+        text = run(command, "--help").output
+        for english in ("FLOAT", "INTEGER", "RANGE", "TEXT", "BOOLEAN"):
+            assert english not in text, (command, english)

@@ -254,6 +254,7 @@ def check(files: tuple[Path, ...], book: Path | None) -> None:
 @click.option(
     "--max-mb",
     type=click.FloatRange(min=0.1),
+    metavar="SỐ_MB",
     default=20,
     show_default=True,
     help="Dung lượng tối đa của một tệp nhận về (MB).",
@@ -442,7 +443,13 @@ def tally(file: Path, out: Path | None) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Thư mục ghi giao ước (mặc định: thư mục của BOOK).",
 )
-@click.option("--nam", "year", type=click.IntRange(2000, 2100), help="Năm giao ước (mặc định: năm sau năm của BOOK).")
+@click.option(
+    "--nam",
+    "year",
+    type=click.IntRange(2000, 2100),
+    metavar="NĂM",
+    help="Năm giao ước (mặc định: năm sau năm của BOOK).",
+)
 def covenant(book: Path, out: Path | None, year: int | None) -> None:
     """Tạo dự thảo giao ước thi đua năm sau (.docx) từ bộ tiêu chí BOOK.
 
