@@ -207,6 +207,29 @@ def test_unit_names_match_after_normalising(book):
     assert match_unit(book, "Huyện Không Có") is None
 
 
+def test_a_name_typed_in_full_finds_its_unit_when_another_shares_the_place_name(book):
+    from dataclasses import replace
+
+    from ttdk_xl.core.models import Unit
+    from ttdk_xl.core.units import UnitNames
+
+    pair = (Unit("KAH", "UBND huyện Kỳ Anh"), Unit("KAX", "UBND thị xã Kỳ Anh"))
+    two = replace(book, units=book.units + pair)
+    assert match_unit(two, "UBND thị xã  KỲ ANH").code == "KAX"
+    assert match_unit(two, "ubnd huyện kỳ anh").code == "KAH"
+    assert match_unit(two, "Kỳ Anh") is None  # the place name alone could be either
+    assert match_unit(two, "huyện Triệu Sơn").code == "U1"  # the others as before
+    assert UnitNames(pair).match("thị xã Ky Anh") is None and UnitNames(pair[:1]).match("Ky Anh") == pair[0]
+
+
+def test_headers_and_labels_match_whatever_the_case_spaces_or_trailing_colon():
+    from ttdk_xl.core.text import header_key, text_key
+
+    assert header_key(" ĐƠN  VỊ: ") == header_key("Đơn vị") == "đơn vị"
+    assert header_key("Điểm tự chấm*") == "điểm tự chấm" and header_key(8.0) == "8.0" and header_key(None) == ""
+    assert text_key("Nguyễn  Văn AN:") == "nguyễn văn an:"  # a name keeps its punctuation
+
+
 def test_legacy_encodings_detected():
     assert legacy_encoding("TriÖu S¬n ®· hoµn thµnh") == "TCVN3"
     assert legacy_encoding("Trieäu Sôn ñaõ hoaøn thaønh") == "VNI"

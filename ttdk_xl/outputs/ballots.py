@@ -31,7 +31,8 @@ from ttdk_xl.core.errors import TtdkError
 from ttdk_xl.core.failures import must_propagate
 from ttdk_xl.core.layout import cell_name
 from ttdk_xl.core.models import Book, Finding, Result, Severity, Unit
-from ttdk_xl.core.text import nfc, vn_number
+from ttdk_xl.core.text import header_key, nfc, vn_number
+from ttdk_xl.core.units import UnitNames
 
 TALLY_NAME = "phieu_kiem.xlsx"
 ACCLAIM_BALLOT = "phieu_suy_ton.docx"
@@ -429,10 +430,6 @@ def write_tally_sheet(result: Result, path: Path) -> Path:
 # ---------------------------------------------------------------------------------------------- reading the tally
 
 
-def _key(text: object) -> str:
-    return " ".join(nfc(text).casefold().split())
-
-
 def _int(value: object) -> int | None:
     if isinstance(value, bool):
         return None
@@ -495,12 +492,12 @@ def read_tally(path: Path) -> Tally:
     if INFO_SHEET in names:
         for i, row in enumerate(wb.get_sheet_by_name(INFO_SHEET).to_python(skip_empty_area=False)):
             if len(row) >= 2 and nfc(row[0]):
-                info[_key(row[0])] = (row[1], cell_name(i, 1))
+                info[header_key(row[0])] = (row[1], cell_name(i, 1))
     else:
         problem("tally-no-info", f"Thiếu trang '{INFO_SHEET}'.", "Dùng lại bảng kiểm phiếu do ttdk-xl tạo.", INFO_SHEET)
 
     def number(k: str) -> int | None:
-        value, cell = info.get(_key(k), (None, "B?"))
+        value, cell = info.get(header_key(k), (None, "B?"))
         n = _int(value)
         if n is None or n <= 0:
             shown = _text(value)
@@ -520,7 +517,7 @@ def read_tally(path: Path) -> Tally:
             f"Số đại biểu có mặt ({present}) lớn hơn số đại biểu được triệu tập ({convened}).",
             "Kiểm tra lại hai số này ở trang 'Thông tin'.",
             INFO_SHEET,
-            info[_key(K_PRESENT)][1],
+            info[header_key(K_PRESENT)][1],
         )
     try:
         quorum = parse_quorum(meta.get("quorum", [""])[0])
@@ -536,18 +533,20 @@ def read_tally(path: Path) -> Tally:
         rows = wb.get_sheet_by_name(vote.sheet).to_python(skip_empty_area=False)
         ballots[vote.key] = _read_vote_sheet(vote, rows, present, problem)
 
-    members = tuple(m.strip() for m in re.split(r"[;\n]", _text(info.get(_key(K_MEMBERS), ("", ""))[0])) if m.strip())
+    members = tuple(
+        m.strip() for m in re.split(r"[;\n]", _text(info.get(header_key(K_MEMBERS), ("", ""))[0])) if m.strip()
+    )
     return Tally(
         file=file,
         cluster=meta.get("cluster", [""])[0],
         parent_body=meta.get("parent_body", [""])[0],
         year=int(meta.get("year", ["0"])[0] or 0),
-        place=_text(info.get(_key(K_PLACE), ("", ""))[0]),
+        place=_text(info.get(header_key(K_PLACE), ("", ""))[0]),
         convened=convened or 0,
         present=present or 0,
         quorum=quorum,
-        count_date=_text(info.get(_key(K_DATE), ("", ""))[0]),
-        chief=_text(info.get(_key(K_CHIEF), ("", ""))[0]),
+        count_date=_text(info.get(header_key(K_DATE), ("", ""))[0]),
+        chief=_text(info.get(header_key(K_CHIEF), ("", ""))[0]),
         members=members,
         votes=tuple(votes),
         ballots=ballots,
@@ -558,19 +557,19 @@ def read_tally(path: Path) -> Tally:
 def _read_vote_sheet(vote: Vote, rows: list[list[object]], present: int | None, problem) -> tuple[Ballot, ...]:
     sheet = vote.sheet
     header = rows[HEADER_ROW] if len(rows) > HEADER_ROW else []
-    by_name = {_key(u.name): u for u in vote.candidates}
+    names = UnitNames(vote.candidates)
     columns: dict[int, Unit] = {}
     col_ballot = col_invalid = col_note = None
     for j, v in enumerate(header):
-        k = _key(v)
-        if k == _key(H_BALLOT):
+        k = header_key(v)
+        if k == header_key(H_BALLOT):
             col_ballot = j
-        elif k == _key(H_INVALID):
+        elif k == header_key(H_INVALID):
             col_invalid = j
-        elif k == _key(H_NOTE):
+        elif k == header_key(H_NOTE):
             col_note = j
-        elif k in by_name:
-            columns[j] = by_name[k]
+        elif k and (unit := names.match(_text(v))) is not None:
+            columns[j] = unit
         elif k:
             problem(
                 "tally-unknown-column",
@@ -598,7 +597,7 @@ def _read_vote_sheet(vote: Vote, rows: list[list[object]], present: int | None, 
         def at(j, row=row):
             return row[j] if j is not None and j < len(row) else None
 
-        label = _key(at(col_ballot))
+        label = header_key(at(col_ballot))
         if label == "cộng":
             break
         marks: list[str] = []

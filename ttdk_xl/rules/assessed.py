@@ -24,8 +24,20 @@ from typing import Any
 from ttdk_xl.core.errors import TtdkError
 from ttdk_xl.core.failures import must_propagate
 from ttdk_xl.core.layout import NO, YES, cell_name, col_letter
-from ttdk_xl.core.models import Book, Criterion, Finding, Kind, Result, ScoreChange, Severity, Submission, UnitResult
-from ttdk_xl.core.text import nfc, plain, vn_number
+from ttdk_xl.core.models import (
+    Book,
+    Criterion,
+    Finding,
+    Kind,
+    Result,
+    ScoreChange,
+    Severity,
+    Submission,
+    Unit,
+    UnitResult,
+)
+from ttdk_xl.core.text import code_text, header_key, nfc, plain, vn_number
+from ttdk_xl.core.units import match_unit
 
 SHEET = "Thẩm định"
 CHANGES_SHEET = "Điểm điều chỉnh"
@@ -83,16 +95,6 @@ class Assessment:
 # ---------------------------------------------------------------------------------------------- reading
 
 
-def _key(value: object) -> str:
-    return " ".join(nfc(value).casefold().split())
-
-
-def _code(value: object) -> str:
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    return nfc(value)
-
-
 def read_assessed(path: str | Path, book: Book) -> Assessment:
     """Read the `Thẩm định` sheet of `path` against the book. Cell problems are findings; an unusable
     file raises AssessedError (a Vietnamese message saying what to do)."""
@@ -102,7 +104,7 @@ def read_assessed(path: str | Path, book: Book) -> Assessment:
     name = path.name
     try:
         wb = CalamineWorkbook.from_path(str(path))
-        sheet = next((s for s in wb.sheet_names if _key(s) == _key(SHEET)), None)
+        sheet = next((s for s in wb.sheet_names if header_key(s) == header_key(SHEET)), None)
         rows = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False) if sheet else None
     except BaseException as exc:  # calamine raises many types for broken files
         if must_propagate(exc):
@@ -133,8 +135,8 @@ def parse_sheet(rows: list[list[Any]], book: Book, file: str, sheet: str = SHEET
 
     header = None
     for i, row in enumerate(rows[:40]):
-        keys = [_key(v) for v in row]
-        if _key(H_CODE) in keys and _key(H_AGREED) in keys:
+        keys = [header_key(v) for v in row]
+        if header_key(H_CODE) in keys and header_key(H_AGREED) in keys:
             header = i
             break
     if header is None or header == 0:
@@ -143,8 +145,8 @@ def parse_sheet(rows: list[list[Any]], book: Book, file: str, sheet: str = SHEET
             "tong_hop.xlsx mới do ttdk-xl tạo; không xóa các dòng tiêu đề của trang."
         )
     head = rows[header]
-    keys = [_key(v) for v in head]
-    code_col = keys.index(_key(H_CODE))
+    keys = [header_key(v) for v in head]
+    code_col = keys.index(header_key(H_CODE))
 
     # Units: the row above the header names each unit once, over its columns.
     above = rows[header - 1]
@@ -154,13 +156,9 @@ def parse_sheet(rows: list[list[Any]], book: Book, file: str, sheet: str = SHEET
         if text:
             starts.append((col, text))
     columns: dict[str, tuple[int, int | None]] = {}  # unit code → (agreed col, reason col)
-    from ttdk_xl.core.units import match_unit
-
     for n, (col, text) in enumerate(starts):
         end = starts[n + 1][0] if n + 1 < len(starts) else len(head)
-        m = re.search(r"\(([^()]+)\)\s*$", text)
-        unit = book.unit(m.group(1).strip()) if m else None
-        unit = unit or match_unit(book, re.sub(r"\s*\([^()]*\)\s*$", "", text))
+        unit = _column_unit(book, text)
         if unit is None:
             add(
                 "assessed-unit-unknown",
@@ -172,8 +170,8 @@ def parse_sheet(rows: list[list[Any]], book: Book, file: str, sheet: str = SHEET
             )
             continue
         span = [keys[c] if c < len(keys) else "" for c in range(col, end)]
-        agreed = col + span.index(_key(H_AGREED)) if _key(H_AGREED) in span else None
-        reason = col + span.index(_key(H_REASON)) if _key(H_REASON) in span else None
+        agreed = col + span.index(header_key(H_AGREED)) if header_key(H_AGREED) in span else None
+        reason = col + span.index(header_key(H_REASON)) if header_key(H_REASON) in span else None
         if unit.code in columns:
             add(
                 "assessed-unit-duplicate",
@@ -204,7 +202,7 @@ def parse_sheet(rows: list[list[Any]], book: Book, file: str, sheet: str = SHEET
     row_of: dict[str, int] = {}
     for i in range(header + 1, len(rows)):
         row = rows[i]
-        code = _code(row[code_col]) if code_col < len(row) else ""
+        code = code_text(row[code_col]) if code_col < len(row) else ""
         if code in leaves and code not in row_of:
             row_of[code] = i
     rows_missing = False
@@ -251,16 +249,22 @@ def parse_sheet(rows: list[list[Any]], book: Book, file: str, sheet: str = SHEET
     )
 
 
+def _column_unit(book: Book, text: str) -> Unit | None:
+    """The unit a column title names: 'UBND huyện Triệu Sơn (TSN)' by its code in brackets, else by its name."""
+    m = re.search(r"\(([^()]+)\)\s*$", text)
+    return (book.unit(m.group(1).strip()) if m else None) or match_unit(book, re.sub(r"\s*\([^()]*\)\s*$", "", text))
+
+
 def _check_cell(c: Criterion, raw: object, book: Book, add) -> Decimal | None:
     """One agreed cell → its value, or None (with a finding) when it cannot be used."""
     from ttdk_xl.rules.checks import parse_score
 
     shown = nfc(raw)
     if c.kind is Kind.DISQUALIFIER:
-        k = _key(raw)
-        if k in ("", _key(NO)):
+        k = header_key(raw)
+        if k in ("", header_key(NO)):
             return ZERO
-        if k == _key(YES):
+        if k == header_key(YES):
             return ONE
         add(
             "assessed-not-yes-no",

@@ -14,7 +14,7 @@ from functools import lru_cache
 from ttdk_xl.core.failures import internal_failure
 from ttdk_xl.core.layout import H_EXPLAIN, H_SCORE, NO, SCORE_SHEET, YES, cell_name, col_letter
 from ttdk_xl.core.models import Book, Criterion, ExplainRule, Finding, Kind, Severity, Submission, Unit
-from ttdk_xl.core.text import nfc, vn_number
+from ttdk_xl.core.text import nfc, text_key, vn_number
 from ttdk_xl.core.units import match_unit, unit_key
 from ttdk_xl.inbox.read import RawRow, RawSubmission
 from ttdk_xl.rules.score import clean, totals_plan
@@ -219,7 +219,7 @@ def check_submission(raw: RawSubmission, book: Book) -> Submission:
                 "Đề nghị đơn vị dùng đúng mẫu đã gửi, không xóa dòng.",
             )
             continue
-        if r.text and r.text != c.text and _squash(r.text) != _squash(c.text):  # r.text is NFC already (read.py)
+        if r.text and r.text != c.text and text_key(r.text) != text_key(c.text):  # r.text is NFC already (read.py)
             add(
                 "row-reworded",
                 W,
@@ -504,11 +504,6 @@ def _missing_expl(add, c: Criterion, r, expl_col: int | None) -> None:
 
 def _round_step(score: Decimal, book: Book) -> Decimal:
     return (score / book.step).quantize(Decimal(1)) * book.step
-
-
-@lru_cache(maxsize=8192)  # criterion texts recur in every unit's file
-def _squash(text: str) -> str:
-    return " ".join(nfc(text).lower().split())
 
 
 def _short(text: str, n: int = 60) -> str:

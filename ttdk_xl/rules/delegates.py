@@ -10,12 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from ttdk_xl.core.layout import DELEGATE_HEADER_ROW, DELEGATE_HEADERS, DELEGATE_SHEET, cell_name
 from ttdk_xl.core.models import Book, Finding, Severity, SourceState, Unit
-from ttdk_xl.core.text import nfc
+from ttdk_xl.core.text import header_key, nfc, text_key
 
 SHEET = DELEGATE_SHEET
 H_STT, H_NAME, H_TITLE, H_PHONE, H_NOTE = HEADERS = DELEGATE_HEADERS
@@ -110,17 +109,6 @@ class DelegateList:
 # ---------------------------------------------------------------------------------------------- reading
 
 
-def _key(value: object) -> str:
-    if value is None or value == "":
-        return ""
-    return _str_key(value) if type(value) is str else " ".join(nfc(value).casefold().split())
-
-
-@lru_cache(maxsize=4096)  # headers and sheet names recur in every unit's file
-def _str_key(value: str) -> str:
-    return " ".join(nfc(value).casefold().split())
-
-
 def parse_delegates(
     rows: list[list[Any]], unit: Unit, file: str, sheet: str = SHEET
 ) -> tuple[list[Delegate], list[Finding]]:
@@ -132,10 +120,10 @@ def parse_delegates(
 
     header, cols = None, {}
     for i, row in enumerate(rows[:40]):
-        keys = {_key(v): j for j, v in enumerate(row)}
-        if _key(H_NAME) in keys and _key(H_PHONE) in keys:
+        keys = {header_key(v): j for j, v in enumerate(row)}
+        if header_key(H_NAME) in keys and header_key(H_PHONE) in keys:
             header = i
-            cols = {h: keys[_key(h)] for h in (H_NAME, H_TITLE, H_PHONE, H_NOTE) if _key(h) in keys}
+            cols = {h: keys[header_key(h)] for h in (H_NAME, H_TITLE, H_PHONE, H_NOTE) if header_key(h) in keys}
             break
     if header is None:
         add(
@@ -193,7 +181,7 @@ def parse_delegates(
                 "Bổ sung số điện thoại để tiện liên hệ khi tổ chức Hội nghị.",
                 cell_name(i, cols[H_PHONE]) if H_PHONE in cols else "",
             )
-        k = _key(name)
+        k = text_key(name)
         if k in seen:
             add(
                 "delegate-duplicate",
