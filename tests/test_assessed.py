@@ -223,6 +223,59 @@ def test_broken_edits_are_findings_naming_the_cell(tmp_path):
     assert u1.scores["I.1"] == D(20) and u1.rank is None  # the bad cell keeps the self-score; unit not ranked
 
 
+@pytest.mark.parametrize(
+    "typed",
+    [
+        {
+            "I.1": (D(25), "score-above-max", "assessed-above-max"),
+            "I.2": ("đạt", "score-not-number", "assessed-not-number"),
+            "II.1": (D("12.3"), "score-off-step", "assessed-off-step"),
+            "II.2": ("8,5", "score-as-text-comma", "assessed-text-number"),
+            "IV.1": (D(-2), "score-negative", "assessed-negative"),
+        },
+        {
+            "I.1": (None, "score-missing", "assessed-missing"),
+            "I.2": ("30 điểm", "score-as-text-unit", "assessed-text-number"),
+            "II.1": (" 7 ", "score-as-text", "assessed-text-number"),
+            "II.2": (D(15), "", ""),
+            "IV.1": (D("1.5"), "", ""),
+        },
+    ],
+)
+def test_an_agreed_score_is_judged_as_the_same_self_score_is(tmp_path, typed):
+    """One validation for both sheets: the same typed value gets the same problem (and the same warning for a
+    number typed as text) whether the unit or the conference typed it."""
+    from tests.test_checks import findings_of
+    from ttdk_xl.rules.assessed import _check_cell
+
+    book = make_book()
+    entries = full_entries(book)
+    entries.update({code: (value, "giải trình") for code, (value, _, _) in typed.items()})
+    found, _ = findings_of(fill(book, 0, tmp_path / "u.xlsx", entries), book)
+    by_cell = {f.cell: f.code for f in found}
+    rows = {c.code: 9 + i for i, c in enumerate(book.criteria)}  # Excel rows of the unit's score sheet
+    for code, (value, self_code, agreed_code) in typed.items():
+        assert by_cell.get(f"D{rows[code]}", "") == self_code
+        agreed: list[str] = []
+        _check_cell(book.criterion(code), value, book, lambda found_code, *_, to=agreed: to.append(found_code))
+        assert agreed == ([agreed_code] if agreed_code else []), (code, value)
+
+
+def test_a_disqualifier_reads_the_same_words_on_both_sheets():
+    from ttdk_xl.rules.assessed import _check_cell
+    from ttdk_xl.rules.values import yes_no
+
+    book = make_book()
+    dq = book.criterion("IV.2")
+    assert [yes_no(v) for v in ("Có", " CÓ ", "x", "1", "Không", "khong", "0", "", None)] == [True] * 4 + [False] * 5
+    assert yes_no("Hình như có") is None
+    problems: list[str] = []
+    assert _check_cell(dq, "x", book, lambda *a: problems.append(a[0])) == D(1)
+    assert _check_cell(dq, "khong", book, lambda *a: problems.append(a[0])) == D(0)
+    assert _check_cell(dq, "có lẽ", book, lambda *a: problems.append(a[0])) is None
+    assert problems == ["assessed-not-yes-no"]
+
+
 def test_unusable_file_is_a_message_not_a_traceback(tmp_path):
     book = make_book()
     inbox = make_inbox(book, tmp_path)

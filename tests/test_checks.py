@@ -200,6 +200,15 @@ def test_parse_score_variants():
     assert parse_score(0.1 + 0.2) == (Decimal("0.3"), "")
 
 
+def test_a_refused_score_keeps_its_value_for_the_message(book):
+    from ttdk_xl.rules.values import round_to_step, validate_score
+
+    assert validate_score(book.criterion("I.1"), "21,5", book.step) == (Decimal("21.5"), "comma", "above-max")
+    assert validate_score(book.criterion("I.1"), None, book.step) == (None, "", "missing")
+    assert validate_score(book.criterion("III.1"), None, book.step) == (Decimal(0), "", "")  # no bonus claimed
+    assert round_to_step(Decimal("19.3"), book.step) == Decimal("19.25")
+
+
 def test_unit_names_match_after_normalising(book):
     assert unit_key("UBND  Huyện TRIỆU SƠN") == "triệu sơn"
     assert match_unit(book, "huyện Nông Cống").code == "U2"

@@ -38,6 +38,16 @@ from ttdk_xl.core.models import (
 )
 from ttdk_xl.core.text import code_text, header_key, nfc, plain, vn_number
 from ttdk_xl.core.units import match_unit
+from ttdk_xl.rules.values import (
+    ABOVE_MAX,
+    MISSING,
+    NEGATIVE,
+    NOT_NUMBER,
+    OFF_STEP,
+    round_to_step,
+    validate_score,
+    yes_no,
+)
 
 SHEET = "Thẩm định"
 CHANGES_SHEET = "Điểm điều chỉnh"
@@ -257,15 +267,11 @@ def _column_unit(book: Book, text: str) -> Unit | None:
 
 def _check_cell(c: Criterion, raw: object, book: Book, add) -> Decimal | None:
     """One agreed cell → its value, or None (with a finding) when it cannot be used."""
-    from ttdk_xl.rules.checks import parse_score
-
     shown = nfc(raw)
     if c.kind is Kind.DISQUALIFIER:
-        k = header_key(raw)
-        if k in ("", header_key(NO)):
-            return ZERO
-        if k == header_key(YES):
-            return ONE
+        yes = yes_no(raw)
+        if yes is not None:
+            return ONE if yes else ZERO
         add(
             "assessed-not-yes-no",
             E,
@@ -273,18 +279,16 @@ def _check_cell(c: Criterion, raw: object, book: Book, add) -> Decimal | None:
             f"Chọn '{YES}' hoặc '{NO}' (để trống là {NO}).",
         )
         return None
-    value, how = parse_score(raw)
-    if how == "blank":
-        if c.kind is Kind.SCORED:
-            add(
-                "assessed-missing",
-                E,
-                f"Ô điểm thẩm định tiêu chí {c.code} bị để trống.",
-                "Ghi điểm thẩm định (ghi 0 nếu tiêu chí không đạt), hoặc ghi lại điểm tự chấm nếu không điều chỉnh.",
-            )
-            return None
-        return ZERO
-    if value is None:
+    value, how, problem = validate_score(c, raw, book.step)
+    if problem == MISSING:
+        add(
+            "assessed-missing",
+            E,
+            f"Ô điểm thẩm định tiêu chí {c.code} bị để trống.",
+            "Ghi điểm thẩm định (ghi 0 nếu tiêu chí không đạt), hoặc ghi lại điểm tự chấm nếu không điều chỉnh.",
+        )
+        return None
+    if problem == NOT_NUMBER:
         add(
             "assessed-not-number",
             E,
@@ -292,7 +296,8 @@ def _check_cell(c: Criterion, raw: object, book: Book, add) -> Decimal | None:
             f"Ghi một số từ 0 đến {vn_number(c.max_points)} (ví dụ 8,5).",
         )
         return None
-    if value < 0:
+    assert value is not None
+    if problem == NEGATIVE:
         add(
             "assessed-negative",
             E,
@@ -300,7 +305,7 @@ def _check_cell(c: Criterion, raw: object, book: Book, add) -> Decimal | None:
             "Ghi số không âm (điểm trừ ghi số dương, ví dụ 2).",
         )
         return None
-    if value > c.max_points:
+    if problem == ABOVE_MAX:
         add(
             "assessed-above-max",
             E,
@@ -308,15 +313,15 @@ def _check_cell(c: Criterion, raw: object, book: Book, add) -> Decimal | None:
             f"Ghi điểm từ 0 đến {vn_number(c.max_points)}.",
         )
         return None
-    if value % book.step != 0:
+    if problem == OFF_STEP:
         add(
             "assessed-off-step",
             E,
             f"Điểm thẩm định tiêu chí {c.code} ({vn_number(value)}) không theo bước điểm {vn_number(book.step)}.",
-            f"Làm tròn theo bước {vn_number(book.step)} (ví dụ {vn_number(c.max_points - book.step)}).",
+            f"Làm tròn theo bước {vn_number(book.step)} (ví dụ {vn_number(round_to_step(value, book.step))}).",
         )
         return None
-    if how in ("comma", "unit", "text"):
+    if how:
         add(
             "assessed-text-number",
             W,
