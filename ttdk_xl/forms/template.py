@@ -19,10 +19,10 @@ from ttdk_xl.core.layout import (
     FORMAT_VERSION,
     GUIDE_SHEET,
     H_SCORE,
-    HEADER_ROW,
     HEADERS,
     META_SHEET,
     NO,
+    SCORE_HEADER_ROW,
     SCORE_SHEET,
     SUM_BONUS,
     SUM_PENALTY,
@@ -265,11 +265,11 @@ def _write_score_sheet(wb, ws, fmt, book: Book, unit: Unit, entries: Mapping[str
     ws.write_string("B5", f"{book.deadline} (gửi về {book.head_unit})", fmt["text"])
     ws.write_string("A6", "Kiểm tra:", fmt["label"])
 
-    first = HEADER_ROW  # 0-based index of the first criterion row
-    ws.set_row(HEADER_ROW - 1, 32)
+    first = SCORE_HEADER_ROW + 1  # row of the first criterion
+    ws.set_row(SCORE_HEADER_ROW, 32)
     for col, name in enumerate(HEADERS):
-        ws.write_string(HEADER_ROW - 1, col, name, fmt["header"])
-    ws.write_string(HEADER_ROW - 1, 5, "Kiểm tra", fmt["header"])
+        ws.write_string(SCORE_HEADER_ROW, col, name, fmt["header"])
+    ws.write_string(SCORE_HEADER_ROW, 5, "Kiểm tra", fmt["header"])
 
     row_of = {c.code: first + i for i, c in enumerate(book.criteria)}
     values: dict[str, object] = {}  # cached value of every D cell (numbers only count in sums)
@@ -385,12 +385,12 @@ def _write_score_sheet(wb, ws, fmt, book: Book, unit: Unit, entries: Mapping[str
         ws.write_comment(mark.cell, mark.comment, {"x_scale": 2, "y_scale": 2, "author": "ttdk-xl"})
         ws.conditional_format(mark.cell, {"type": "no_errors", "format": fmt["bad"]})
 
-    ws.freeze_panes(HEADER_ROW, 0)
+    ws.freeze_panes(SCORE_HEADER_ROW + 1, 0)
     ws.protect("", {"format_columns": True, "format_rows": True})
     ws.set_paper(9)  # A4
     ws.set_portrait()
     ws.fit_to_pages(1, 0)
-    ws.repeat_rows(HEADER_ROW - 1)
+    ws.repeat_rows(SCORE_HEADER_ROW)
     ws.set_margins(left=0.6, right=0.4, top=0.6, bottom=0.6)
     ws.print_area(0, 0, sign + 1, 4)
     ws.set_footer("&CTrang &P/&N")
@@ -459,7 +459,7 @@ def _write_meta(ws, book: Book, unit: Unit, issued_at: datetime) -> None:
         "fingerprint": book.fingerprint,
         "issued_at": issued_at.isoformat(timespec="seconds"),
         "sheet": SCORE_SHEET,
-        "header_row": str(HEADER_ROW),
+        "header_row": str(SCORE_HEADER_ROW + 1),  # the Excel row (1-based): a contract with files already sent
         # The rules the unit's own `ttdk-xl check` needs when it does not have the criteria book.
         "step": plain(book.step),
         "bonus_cap": plain(book.bonus_cap),
@@ -479,4 +479,4 @@ def _write_meta(ws, book: Book, unit: Unit, issued_at: datetime) -> None:
 def cell_of(book: Book, code: str, column: int = 3) -> str:
     """Template cell of a criterion's column (3 = score, 4 = explanation)."""
     index = [c.code for c in book.criteria].index(code)
-    return cell_name(HEADER_ROW + index, column)
+    return cell_name(SCORE_HEADER_ROW + 1 + index, column)

@@ -502,10 +502,10 @@ class _Score:
     """
 
     def __init__(self, book: Book, learnt: _Sheet, marks: int):
-        from ttdk_xl.core.layout import HEADER_ROW
+        from ttdk_xl.core.layout import SCORE_HEADER_ROW
 
         cells = learnt.cells
-        first = HEADER_ROW
+        first = SCORE_HEADER_ROW + 1  # row of the first criterion
         row_of = {c.code: first + i for i, c in enumerate(book.criteria)}
         self.leaves = []  # (criterion, row, D format, E format, F cell)
         for c in book.criteria:
