@@ -80,7 +80,7 @@ def write_templates(
     return paths
 
 
-def _is_number(value: object) -> bool:
+def is_number(value: object) -> bool:
     """A value written as a number (NaN and infinity, read from a damaged file, are written as text)."""
     if isinstance(value, float):
         return value - value == 0
@@ -93,10 +93,10 @@ def _explanation_needed(c: Criterion, value: object) -> bool:
     if c.kind is Kind.DISQUALIFIER:
         return value == YES
     if c.kind in (Kind.BONUS, Kind.PENALTY):
-        return _is_number(value) and Decimal(str(value)) > 0
+        return is_number(value) and Decimal(str(value)) > 0
     if c.explain is ExplainRule.ALWAYS:
         return True
-    return _is_number(value) and Decimal(str(value)) < c.max_points
+    return is_number(value) and Decimal(str(value)) < c.max_points
 
 
 def row_invalid(c: Criterion, value: object, explanation: str, step: Decimal) -> bool:
@@ -108,7 +108,7 @@ def row_invalid(c: Criterion, value: object, explanation: str, step: Decimal) ->
     elif blank:
         if c.kind is Kind.SCORED:
             return True
-    elif not _is_number(value):
+    elif not is_number(value):
         return True
     else:
         d = Decimal(str(value))
@@ -185,23 +185,25 @@ def write_unit_workbook(
                 "created": issued_at,
             }
         )
-        fmt = _formats(wb)
+        fmt = sheet_formats(wb)
         if extra_sheet:
             extra_sheet(wb, fmt)
         ws = wb.add_worksheet(SCORE_SHEET)
-        _write_score_sheet(wb, ws, fmt, book, unit, entries, marks)
+        write_score_sheet(wb, ws, fmt, book, unit, entries, marks)
         from ttdk_xl.forms.delegate_sheet import write_delegate_sheet
 
         write_delegate_sheet(wb, fmt, book, unit, list(delegates))
-        _write_guide(wb.add_worksheet(GUIDE_SHEET), fmt, book)
-        _write_meta(wb.add_worksheet(META_SHEET), book, unit, issued_at)
+        write_guide_sheet(wb.add_worksheet(GUIDE_SHEET), fmt, book)
+        write_meta_sheet(wb.add_worksheet(META_SHEET), book, unit, issued_at)
         if not extra_sheet:
             ws.activate()
         wb.close()
     return path
 
 
-def _formats(wb) -> dict[str, object]:
+def sheet_formats(wb) -> dict[str, object]:
+    """The cell formats of a unit workbook by role ('header', 'input', 'total_num'…), added to `wb`; the
+    delegate sheet and outputs.return_stamp's recording use the same ones."""
     base = {"font_name": "Times New Roman", "font_size": 12, "valign": "vcenter"}
 
     def f(**kw):
@@ -235,21 +237,24 @@ def _formats(wb) -> dict[str, object]:
     }
 
 
-def _row_height(text: str, explanation: str, bold: bool = False) -> float:
+def row_height(text: str, explanation: str, bold: bool = False) -> float:
     """Row height for wrapped text: Excel and LibreOffice do not grow rows of generated files on open."""
     per_line_b = 58 if bold else 64  # characters of Times New Roman 12 per line in column B (width 58)
     lines = max(1, -(-len(text) // per_line_b), -(-len(explanation) // 46))
     return 16.5 * lines
 
 
-def _num(value: object) -> object:
+def cell_value(value: object) -> object:
     """Cell value for xlsxwriter: Decimals as floats (on the step, so exact), text as text."""
     if isinstance(value, Decimal):
         return float(value)
     return value
 
 
-def _write_score_sheet(wb, ws, fmt, book: Book, unit: Unit, entries: Mapping[str, Entry], marks) -> None:
+def write_score_sheet(wb, ws, fmt, book: Book, unit: Unit, entries: Mapping[str, Entry], marks) -> None:
+    """Write the score sheet `Tự chấm điểm` of `unit` into `ws`: the criteria, the cells the unit fills in
+    (pre-filled with `entries`), the check formulas with their cached values, the totals, and a comment on
+    each of `marks` (a return's findings)."""
     step = book.step
     ws.set_column("A:A", 7)
     ws.set_column("B:B", 58)
@@ -280,18 +285,18 @@ def _write_score_sheet(wb, ws, fmt, book: Book, unit: Unit, entries: Mapping[str
             continue
         r = row_of[c.code]
         value, expl = entries.get(c.code, (None, ""))
-        value = _num(value)
+        value = cell_value(value)
         values[c.code] = value
         ws.write_string(r, 0, c.code, fmt["code"])
         ws.write_string(r, 1, c.text, fmt["wrap"])
-        ws.set_row(r, _row_height(c.text, expl or ""))
+        ws.set_row(r, row_height(c.text, expl or ""))
         if c.kind is Kind.DISQUALIFIER:
             ws.write_string(r, 2, "Điểm liệt", fmt["num"])
         else:
             ws.write_number(r, 2, float(c.max_points), fmt["num"])
         if value is None or value == "":
             ws.write_blank(r, 3, None, fmt["input"])
-        elif _is_number(value):
+        elif is_number(value):
             ws.write_number(r, 3, value, fmt["input"])
         else:
             ws.write_string(r, 3, str(value), fmt["input"])
@@ -331,12 +336,12 @@ def _write_score_sheet(wb, ws, fmt, book: Book, unit: Unit, entries: Mapping[str
     for c in sorted((c for c in book.criteria if c.is_group), key=lambda c: -c.depth):
         r = row_of[c.code]
         kids = book.children(c.code)
-        total = sum((Decimal(str(values[k.code])) for k in kids if _is_number(values.get(k.code))), Decimal(0))
+        total = sum((Decimal(str(values[k.code])) for k in kids if is_number(values.get(k.code))), Decimal(0))
         values[c.code] = total
         refs = ",".join(f"D{row_of[k.code] + 1}" for k in kids)
         ws.write_string(r, 0, c.code, fmt["group_code"])
         ws.write_string(r, 1, c.text, fmt["group_text"])
-        ws.set_row(r, _row_height(c.text, "", bold=True))
+        ws.set_row(r, row_height(c.text, "", bold=True))
         ws.write_number(r, 2, float(c.max_points), fmt["group_num"])
         ws.write_formula(r, 3, f"=SUM({refs})", fmt["group_num"], float(total))
         ws.write_blank(r, 4, None, fmt["group_text"])
@@ -348,7 +353,7 @@ def _write_score_sheet(wb, ws, fmt, book: Book, unit: Unit, entries: Mapping[str
     sums = {}
     for label, kind in ((SUM_SCORED, Kind.SCORED), (SUM_BONUS, Kind.BONUS), (SUM_PENALTY, Kind.PENALTY)):
         leaves = [c for c in book.leaves if c.kind is kind]
-        s = sum((Decimal(str(values[c.code])) for c in leaves if _is_number(values[c.code])), Decimal(0))
+        s = sum((Decimal(str(values[c.code])) for c in leaves if is_number(values[c.code])), Decimal(0))
         refs = ",".join(f"D{row_of[c.code] + 1}" for c in leaves) or "0"
         formula = f"=SUM({refs})"
         if kind is Kind.BONUS:
@@ -396,7 +401,8 @@ def _write_score_sheet(wb, ws, fmt, book: Book, unit: Unit, entries: Mapping[str
     ws.set_footer("&CTrang &P/&N")
 
 
-def _write_guide(ws, fmt, book: Book) -> None:
+def write_guide_sheet(ws, fmt, book: Book) -> None:
+    """Write the `Hướng dẫn` sheet (how to fill in the workbook) into `ws`."""
     ws.set_column("A:A", 100)
     cap = plain(book.bonus_cap).replace(".", ",")
     step = plain(book.step).replace(".", ",")
@@ -448,7 +454,8 @@ def _write_guide(ws, fmt, book: Book) -> None:
     ws.fit_to_pages(1, 0)
 
 
-def _write_meta(ws, book: Book, unit: Unit, issued_at: datetime) -> None:
+def write_meta_sheet(ws, book: Book, unit: Unit, issued_at: datetime) -> None:
+    """Write the hidden `_meta` sheet into `ws`: which book, unit and template made the file (META_KEYS)."""
     values = {
         "format_version": FORMAT_VERSION,
         "tool": f"ttdk-xl {__version__}",
