@@ -16,9 +16,10 @@ from tests.test_book import small_book, write_book
 from ttdk_xl.book.load import load_book
 from ttdk_xl.cli.commands import cli
 from ttdk_xl.core.errors import BookError
+from ttdk_xl.core.layout import ASSESSED_SHEET, SCORE_HEADER_ROW
 from ttdk_xl.core.models import Status
 from ttdk_xl.outputs.report import build_context, write_report
-from ttdk_xl.rules.assessed import SHEET, read_assessed
+from ttdk_xl.rules.assessed import read_assessed
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "input_templates" / "mau_bao_cao.docx"
@@ -40,7 +41,7 @@ def rows(path: Path, sheet: str) -> list[list]:
 def edit(src: Path, dst: Path, changes: dict[tuple[str, str], tuple[object, str | None]]) -> Path:
     """Type into `Thẩm định` like an office: {(unit code, criterion): (agreed value, reason)}."""
     wb = openpyxl.load_workbook(src)
-    ws = wb[SHEET]
+    ws = wb[ASSESSED_SHEET]
     units = {str(c.value).rsplit("(", 1)[1].rstrip(")"): c.column for c in ws[4] if c.value}
     crit_rows = {ws.cell(r, 1).value: r for r in range(6, ws.max_row + 1)}
     for (unit, code), (value, reason) in changes.items():
@@ -66,9 +67,9 @@ def test_sheet_is_prefilled_unlocked_and_validated(tmp_path):
     ttdk_xl.consolidate(inbox, book=book, out=tmp_path / "kq")
     path = tmp_path / "kq" / "tong_hop.xlsx"
     names = CalamineWorkbook.from_path(str(path)).sheet_names
-    assert names[:3] == ["Tổng hợp", "Kiểm tra", SHEET] and "Điểm điều chỉnh" not in names
+    assert names[:3] == ["Tổng hợp", "Kiểm tra", ASSESSED_SHEET] and "Điểm điều chỉnh" not in names
 
-    data = rows(path, SHEET)
+    data = rows(path, ASSESSED_SHEET)
     assert data[3][3] == "UBND huyện Triệu Sơn (U1)" and data[3][6] == "UBND huyện Nông Cống (U2)"
     assert data[4][:6] == ["Mã", "Nội dung tiêu chí", "Điểm tối đa", "Tự chấm", "Thẩm định", "Lý do điều chỉnh"]
     i2 = next(r for r in data if r[0] == "I.2")
@@ -77,7 +78,7 @@ def test_sheet_is_prefilled_unlocked_and_validated(tmp_path):
     assert total[3] == total[4] == 100.0
 
     wb = openpyxl.load_workbook(path)
-    ws = wb[SHEET]
+    ws = wb[ASSESSED_SHEET]
     assert ws.protection.sheet
     r = next(c.row for c in ws["A"] if c.value == "I.2")
     assert ws.cell(r, 5).protection.locked is False and ws.cell(r, 6).protection.locked is False
@@ -123,7 +124,7 @@ def test_three_changes_in_libreoffice_change_ranks_report_and_list(tmp_path):
     assert CalamineWorkbook.from_path(str(summary)).sheet_names[:4] == [
         "Tổng hợp",
         "Kiểm tra",
-        SHEET,
+        ASSESSED_SHEET,
         "Điểm điều chỉnh",
     ]
     listed = [r for r in rows(summary, "Điểm điều chỉnh") if r[3] in ("II.1", "III.1", "I.2")]
@@ -202,14 +203,16 @@ def test_broken_edits_are_findings_naming_the_cell(tmp_path):
         },
     )
     wb = openpyxl.load_workbook(agreed)
-    ws = wb[SHEET]
+    ws = wb[ASSESSED_SHEET]
     u4 = next(c.column for c in ws[4] if c.value and "(U4)" in str(c.value))
     ws.delete_cols(u4, 3)  # the office deletes Yên Định's columns
     wb.save(agreed)
 
     result = ttdk_xl.consolidate(inbox, book=book, assessed=agreed)
     found = {(f.code, f.unit_code): f for f in result.findings if f.file == "td.xlsx"}
-    assert found[("assessed-above-max", "U1")].cell == "E7" and found[("assessed-above-max", "U1")].sheet == SHEET
+    assert (
+        found[("assessed-above-max", "U1")].cell == "E7" and found[("assessed-above-max", "U1")].sheet == ASSESSED_SHEET
+    )
     assert found[("assessed-not-number", "U2")].cell == "H10"
     assert "hai mươi" in found[("assessed-not-number", "U2")].message
     assert found[("assessed-text-number", "U3")].cell == "K8"  # '30,5' is read as 30.5, with a warning
@@ -221,6 +224,59 @@ def test_broken_edits_are_findings_naming_the_cell(tmp_path):
     assert u3.scores["I.2"] == D("30.5") and u3.scores["II.2"] == D(14) and u3.rank == 1
     u1 = next(u for u in result.units if u.unit.code == "U1")
     assert u1.scores["I.1"] == D(20) and u1.rank is None  # the bad cell keeps the self-score; unit not ranked
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        {
+            "I.1": (D(25), "score-above-max", "assessed-above-max"),
+            "I.2": ("đạt", "score-not-number", "assessed-not-number"),
+            "II.1": (D("12.3"), "score-off-step", "assessed-off-step"),
+            "II.2": ("8,5", "score-as-text-comma", "assessed-text-number"),
+            "IV.1": (D(-2), "score-negative", "assessed-negative"),
+        },
+        {
+            "I.1": (None, "score-missing", "assessed-missing"),
+            "I.2": ("30 điểm", "score-as-text-unit", "assessed-text-number"),
+            "II.1": (" 7 ", "score-as-text", "assessed-text-number"),
+            "II.2": (D(15), "", ""),
+            "IV.1": (D("1.5"), "", ""),
+        },
+    ],
+)
+def test_an_agreed_score_is_judged_as_the_same_self_score_is(tmp_path, typed):
+    """One validation for both sheets: the same typed value gets the same problem (and the same warning for a
+    number typed as text) whether the unit or the conference typed it."""
+    from tests.test_checks import findings_of
+    from ttdk_xl.rules.assessed import _check_cell
+
+    book = make_book()
+    entries = full_entries(book)
+    entries.update({code: (value, "giải trình") for code, (value, _, _) in typed.items()})
+    found, _ = findings_of(fill(book, 0, tmp_path / "u.xlsx", entries), book)
+    by_cell = {f.cell: f.code for f in found}
+    rows = {c.code: SCORE_HEADER_ROW + 2 + i for i, c in enumerate(book.criteria)}  # Excel rows of the criteria
+    for code, (value, self_code, agreed_code) in typed.items():
+        assert by_cell.get(f"D{rows[code]}", "") == self_code
+        agreed: list[str] = []
+        _check_cell(book.criterion(code), value, book, lambda found_code, *_, to=agreed: to.append(found_code))
+        assert agreed == ([agreed_code] if agreed_code else []), (code, value)
+
+
+def test_a_disqualifier_reads_the_same_words_on_both_sheets():
+    from ttdk_xl.rules.assessed import _check_cell
+    from ttdk_xl.rules.values import yes_no
+
+    book = make_book()
+    dq = book.criterion("IV.2")
+    assert [yes_no(v) for v in ("Có", " CÓ ", "x", "1", "Không", "khong", "0", "", None)] == [True] * 4 + [False] * 5
+    assert yes_no("Hình như có") is None
+    problems: list[str] = []
+    assert _check_cell(dq, "x", book, lambda *a: problems.append(a[0])) == D(1)
+    assert _check_cell(dq, "khong", book, lambda *a: problems.append(a[0])) == D(0)
+    assert _check_cell(dq, "có lẽ", book, lambda *a: problems.append(a[0])) is None
+    assert problems == ["assessed-not-yes-no"]
 
 
 def test_unusable_file_is_a_message_not_a_traceback(tmp_path):

@@ -181,6 +181,18 @@ def test_impossible_counts_are_refused(result, tmp_path):
     assert not (tmp_path / MINUTES_NAME).exists()
 
 
+def test_a_unit_column_retyped_by_the_counters_is_still_that_unit(result, tmp_path):
+    """Unit columns are matched as unit names everywhere else are: prefixes, case and accents aside."""
+    sheet = write_ballots(result, tmp_path)[2]
+    enter(sheet, present=5, ballots={"suy_ton": ["U1 U2", "U1", "U1 U3"]})
+    wb = openpyxl.load_workbook(sheet)
+    wb["Suy tôn"]["B4"] = "Huyện TRIEU SON"  # was 'UBND huyện Triệu Sơn'
+    wb.save(sheet)
+    counted = tally(sheet)
+    assert not [f for f in counted.findings if f.blocking]
+    assert {line.unit.code: line.votes for line in counted.counts[0].lines}["U1"] == 3
+
+
 def test_missing_present_count_names_the_cell(result, tmp_path):
     sheet = write_ballots(result, tmp_path)[2]
     found = [f for f in tally(sheet).findings if f.code == "tally-delegates"]

@@ -200,11 +200,43 @@ def test_parse_score_variants():
     assert parse_score(0.1 + 0.2) == (Decimal("0.3"), "")
 
 
+def test_a_refused_score_keeps_its_value_for_the_message(book):
+    from ttdk_xl.rules.values import round_to_step, validate_score
+
+    assert validate_score(book.criterion("I.1"), "21,5", book.step) == (Decimal("21.5"), "comma", "above-max")
+    assert validate_score(book.criterion("I.1"), None, book.step) == (None, "", "missing")
+    assert validate_score(book.criterion("III.1"), None, book.step) == (Decimal(0), "", "")  # no bonus claimed
+    assert round_to_step(Decimal("19.3"), book.step) == Decimal("19.25")
+
+
 def test_unit_names_match_after_normalising(book):
     assert unit_key("UBND  Huyện TRIỆU SƠN") == "triệu sơn"
     assert match_unit(book, "huyện Nông Cống").code == "U2"
     assert match_unit(book, "Ủy ban nhân dân huyện Tho Xuan").code == "U3"
     assert match_unit(book, "Huyện Không Có") is None
+
+
+def test_a_name_typed_in_full_finds_its_unit_when_another_shares_the_place_name(book):
+    from dataclasses import replace
+
+    from ttdk_xl.core.models import Unit
+    from ttdk_xl.core.units import UnitNames
+
+    pair = (Unit("KAH", "UBND huyện Kỳ Anh"), Unit("KAX", "UBND thị xã Kỳ Anh"))
+    two = replace(book, units=book.units + pair)
+    assert match_unit(two, "UBND thị xã  KỲ ANH").code == "KAX"
+    assert match_unit(two, "ubnd huyện kỳ anh").code == "KAH"
+    assert match_unit(two, "Kỳ Anh") is None  # the place name alone could be either
+    assert match_unit(two, "huyện Triệu Sơn").code == "U1"  # the others as before
+    assert UnitNames(pair).match("thị xã Ky Anh") is None and UnitNames(pair[:1]).match("Ky Anh") == pair[0]
+
+
+def test_headers_and_labels_match_whatever_the_case_spaces_or_trailing_colon():
+    from ttdk_xl.core.text import header_key, text_key
+
+    assert header_key(" ĐƠN  VỊ: ") == header_key("Đơn vị") == "đơn vị"
+    assert header_key("Điểm tự chấm*") == "điểm tự chấm" and header_key(8.0) == "8.0" and header_key(None) == ""
+    assert text_key("Nguyễn  Văn AN:") == "nguyễn văn an:"  # a name keeps its punctuation
 
 
 def test_legacy_encodings_detected():

@@ -15,12 +15,12 @@ import ttdk_xl
 from tests.conftest import ISSUED, full_entries, make_book, needs_soffice, resave_with_libreoffice
 from ttdk_xl.book.load import load_book
 from ttdk_xl.cli.commands import cli
-from ttdk_xl.core.layout import META_SHEET, SCORE_SHEET
+from ttdk_xl.core.layout import DELEGATE_SHEET, META_SHEET, SCORE_SHEET
 from ttdk_xl.forms.template import write_unit_workbook
 from ttdk_xl.inbox.read import read_file
 from ttdk_xl.outputs.delegate_list import write_delegates
 from ttdk_xl.pipeline.stages import check_files, collect_from_inbox, default_book_path
-from ttdk_xl.rules.delegates import SHEET, vn_phone
+from ttdk_xl.rules.delegates import vn_phone
 
 GOOD = [
     ("Lê Văn Hùng", "Phó Chủ tịch UBND huyện", "0912 000 101", "Trưởng đoàn"),
@@ -58,9 +58,9 @@ def test_sheet_added_without_changing_the_score_sheet(tmp_path):
     book = make_book()
     path = write_unit_workbook(book, book.units[0], tmp_path / "u1.xlsx", ISSUED, full_entries(book), delegates=GOOD)
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == [SCORE_SHEET, SHEET, "Hướng dẫn", META_SHEET]
+    assert wb.sheetnames == [SCORE_SHEET, DELEGATE_SHEET, "Hướng dẫn", META_SHEET]
     assert wb.active.title == SCORE_SHEET and wb[META_SHEET].sheet_state == "hidden"
-    ws = wb[SHEET]
+    ws = wb[DELEGATE_SHEET]
     assert ws.protection.sheet
     assert [c.value for c in ws[8]] == ["STT", "Họ và tên", "Chức vụ", "Số điện thoại", "Ghi chú"]
     assert ws["B9"].value == "Lê Văn Hùng" and ws["D9"].value == "0912 000 101"
@@ -71,7 +71,9 @@ def test_sheet_added_without_changing_the_score_sheet(tmp_path):
     # Reading the scores is unchanged: a full workbook has no findings.
     assert check_files(book, [path]) == []
     raw = read_file(path).raw
-    assert raw.sheet == SCORE_SHEET and raw.delegate_sheet == SHEET and raw.delegate_rows[8][1] == "Lê Văn Hùng"
+    assert (
+        raw.sheet == SCORE_SHEET and raw.delegate_sheet == DELEGATE_SHEET and raw.delegate_rows[8][1] == "Lê Văn Hùng"
+    )
 
 
 def make_inbox(book, root: Path, scores: bool = True) -> Path:
@@ -108,7 +110,7 @@ def check_list(book, dl) -> None:
     found = {f.code: f for f in dl.findings}
     assert found["delegate-phone-invalid"].cell == "D9" and found["delegate-phone-invalid"].unit_code == "U4"
     assert "091 200 05" in found["delegate-phone-invalid"].message
-    assert found["delegate-name-missing"].cell == "B10" and found["delegate-name-missing"].sheet == SHEET
+    assert found["delegate-name-missing"].cell == "B10" and found["delegate-name-missing"].sheet == DELEGATE_SHEET
     assert found["delegates-too-many"].unit_code == "U2" and "4 đại biểu" in found["delegates-too-many"].message
     assert found["delegates-none"].unit_code == "U3"
     assert not dl.ok

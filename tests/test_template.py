@@ -9,9 +9,11 @@ import openpyxl
 from python_calamine import CalamineWorkbook
 
 from tests.conftest import ISSUED, D, fill, full_entries, needs_soffice, resave_with_libreoffice
-from ttdk_xl.core.layout import HEADER_ROW, HEADERS, META_SHEET, SCORE_SHEET
+from ttdk_xl.core.layout import HEADERS, META_SHEET, SCORE_HEADER_ROW, SCORE_SHEET
 from ttdk_xl.core.models import Kind
 from ttdk_xl.forms.template import workbook_filename, write_templates
+
+EXCEL_HEADER_ROW = SCORE_HEADER_ROW + 1  # the score table's header as openpyxl and Excel count rows
 
 
 def _rows(path, sheet=SCORE_SHEET):
@@ -36,8 +38,8 @@ def test_file_name_drops_windows_forbidden_characters(book):
 def test_table_header_rows_and_meta(book, tmp_path):
     path = write_templates(book, tmp_path, issued_at=ISSUED)[0]
     rows = _rows(path)
-    assert tuple(rows[HEADER_ROW - 1][:5]) == HEADERS
-    codes = [r[0] for r in rows[HEADER_ROW : HEADER_ROW + len(book.criteria)]]
+    assert tuple(rows[SCORE_HEADER_ROW][:5]) == HEADERS
+    codes = [r[0] for r in rows[SCORE_HEADER_ROW + 1 : SCORE_HEADER_ROW + 1 + len(book.criteria)]]
     assert codes == [c.code for c in book.criteria]
     meta = dict((r[0], r[1]) for r in _rows(path, META_SHEET))
     assert meta["fingerprint"] == book.fingerprint
@@ -53,7 +55,7 @@ def test_protection_and_unlocked_input_cells(book, tmp_path):
     ws = openpyxl.load_workbook(path)[SCORE_SHEET]
     assert ws.protection.sheet
     for i, c in enumerate(book.criteria):
-        r = HEADER_ROW + 1 + i
+        r = EXCEL_HEADER_ROW + 1 + i
         if c.is_group:
             assert ws.cell(r, 4).protection.locked
         else:
@@ -69,7 +71,7 @@ def test_score_cells_validated_with_bounds_and_step(book, tmp_path):
     for i, c in enumerate(book.criteria):
         if c.is_group:
             continue
-        dv = by_cell[f"D{HEADER_ROW + 1 + i}"]
+        dv = by_cell[f"D{EXCEL_HEADER_ROW + 1 + i}"]
         assert dv.promptTitle and dv.prompt
         if c.kind is Kind.DISQUALIFIER:
             assert dv.type == "list" and "Có" in dv.formula1
@@ -110,7 +112,7 @@ def test_print_setup_a4_fit_to_width(book, tmp_path):
     assert ws.page_setup.paperSize == 9
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.page_setup.fitToHeight == 0  # as many pages down as needed, one page wide
-    assert ws.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
+    assert ws.print_title_rows == f"${EXCEL_HEADER_ROW}:${EXCEL_HEADER_ROW}"
 
 
 @needs_soffice
@@ -124,5 +126,5 @@ def test_libreoffice_resave_keeps_protection_validation_and_meta(book, tmp_path)
     assert wb[META_SHEET].sheet_state == "hidden"
     meta = {r[0]: r[1] for r in _rows(saved, META_SHEET)}
     assert meta["fingerprint"] == book.fingerprint
-    assert not ws.cell(HEADER_ROW + 2, 4).protection.locked
+    assert not ws.cell(EXCEL_HEADER_ROW + 2, 4).protection.locked
     assert Decimal(str(next(r for r in _rows(saved) if r[1] == "TỔNG ĐIỂM")[3])) == 100

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from python_calamine import CalamineWorkbook
 
+from ttdk_xl.core.layout import SUMMARY_HEADER_ROW, SUMMARY_SHEETS
 from ttdk_xl.core.models import (
     AwardRule,
     Book,
@@ -28,7 +29,7 @@ from ttdk_xl.core.models import (
     UnitResult,
 )
 from ttdk_xl.outputs import summary as write_xlsx
-from ttdk_xl.outputs.summary import HEADER_ROW, write_json, write_summary
+from ttdk_xl.outputs.summary import write_json, write_summary
 
 UNITS = (
     Unit("TS", "Huyện Triệu Sơn"),
@@ -199,11 +200,11 @@ def test_summary_sheet(out: Path) -> None:
     data = rows(out, "Tổng hợp")
     assert data[0][0] == "KẾT QUẢ TỔNG HỢP TỰ CHẤM ĐIỂM THI ĐUA NĂM 2025"
     assert "Cụm thi đua số 2" in data[1][0]
-    assert data[HEADER_ROW] == [
+    assert data[SUMMARY_HEADER_ROW] == [
         "STT", "Mã đơn vị", "Đơn vị", "Điểm chấm", "Điểm thưởng", "Điểm trừ", "Tổng điểm",
         "Xếp hạng", "Suy tôn", "Xếp loại", "Đề nghị khen thưởng", "Tình trạng", "Ghi chú",
     ]  # fmt: skip
-    body = data[HEADER_ROW + 1 :]
+    body = data[SUMMARY_HEADER_ROW + 1 :]
     assert len(body) == 4
     assert body[0][:12] == [
         1.0, "TS", "Huyện Triệu Sơn", 37.5, 2.0, 0.0, 39.5, 1.0, "Nhất", "Xuất sắc",
@@ -225,10 +226,10 @@ def test_rank_invalid_note(tmp_path: Path) -> None:
 
 def test_checks_sheet(out: Path) -> None:
     data = rows(out, "Kiểm tra")
-    assert data[HEADER_ROW] == [
+    assert data[SUMMARY_HEADER_ROW] == [
         "STT", "Tệp", "Đơn vị", "Trang tính", "Ô", "Mã lỗi", "Mức độ", "Nội dung", "Cách khắc phục",
     ]  # fmt: skip
-    body = data[HEADER_ROW + 1 :]
+    body = data[SUMMARY_HEADER_ROW + 1 :]
     assert body[0] == [
         1.0, "inbox/tho_xuan.xlsx", "Huyện Thọ Xuân", "Tự chấm điểm", "D12", "score-above-max", "Lỗi",
         "Điểm tự chấm 12 lớn hơn điểm tối đa 10.", "Sửa lại điểm trong khoảng 0–10.",
@@ -242,17 +243,17 @@ def test_checks_sheet_without_findings(tmp_path: Path) -> None:
     result = Result(result.book, result.units, (), result.sources)
     path = tmp_path / "t.xlsx"
     write_summary(result, path)
-    body = rows(path, "Kiểm tra")[HEADER_ROW + 1 :]
+    body = rows(path, "Kiểm tra")[SUMMARY_HEADER_ROW + 1 :]
     assert len(body) == 1 and body[0][0] == "Không có lỗi nào."
 
 
 def test_matrix_sheet(out: Path) -> None:
     data = rows(out, "Chi tiết điểm")
-    assert data[HEADER_ROW] == [
+    assert data[SUMMARY_HEADER_ROW] == [
         "Mã", "Nội dung tiêu chí", "Điểm tối đa", "Huyện Triệu Sơn", "Huyện Nông Cống", "Huyện Thọ Xuân",
         "Trung bình cụm",
     ]  # fmt: skip
-    by_code = {r[0]: r for r in data[HEADER_ROW + 1 :]}
+    by_code = {r[0]: r for r in data[SUMMARY_HEADER_ROW + 1 :]}
     assert by_code["I"][2:] == [20.0, 19.5, 12.25, 10.0, 13.92]
     assert by_code["I.2"][3:6] == [10.0, 8.25, 5.0]
     assert by_code["L"][2:] == ["", "Không", "Có", "Không", ""]
@@ -268,9 +269,9 @@ def test_matrix_transposed_for_many_units(tmp_path: Path, monkeypatch: pytest.Mo
     path = tmp_path / "t.xlsx"
     write_summary(make_result(), path)
     data = rows(path, "Chi tiết điểm")
-    header = data[HEADER_ROW]
+    header = data[SUMMARY_HEADER_ROW]
     assert header[:3] == ["Mã đơn vị", "Đơn vị", "I"] and header[-2:] == ["Tổng điểm", "Xếp hạng"]
-    assert data[HEADER_ROW + 1][1] == "Điểm tối đa"
+    assert data[SUMMARY_HEADER_ROW + 1][1] == "Điểm tối đa"
     ts = next(r for r in data if r[0] == "TS")
     assert ts[header.index("I.1")] == 9.5 and ts[header.index("L")] == "Không" and ts[-2:] == [39.5, 1.0]
     assert data[-1][1] == "Trung bình cụm"
@@ -278,8 +279,8 @@ def test_matrix_transposed_for_many_units(tmp_path: Path, monkeypatch: pytest.Mo
 
 def test_explanations_are_text_never_formulas(out: Path) -> None:
     data = rows(out, "Giải trình")
-    assert data[HEADER_ROW] == ["Mã", "Nội dung tiêu chí", "Đơn vị", "Điểm", "Giải trình, minh chứng"]
-    body = data[HEADER_ROW + 1 :]
+    assert data[SUMMARY_HEADER_ROW] == ["Mã", "Nội dung tiêu chí", "Đơn vị", "Điểm", "Giải trình, minh chứng"]
+    body = data[SUMMARY_HEADER_ROW + 1 :]
     assert [(r[0], r[2], r[3], r[4]) for r in body] == [
         ("I.1", "Huyện Triệu Sơn", 9.5, "=1+1"),
         ("I.2", "Huyện Nông Cống", 8.25, "@x"),
@@ -297,18 +298,18 @@ def test_explanations_are_text_never_formulas(out: Path) -> None:
 
 def test_sources_sheet(out: Path) -> None:
     data = rows(out, "Nguồn")
-    assert data[HEADER_ROW] == [
+    assert data[SUMMARY_HEADER_ROW] == [
         "Tệp", "Mã đơn vị", "SHA-256", "Dung lượng (byte)", "Thời gian sửa", "Phiên bản mẫu",
         "Thời điểm phát hành", "Trạng thái", "Ghi chú",
     ]  # fmt: skip
-    body = data[HEADER_ROW + 1 :]
+    body = data[SUMMARY_HEADER_ROW + 1 :]
     assert body[0][:4] == ["inbox/trieu_son.xlsx", "TS", "a" * 64, 13204.0]
     assert [r[7] for r in body] == ["Đã dùng", "Bị thay thế", "Bỏ qua"]
 
 
 def test_chart_sheet(out: Path) -> None:
     data = rows(out, "Biểu đồ")
-    assert [r[:3] for r in data[HEADER_ROW:]] == [
+    assert [r[:3] for r in data[SUMMARY_HEADER_ROW:]] == [
         ["Xếp hạng", "Đơn vị", "Tổng điểm"],
         [1.0, "Huyện Triệu Sơn", 39.5],
         [2.0, "Huyện Nông Cống", 28.75],
@@ -376,7 +377,7 @@ def test_constant_memory_mode_gives_same_content(tmp_path: Path, monkeypatch: py
     monkeypatch.setattr(write_xlsx, "CONSTANT_MEMORY_UNITS", 0)
     streamed = tmp_path / "s.xlsx"
     write_summary(make_result(), streamed)
-    for sheet in write_xlsx.SHEETS:
+    for sheet in SUMMARY_SHEETS:
         assert rows(streamed, sheet) == rows(normal, sheet), sheet
 
 

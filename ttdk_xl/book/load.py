@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -18,7 +17,7 @@ from pathlib import Path
 from ttdk_xl.core.errors import BookError
 from ttdk_xl.core.failures import must_propagate
 from ttdk_xl.core.models import AwardRule, Book, Criterion, ExplainRule, Kind, Level, TieBreak, Unit
-from ttdk_xl.core.text import nfc, plain, strip_unit_prefixes
+from ttdk_xl.core.text import header_key, nfc, plain, strip_unit_prefixes, text_key
 
 SHEET_INFO = "Thông tin"
 SHEET_CRITERIA = "Tiêu chí"
@@ -62,22 +61,14 @@ _HEADER_SCAN_ROWS = 30
 _CODE = re.compile(r"^[0-9A-Za-z]+(\.[0-9A-Za-z]+)*$")
 
 
-def key(value: object) -> str:
-    """Text for matching names typed by people: NFC, case-folded, single spaces, no trailing ':'/'*'."""
-    text = nfc(value).casefold()
-    if not text.isascii():  # casefold can denormalise ('ǰ'); ASCII cannot
-        text = unicodedata.normalize("NFC", text)
-    return " ".join(text.split()).rstrip(":*").strip()
+def _column_key(value: object) -> str:
+    """A column header of the book: header_key, ignoring a trailing note in brackets ('Điểm tối đa (điểm)')."""
+    return re.sub(r"\s*\([^)]*\)\s*$", "", header_key(value))
 
 
-def _header_key(value: object) -> str:
-    """Like key(), and ignores a trailing note in brackets: 'Điểm tối đa (điểm)' → 'điểm tối đa'."""
-    return re.sub(r"\s*\([^)]*\)\s*$", "", key(value))
-
-
-_KINDS = {key(k.value): k for k in Kind}
-_EXPLAIN = {key(e.value): e for e in ExplainRule}
-_TIEBREAKS = {key(t.value): t for t in TieBreak}
+_KINDS = {header_key(k.value): k for k in Kind}
+_EXPLAIN = {header_key(e.value): e for e in ExplainRule}
+_TIEBREAKS = {header_key(t.value): t for t in TieBreak}
 
 
 def _kind_list() -> str:
@@ -118,10 +109,10 @@ def load_book(path: str | Path) -> Book:
     rows_by_sheet = _read_workbook(path)
     problems = _Problems()
 
-    sheets = {key(name): (name, rows) for name, rows in rows_by_sheet.items()}
+    sheets = {header_key(name): (name, rows) for name, rows in rows_by_sheet.items()}
 
     def sheet_rows(name: str, required: bool = True) -> list[list[object]] | None:
-        found = sheets.get(key(name))
+        found = sheets.get(header_key(name))
         if found is None:
             if required:
                 problems.add(
@@ -242,12 +233,12 @@ def _table(
     problems: _Problems,
 ) -> list[_Row] | None:
     """Locate the header row by its texts and return the data rows below it (blank rows skipped)."""
-    wanted = {_header_key(c): c for c in columns}
+    wanted = {_column_key(c): c for c in columns}
     best: tuple[int, int, dict[str, int]] | None = None  # (matches of required, row index, column map)
     for index, row in enumerate(rows[:_HEADER_SCAN_ROWS]):
         found: dict[str, int] = {}
         for col, cell in enumerate(row):
-            name = wanted.get(_header_key(cell))
+            name = wanted.get(_column_key(cell))
             if name is not None and name not in found:
                 found[name] = col
         score = sum(1 for c in required if c in found)
@@ -336,13 +327,13 @@ def _vn(d: Decimal) -> str:
 
 def _parse_info(rows: list[list[object]], problems: _Problems) -> dict:
     sheet = SHEET_INFO
-    keys = {key(k): k for k in INFO_KEYS}
+    keys = {header_key(k): k for k in INFO_KEYS}
     raw: dict[str, tuple[int, object]] = {}
     for index, row in enumerate(rows):
         cells = [(i, v) for i, v in enumerate(row) if not _is_blank(v)]
         if not cells:
             continue
-        name = keys.get(key(cells[0][1]))
+        name = keys.get(header_key(cells[0][1]))
         if name is None:
             continue
         value = cells[1][1] if len(cells) > 1 else None
@@ -510,7 +501,7 @@ def _parse_criteria(rows: list[list[object]], step: Decimal | None, problems: _P
             ok = False
 
         raw_kind = v.get("Loại")
-        kind = _KINDS.get(key(raw_kind))
+        kind = _KINDS.get(header_key(raw_kind))
         if kind is None:
             if _is_blank(raw_kind):
                 what = f"tiêu chí '{code}' chưa ghi loại"
@@ -520,7 +511,7 @@ def _parse_criteria(rows: list[list[object]], step: Decimal | None, problems: _P
             ok = False
 
         raw_explain = v.get("Bắt buộc giải trình")
-        explain = ExplainRule.NEVER if _is_blank(raw_explain) else _EXPLAIN.get(key(raw_explain))
+        explain = ExplainRule.NEVER if _is_blank(raw_explain) else _EXPLAIN.get(header_key(raw_explain))
         if explain is None:
             problems.add(
                 sheet,
@@ -711,7 +702,7 @@ def _parse_units(rows: list[list[object]], problems: _Problems) -> list[Unit]:
         v = r.values
         code = "".join(nfc(v.get("Mã đơn vị")).split())  # split() takes the whitespace \s takes
         name = " ".join(nfc(v.get("Tên đơn vị")).split())
-        code_key, name_key = key(code), key(name)
+        code_key, name_key = text_key(code), text_key(name)  # as core.units tells names apart
         ok = True
         if not code:
             problems.add(
@@ -779,16 +770,16 @@ def _parse_levels(rows: list[list[object]], problems: _Problems) -> list[Level]:
         if not name:
             problems.add(sheet, r.number, "mức xếp loại chưa có tên", "ghi tên mức ở cột 'Mức', ví dụ 'Xuất sắc'")
             ok = False
-        elif key(name) in names:
+        elif header_key(name) in names:
             problems.add(
                 sheet,
                 r.number,
-                f"mức '{name}' bị trùng với dòng {names[key(name)]}",
+                f"mức '{name}' bị trùng với dòng {names[header_key(name)]}",
                 "mỗi mức chỉ ghi một lần: xóa dòng trùng hoặc đổi tên",
             )
             ok = False
         else:
-            names[key(name)] = r.number
+            names[header_key(name)] = r.number
         if threshold is None:
             problems.add(
                 sheet,
@@ -818,7 +809,7 @@ def _parse_awards(rows: list[list[object]], levels: list[Level], problems: _Prob
     table = _table(sheet, rows, AWARD_COLUMNS, AWARD_REQUIRED, problems)
     if table is None:
         return []
-    level_names = {key(lv.name): lv.name for lv in levels}
+    level_names = {header_key(lv.name): lv.name for lv in levels}
     awards: list[AwardRule] = []
     ranks: dict[int, int] = {}
     for r in table:
@@ -855,7 +846,7 @@ def _parse_awards(rows: list[list[object]], levels: list[Level], problems: _Prob
             ok = False
         min_level = None
         if not _is_blank(raw_level) and levels:  # no levels: the 'Xếp loại' problems are already reported
-            min_level = level_names.get(key(raw_level))
+            min_level = level_names.get(header_key(raw_level))
             if min_level is None:
                 known = ", ".join(f"'{lv.name}'" for lv in levels)
                 problems.add(
@@ -877,7 +868,7 @@ def _parse_awards(rows: list[list[object]], levels: list[Level], problems: _Prob
 def _default_tiebreak(criteria: Iterable[Criterion]) -> list[str]:
     groups = {c.code for c in criteria if c.is_group}
     default = Book.__dataclass_fields__["tiebreak"].default
-    return [entry for entry in default if entry in groups or key(entry) in _TIEBREAKS]
+    return [entry for entry in default if entry in groups or header_key(entry) in _TIEBREAKS]
 
 
 def _parse_tiebreak(rows: list[list[object]] | None, criteria: list[Criterion], problems: _Problems) -> list[str]:
@@ -895,7 +886,7 @@ def _parse_tiebreak(rows: list[list[object]] | None, criteria: list[Criterion], 
         if _is_blank(raw):
             continue
         text = nfc(raw)
-        measure = _TIEBREAKS.get(key(text))
+        measure = _TIEBREAKS.get(header_key(text))
         code = re.sub(r"\s+", "", text).rstrip(".")
         if measure is not None:
             value = measure.value

@@ -1,11 +1,20 @@
-"""Names and positions shared by the template writer and the reader of returned workbooks.
+"""Sheet names, header texts and positions of the workbooks the tool writes and reads back: one place.
 
-These strings are a contract with the units' files: changing one breaks every workbook already sent.
+- the unit's workbook (bảng tự chấm: forms.template writes it, inbox.read and rules read it back): its
+  strings are a contract with the units' files, changing one breaks every workbook already sent;
+- tong_hop.xlsx, the summary workbook (outputs.summary), with its agreed-score sheet `Thẩm định`
+  (rules.assessed writes it and reads it back);
+- phieu_kiem.xlsx, the counters' tally workbook (outputs.ballots writes it and reads it back).
+
+Every row and column here is 0-based (Excel row = row + 1). Header texts of tables that are only written,
+never read back, stay with their writer.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+
+# ---------------------------------------------------------------------------------------- the unit's workbook
 
 FORMAT_VERSION = "1"
 
@@ -21,7 +30,7 @@ H_SCORE = "Điểm tự chấm"
 H_EXPLAIN = "Giải trình, minh chứng"
 HEADERS = (H_CODE, H_TEXT, H_MAX, H_SCORE, H_EXPLAIN)
 
-HEADER_ROW = 8  # 1-based row of the table header in the template
+SCORE_HEADER_ROW = 7  # row of the score table's header in the template (Excel row 8; criteria follow)
 UNIT_LABEL = "Đơn vị:"
 
 # Labels of the summary rows under the table (column B); the reader finds the total by its label.
@@ -53,9 +62,69 @@ META_KEYS = (
 
 # The sheet where a unit registers its conference delegates
 DELEGATE_SHEET = "Đăng ký đại biểu"
-DELEGATE_HEADERS = ("STT", "Họ và tên", "Chức vụ", "Số điện thoại", "Ghi chú")
-DELEGATE_HEADER_ROW = 7  # 0-based row of its table header (Excel row 8, as the score sheet's)
+DELEGATE_H_STT = "STT"
+DELEGATE_H_NAME = "Họ và tên"
+DELEGATE_H_TITLE = "Chức vụ"
+DELEGATE_H_PHONE = "Số điện thoại"
+DELEGATE_H_NOTE = "Ghi chú"
+DELEGATE_HEADERS = (DELEGATE_H_STT, DELEGATE_H_NAME, DELEGATE_H_TITLE, DELEGATE_H_PHONE, DELEGATE_H_NOTE)
+DELEGATE_HEADER_ROW = 7  # row of its table header (Excel row 8, as the score sheet's)
 DELEGATE_EXTRA_ROWS = 3  # input rows beyond the seats allowed, so that a unit can show it needs more
+
+# ---------------------------------------------------------------------------------------- tong_hop.xlsx
+
+SUMMARY_SHEET = "Tổng hợp"  # totals, ranks, levels and awards of every unit
+SUMMARY_CHECK_SHEET = "Kiểm tra"
+SUMMARY_MATRIX_SHEET = "Chi tiết điểm"
+SUMMARY_EXPLAIN_SHEET = "Giải trình"
+SUMMARY_SOURCE_SHEET = "Nguồn"
+SUMMARY_CHART_SHEET = "Biểu đồ"
+ASSESSED_SHEET = "Thẩm định"  # editable agreed scores (rules.assessed)
+ASSESSED_CHANGES_SHEET = "Điểm điều chỉnh"  # after `Thẩm định` when agreed scores were applied
+SUMMARY_SHEETS = (
+    SUMMARY_SHEET,
+    SUMMARY_CHECK_SHEET,
+    ASSESSED_SHEET,
+    SUMMARY_MATRIX_SHEET,
+    SUMMARY_EXPLAIN_SHEET,
+    SUMMARY_SOURCE_SHEET,
+    SUMMARY_CHART_SHEET,
+)
+SUMMARY_HEADER_ROW = 3  # row of the table header on every sheet but `Thẩm định` (rows 0–2: the title block)
+
+# `Thẩm định`: rows 0–2 the title block; one merged cell per unit over its three columns on ASSESSED_UNIT_ROW
+# ("UBND huyện Triệu Sơn (TSN)"); the header row: H_CODE, H_TEXT, H_MAX (as the score sheet's), then per unit
+# ASSESSED_H_SELF, ASSESSED_H_AGREED, ASSESSED_H_REASON; one row per criterion from ASSESSED_FIRST_ROW.
+ASSESSED_H_SELF = "Tự chấm"
+ASSESSED_H_AGREED = "Thẩm định"
+ASSESSED_H_REASON = "Lý do điều chỉnh"
+ASSESSED_UNIT_ROW = 3
+ASSESSED_HEADER_ROW = 4
+ASSESSED_FIRST_ROW = 5
+ASSESSED_FIRST_UNIT_COL = 3
+
+# ---------------------------------------------------------------------------------------- phieu_kiem.xlsx
+
+TALLY_FORMAT = "ttdk-xl/phieu_kiem@1"  # in its hidden _meta sheet
+TALLY_INFO_SHEET = "Thông tin"
+TALLY_META_SHEET = "_meta"
+TALLY_ACCLAIM_SHEET = "Suy tôn"  # one sheet per vote, one row per ballot
+TALLY_HEAD_SHEET = "Cụm trưởng"
+TALLY_DEPUTY_SHEET = "Cụm phó"
+TALLY_HEADER_ROW = 3  # row of the column headers in each vote sheet
+TALLY_H_BALLOT = "Phiếu số"
+TALLY_H_INVALID = "Không hợp lệ"
+TALLY_H_NOTE = "Ghi chú"
+# Labels of `Thông tin` (column A; the value beside each in column B)
+TALLY_K_CONVENED = "Số đại biểu được triệu tập"
+TALLY_K_PRESENT = "Số đại biểu có mặt"
+TALLY_K_QUORUM = "Tỷ lệ có mặt tối thiểu"  # also a key of the book's `Thông tin`
+TALLY_K_DATE = "Ngày kiểm phiếu"
+TALLY_K_PLACE = "Địa điểm"
+TALLY_K_CHIEF = "Tổ trưởng tổ kiểm phiếu"
+TALLY_K_MEMBERS = "Thành viên tổ kiểm phiếu"
+
+# ---------------------------------------------------------------------------------------- cells
 
 
 def col_letter(index: int) -> str:

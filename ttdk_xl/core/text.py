@@ -1,4 +1,4 @@
-"""Small text helpers: NFC, Vietnamese number formatting, safe file names."""
+"""Small text helpers: NFC, keys for matching typed text, Vietnamese number formatting, safe file names."""
 
 from __future__ import annotations
 
@@ -18,6 +18,44 @@ def nfc(value: object) -> str:
     if not text.isascii():  # hot path: most cells are ASCII or already NFC; both checks run in C
         text = unicodedata.normalize("NFC", text)
     return text.strip()
+
+
+def text_key(value: object) -> str:
+    """Text people typed, for comparing: NFC, case-folded, single spaces ('' for None).
+
+    'Nguyễn  Văn AN' = 'nguyễn văn an'. Unit names are matched by core.units.unit_key instead."""
+    if value is None or value == "":  # most cells of a sheet are empty
+        return ""
+    return _text_key(value if type(value) is str else str(value))
+
+
+@lru_cache(maxsize=16384)  # headers, labels and criterion texts recur in every file of a template
+def _text_key(text: str) -> str:
+    key = nfc(text).casefold()
+    if not key.isascii():  # casefold can denormalise ('ǰ'); ASCII cannot
+        key = unicodedata.normalize("NFC", key)
+    return " ".join(key.split())
+
+
+def header_key(value: object) -> str:
+    """A column header, label, sheet name or choice from a list, for matching: text_key without a trailing
+    ':' or '*' ('Đơn vị:' = 'ĐƠN VỊ' = 'đơn  vị')."""
+    if value is None or value == "":
+        return ""
+    return _header_key(value if type(value) is str else str(value))
+
+
+@lru_cache(maxsize=16384)
+def _header_key(text: str) -> str:
+    return _text_key(text).rstrip(":*").strip()
+
+
+def code_text(value: object) -> str:
+    """A code or key typed in a cell, as text: a whole number that Excel stores as a float loses its '.0'
+    (1.0 → '1'); anything else as NFC text."""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return nfc(value)
 
 
 # Administrative prefixes of unit names, longest first: stripped to match names typed differently

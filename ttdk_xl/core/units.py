@@ -8,10 +8,11 @@ agreed-score sheet's columns, ballots — and people write its name in many ways
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 
 from ttdk_xl.core.models import Book, Unit
-from ttdk_xl.core.text import nfc, strip_unit_prefixes
+from ttdk_xl.core.text import nfc, strip_unit_prefixes, text_key
 
 
 @lru_cache(maxsize=65536)  # a province's units: every name is looked up once per file
@@ -25,15 +26,36 @@ def _ascii_key(text: str) -> str:
     return "".join(ch for ch in text if not unicodedata.combining(ch))
 
 
+class UnitNames:
+    """Units by the keys their names are matched on, built once for a set of units (a book's, a ballot's).
+
+    A name matches the unit whose name it is after normalising case and spaces; else the one whose name
+    is the same without prefixes (`unit_key`); else without accents as well. A name that would match
+    two units matches none."""
+
+    def __init__(self, units: Iterable[Unit]):
+        self._by_name: dict[str, list[Unit]] = {}
+        self._by_key: dict[str, list[Unit]] = {}
+        self._by_ascii: dict[str, list[Unit]] = {}
+        for u in units:
+            k = unit_key(u.name)
+            self._by_name.setdefault(text_key(u.name), []).append(u)
+            self._by_key.setdefault(k, []).append(u)
+            self._by_ascii.setdefault(_ascii_key(k), []).append(u)
+
+    def match(self, name: str) -> Unit | None:
+        """The unit named `name`, or None (no unit, or more than one)."""
+        key = unit_key(name)
+        if not key:
+            return None
+        # The exact name first: 'Huyện Kỳ Anh' and 'Thị xã Kỳ Anh' share the key 'kỳ anh'.
+        hits = self._by_name.get(text_key(name)) or self._by_key.get(key) or self._by_ascii.get(_ascii_key(key), ())
+        return hits[0] if len(hits) == 1 else None
+
+
 def match_unit(book: Book, name: str) -> Unit | None:
-    """The book's unit whose name matches `name` after normalising (accents too, when that alone is
-    unambiguous), or None (also when two units would match)."""
-    key = unit_key(name)
-    if not key:
-        return None
-    by_key, by_ascii = book.derived("unit_keys", _unit_keys)
-    hits = by_key.get(key) or by_ascii.get(_ascii_key(key), ())
-    return hits[0] if len(hits) == 1 else None
+    """The book's unit whose name matches `name` (see UnitNames), or None."""
+    return book.derived("unit_names", _unit_names).match(name)
 
 
 def find_unit(book: Book, ref: str) -> Unit | None:
@@ -44,12 +66,5 @@ def find_unit(book: Book, ref: str) -> Unit | None:
     return book.unit(ref) or match_unit(book, ref)
 
 
-def _unit_keys(book: Book) -> tuple[dict[str, list[Unit]], dict[str, list[Unit]]]:
-    """The book's units by matching key and by its accent-free form (built once per book)."""
-    by_key: dict[str, list[Unit]] = {}
-    by_ascii: dict[str, list[Unit]] = {}
-    for u in book.units:
-        k = unit_key(u.name)
-        by_key.setdefault(k, []).append(u)
-        by_ascii.setdefault(_ascii_key(k), []).append(u)
-    return by_key, by_ascii
+def _unit_names(book: Book) -> UnitNames:
+    return UnitNames(book.units)

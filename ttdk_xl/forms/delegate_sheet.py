@@ -5,10 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ttdk_xl.core.layout import DELEGATE_EXTRA_ROWS as EXTRA_ROWS
-from ttdk_xl.core.layout import DELEGATE_HEADER_ROW as HEADER_ROW
-from ttdk_xl.core.layout import DELEGATE_HEADERS as HEADERS
-from ttdk_xl.core.layout import DELEGATE_SHEET as SHEET
+from ttdk_xl.core.layout import DELEGATE_EXTRA_ROWS, DELEGATE_HEADER_ROW, DELEGATE_HEADERS, DELEGATE_SHEET
 from ttdk_xl.core.models import Book, Unit
 from ttdk_xl.core.text import nfc
 
@@ -17,7 +14,7 @@ def write_delegate_sheet(wb: Any, fmt: dict[str, Any], book: Book, unit: Unit, d
     """Add `Đăng ký đại biểu` to a unit workbook (xlsxwriter), optionally pre-filled with
     (name, title, phone, note) tuples. Input cells are unlocked; the phone column is text."""
     seats = book.seats_per_unit
-    ws = wb.add_worksheet(SHEET)
+    ws = wb.add_worksheet(DELEGATE_SHEET)
     ws.set_column("A:A", 10)
     ws.set_column("B:B", 28)
     ws.set_column("C:C", 28)
@@ -45,8 +42,8 @@ def write_delegate_sheet(wb: Any, fmt: dict[str, Any], book: Book, unit: Unit, d
         fmt["text"],
     )
     ws.write_string("A7", "Kiểm tra:", fmt["label"])
-    n_rows = seats + EXTRA_ROWS
-    first, last = HEADER_ROW + 1, HEADER_ROW + n_rows  # 0-based data rows
+    n_rows = seats + DELEGATE_EXTRA_ROWS
+    first, last = DELEGATE_HEADER_ROW + 1, DELEGATE_HEADER_ROW + n_rows  # 0-based data rows
     names = f"B{first + 1}:B{last + 1}"
     count = f"COUNTA({names})"
     status = (
@@ -61,9 +58,9 @@ def write_delegate_sheet(wb: Any, fmt: dict[str, Any], book: Book, unit: Unit, d
     )
     ws.merge_range("B7:E7", "", fmt["status"])
     ws.write_formula("B7", status, fmt["status"], cached)
-    ws.set_row(HEADER_ROW, 24)
-    for col, text in enumerate(HEADERS):
-        ws.write_string(HEADER_ROW, col, text, fmt["header"])
+    ws.set_row(DELEGATE_HEADER_ROW, 24)
+    for col, text in enumerate(DELEGATE_HEADERS):
+        ws.write_string(DELEGATE_HEADER_ROW, col, text, fmt["header"])
     phone_fmt = wb.add_format(
         {
             "font_name": "Times New Roman",

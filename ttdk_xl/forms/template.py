@@ -19,10 +19,10 @@ from ttdk_xl.core.layout import (
     FORMAT_VERSION,
     GUIDE_SHEET,
     H_SCORE,
-    HEADER_ROW,
     HEADERS,
     META_SHEET,
     NO,
+    SCORE_HEADER_ROW,
     SCORE_SHEET,
     SUM_BONUS,
     SUM_PENALTY,
@@ -81,7 +81,7 @@ def write_templates(
     return paths
 
 
-def _is_number(value: object) -> bool:
+def is_number(value: object) -> bool:
     """A value written as a number (NaN and infinity, read from a damaged file, are written as text)."""
     if isinstance(value, float):
         return value - value == 0
@@ -94,10 +94,10 @@ def _explanation_needed(c: Criterion, value: object) -> bool:
     if c.kind is Kind.DISQUALIFIER:
         return value == YES
     if c.kind in (Kind.BONUS, Kind.PENALTY):
-        return _is_number(value) and Decimal(str(value)) > 0
+        return is_number(value) and Decimal(str(value)) > 0
     if c.explain is ExplainRule.ALWAYS:
         return True
-    return _is_number(value) and Decimal(str(value)) < c.max_points
+    return is_number(value) and Decimal(str(value)) < c.max_points
 
 
 def row_invalid(c: Criterion, value: object, explanation: str, step: Decimal) -> bool:
@@ -109,7 +109,7 @@ def row_invalid(c: Criterion, value: object, explanation: str, step: Decimal) ->
     elif blank:
         if c.kind is Kind.SCORED:
             return True
-    elif not _is_number(value):
+    elif not is_number(value):
         return True
     else:
         d = Decimal(str(value))
@@ -186,23 +186,25 @@ def write_unit_workbook(
                 "created": issued_at,
             }
         )
-        fmt = _formats(wb)
+        fmt = sheet_formats(wb)
         if extra_sheet:
             extra_sheet(wb, fmt)
         ws = wb.add_worksheet(SCORE_SHEET)
-        _write_score_sheet(wb, ws, fmt, book, unit, entries, marks)
+        write_score_sheet(wb, ws, fmt, book, unit, entries, marks)
         from ttdk_xl.forms.delegate_sheet import write_delegate_sheet
 
         write_delegate_sheet(wb, fmt, book, unit, list(delegates))
-        _write_guide(wb.add_worksheet(GUIDE_SHEET), fmt, book)
-        _write_meta(wb.add_worksheet(META_SHEET), book, unit, issued_at)
+        write_guide_sheet(wb.add_worksheet(GUIDE_SHEET), fmt, book)
+        write_meta_sheet(wb.add_worksheet(META_SHEET), book, unit, issued_at)
         if not extra_sheet:
             ws.activate()
         wb.close()
     return path
 
 
-def _formats(wb) -> dict[str, object]:
+def sheet_formats(wb) -> dict[str, object]:
+    """The cell formats of a unit workbook by role ('header', 'input', 'total_num'…), added to `wb`; the
+    delegate sheet and outputs.return_stamp's recording use the same ones."""
     base = {"font_name": "Times New Roman", "font_size": 12, "valign": "vcenter"}
 
     def f(**kw):
@@ -236,21 +238,24 @@ def _formats(wb) -> dict[str, object]:
     }
 
 
-def _row_height(text: str, explanation: str, bold: bool = False) -> float:
+def row_height(text: str, explanation: str, bold: bool = False) -> float:
     """Row height for wrapped text: Excel and LibreOffice do not grow rows of generated files on open."""
     per_line_b = 58 if bold else 64  # characters of Times New Roman 12 per line in column B (width 58)
     lines = max(1, -(-len(text) // per_line_b), -(-len(explanation) // 46))
     return 16.5 * lines
 
 
-def _num(value: object) -> object:
+def cell_value(value: object) -> object:
     """Cell value for xlsxwriter: Decimals as floats (on the step, so exact), text as text."""
     if isinstance(value, Decimal):
         return float(value)
     return value
 
 
-def _write_score_sheet(wb, ws, fmt, book: Book, unit: Unit, entries: Mapping[str, Entry], marks) -> None:
+def write_score_sheet(wb, ws, fmt, book: Book, unit: Unit, entries: Mapping[str, Entry], marks) -> None:
+    """Write the score sheet `Tự chấm điểm` of `unit` into `ws`: the criteria, the cells the unit fills in
+    (pre-filled with `entries`), the check formulas with their cached values, the totals, and a comment on
+    each of `marks` (a return's findings)."""
     step = book.step
     ws.set_column("A:A", 7)
     ws.set_column("B:B", 58)
@@ -266,11 +271,11 @@ def _write_score_sheet(wb, ws, fmt, book: Book, unit: Unit, entries: Mapping[str
     ws.write_string("B5", f"{book.deadline} (gửi về {book.head_unit})", fmt["text"])
     ws.write_string("A6", "Kiểm tra:", fmt["label"])
 
-    first = HEADER_ROW  # 0-based index of the first criterion row
-    ws.set_row(HEADER_ROW - 1, 32)
+    first = SCORE_HEADER_ROW + 1  # row of the first criterion
+    ws.set_row(SCORE_HEADER_ROW, 32)
     for col, name in enumerate(HEADERS):
-        ws.write_string(HEADER_ROW - 1, col, name, fmt["header"])
-    ws.write_string(HEADER_ROW - 1, 5, "Kiểm tra", fmt["header"])
+        ws.write_string(SCORE_HEADER_ROW, col, name, fmt["header"])
+    ws.write_string(SCORE_HEADER_ROW, 5, "Kiểm tra", fmt["header"])
 
     row_of = {c.code: first + i for i, c in enumerate(book.criteria)}
     values: dict[str, object] = {}  # cached value of every D cell (numbers only count in sums)
@@ -281,18 +286,18 @@ def _write_score_sheet(wb, ws, fmt, book: Book, unit: Unit, entries: Mapping[str
             continue
         r = row_of[c.code]
         value, expl = entries.get(c.code, (None, ""))
-        value = _num(value)
+        value = cell_value(value)
         values[c.code] = value
         ws.write_string(r, 0, c.code, fmt["code"])
         ws.write_string(r, 1, c.text, fmt["wrap"])
-        ws.set_row(r, _row_height(c.text, expl or ""))
+        ws.set_row(r, row_height(c.text, expl or ""))
         if c.kind is Kind.DISQUALIFIER:
             ws.write_string(r, 2, "Điểm liệt", fmt["num"])
         else:
             ws.write_number(r, 2, float(c.max_points), fmt["num"])
         if value is None or value == "":
             ws.write_blank(r, 3, None, fmt["input"])
-        elif _is_number(value):
+        elif is_number(value):
             ws.write_number(r, 3, value, fmt["input"])
         else:
             ws.write_string(r, 3, str(value), fmt["input"])
@@ -332,12 +337,12 @@ def _write_score_sheet(wb, ws, fmt, book: Book, unit: Unit, entries: Mapping[str
     for c in sorted((c for c in book.criteria if c.is_group), key=lambda c: -c.depth):
         r = row_of[c.code]
         kids = book.children(c.code)
-        total = sum((Decimal(str(values[k.code])) for k in kids if _is_number(values.get(k.code))), Decimal(0))
+        total = sum((Decimal(str(values[k.code])) for k in kids if is_number(values.get(k.code))), Decimal(0))
         values[c.code] = total
         refs = ",".join(f"D{row_of[k.code] + 1}" for k in kids)
         ws.write_string(r, 0, c.code, fmt["group_code"])
         ws.write_string(r, 1, c.text, fmt["group_text"])
-        ws.set_row(r, _row_height(c.text, "", bold=True))
+        ws.set_row(r, row_height(c.text, "", bold=True))
         ws.write_number(r, 2, float(c.max_points), fmt["group_num"])
         ws.write_formula(r, 3, f"=SUM({refs})", fmt["group_num"], float(total))
         ws.write_blank(r, 4, None, fmt["group_text"])
@@ -349,7 +354,7 @@ def _write_score_sheet(wb, ws, fmt, book: Book, unit: Unit, entries: Mapping[str
     sums = {}
     for label, kind in ((SUM_SCORED, Kind.SCORED), (SUM_BONUS, Kind.BONUS), (SUM_PENALTY, Kind.PENALTY)):
         leaves = [c for c in book.leaves if c.kind is kind]
-        s = sum((Decimal(str(values[c.code])) for c in leaves if _is_number(values[c.code])), Decimal(0))
+        s = sum((Decimal(str(values[c.code])) for c in leaves if is_number(values[c.code])), Decimal(0))
         refs = ",".join(f"D{row_of[c.code] + 1}" for c in leaves) or "0"
         formula = f"=SUM({refs})"
         if kind is Kind.BONUS:
@@ -386,18 +391,19 @@ def _write_score_sheet(wb, ws, fmt, book: Book, unit: Unit, entries: Mapping[str
         ws.write_comment(mark.cell, mark.comment, {"x_scale": 2, "y_scale": 2, "author": "ttdk-xl"})
         ws.conditional_format(mark.cell, {"type": "no_errors", "format": fmt["bad"]})
 
-    ws.freeze_panes(HEADER_ROW, 0)
+    ws.freeze_panes(SCORE_HEADER_ROW + 1, 0)
     ws.protect("", {"format_columns": True, "format_rows": True})
     ws.set_paper(9)  # A4
     ws.set_portrait()
     ws.fit_to_pages(1, 0)
-    ws.repeat_rows(HEADER_ROW - 1)
+    ws.repeat_rows(SCORE_HEADER_ROW)
     ws.set_margins(left=0.6, right=0.4, top=0.6, bottom=0.6)
     ws.print_area(0, 0, sign + 1, 4)
     ws.set_footer("&CTrang &P/&N")
 
 
-def _write_guide(ws, fmt, book: Book) -> None:
+def write_guide_sheet(ws, fmt, book: Book) -> None:
+    """Write the `Hướng dẫn` sheet (how to fill in the workbook) into `ws`."""
     ws.set_column("A:A", 100)
     cap = plain(book.bonus_cap).replace(".", ",")
     step = plain(book.step).replace(".", ",")
@@ -449,7 +455,8 @@ def _write_guide(ws, fmt, book: Book) -> None:
     ws.fit_to_pages(1, 0)
 
 
-def _write_meta(ws, book: Book, unit: Unit, issued_at: datetime) -> None:
+def write_meta_sheet(ws, book: Book, unit: Unit, issued_at: datetime) -> None:
+    """Write the hidden `_meta` sheet into `ws`: which book, unit and template made the file (META_KEYS)."""
     values = {
         "format_version": FORMAT_VERSION,
         "tool": f"ttdk-xl {__version__}",
@@ -460,7 +467,7 @@ def _write_meta(ws, book: Book, unit: Unit, issued_at: datetime) -> None:
         "fingerprint": book.fingerprint,
         "issued_at": issued_at.isoformat(timespec="seconds"),
         "sheet": SCORE_SHEET,
-        "header_row": str(HEADER_ROW),
+        "header_row": str(SCORE_HEADER_ROW + 1),  # the Excel row (1-based): a contract with files already sent
         # The rules the unit's own `ttdk-xl check` needs when it does not have the criteria book.
         "step": plain(book.step),
         "bonus_cap": plain(book.bonus_cap),
@@ -480,4 +487,4 @@ def _write_meta(ws, book: Book, unit: Unit, issued_at: datetime) -> None:
 def cell_of(book: Book, code: str, column: int = 3) -> str:
     """Template cell of a criterion's column (3 = score, 4 = explanation)."""
     index = [c.code for c in book.criteria].index(code)
-    return cell_name(HEADER_ROW + index, column)
+    return cell_name(SCORE_HEADER_ROW + 1 + index, column)

@@ -34,7 +34,7 @@ from ttdk_xl.core.layout import (
     cell_name,
 )
 from ttdk_xl.core.models import Finding, Severity
-from ttdk_xl.core.text import nfc
+from ttdk_xl.core.text import code_text, header_key, nfc
 from ttdk_xl.core.zipparts import ZipfileParts, ZipParts, open_parts
 
 SPREADSHEET_EXTS = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
@@ -95,17 +95,6 @@ class ReadOutcome:
     raw: RawSubmission | None
     findings: tuple[Finding, ...]
     ignored: bool = False  # not a submission at all (lock file, attachment)
-
-
-def _key(text: object) -> str:
-    if text == "" or text is None:  # most cells of a sheet are empty
-        return ""
-    return _str_key(text) if type(text) is str else " ".join(nfc(text).lower().split())
-
-
-@lru_cache(maxsize=8192)  # labels and headers recur in every file of a template
-def _str_key(text: str) -> str:
-    return " ".join(nfc(text).lower().split())
 
 
 @lru_cache(maxsize=8192)  # criterion texts recur in every file of a template
@@ -425,7 +414,7 @@ def _read_workbook(data: bytes, info: FileInfo, ext: str, zf: ZipParts | Zipfile
     if META_SHEET in names:
         for row in wb.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False):
             if len(row) >= 2 and nfc(row[0]):
-                meta[nfc(row[0])] = _meta_text(row[1])
+                meta[nfc(row[0])] = code_text(row[1])
 
     # The score sheet: by its contract name, else the first sheet holding the score table.
     order = [n for n in names if n == meta.get("sheet", SCORE_SHEET)] + [n for n in names if n != META_SHEET]
@@ -452,16 +441,16 @@ def _read_workbook(data: bytes, info: FileInfo, ext: str, zf: ZipParts | Zipfile
     label_col = c_text if c_text >= 0 else 1
     out: list[RawRow] = []
     stated_total, total_cell = None, ""
-    total_key = _key(SUM_TOTAL)
+    total_key = header_key(SUM_TOTAL)
     for i in range(header_row + 1, len(rows)):
         r = rows[i]
         n = len(r)
         label = r[label_col] if label_col < n else ""
-        if label != "" and _key(label).startswith(total_key):
+        if label != "" and header_key(label).startswith(total_key):
             stated_total = r[c_score] if c_score < n else ""
             total_cell = cell_name(i, c_score)
             break
-        code = _code_text(r[c_code]) if 0 <= c_code < n else ""
+        code = code_text(r[c_code]) if 0 <= c_code < n else ""
         if not code:
             continue
         text = r[c_text] if 0 <= c_text < n else ""
@@ -477,10 +466,10 @@ def _read_workbook(data: bytes, info: FileInfo, ext: str, zf: ZipParts | Zipfile
         )
 
     unit_name = ""
-    unit_key = _key(UNIT_LABEL)
+    label_key = header_key(UNIT_LABEL)
     for r in rows[:header_row]:
         for j, v in enumerate(r[:-1]):
-            if _key(v) == unit_key:
+            if header_key(v) == label_key:
                 unit_name = nfc(r[j + 1])
                 break
 
@@ -491,7 +480,7 @@ def _read_workbook(data: bytes, info: FileInfo, ext: str, zf: ZipParts | Zipfile
         # score cells that read empty are worth a look in the XML (flags are only asked of score cells).
         blank = [cell_name(r.row, c_score) for r in out if r.score == "" or r.score is None]
         flags, protected = _inspect_sheet_xml(data, sheet, zf, blank)
-    delegate_sheet = next((n for n in names if _key(n) == _DELEGATE_KEY), "")
+    delegate_sheet = next((n for n in names if header_key(n) == _DELEGATE_KEY), "")
     delegate_rows = wb.get_sheet_by_name(delegate_sheet).to_python(skip_empty_area=False) if delegate_sheet else None
     raw = RawSubmission(
         info,
@@ -511,34 +500,18 @@ def _read_workbook(data: bytes, info: FileInfo, ext: str, zf: ZipParts | Zipfile
     return ReadOutcome(info, raw, tuple(findings))
 
 
-def _meta_text(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return nfc(value)
-
-
-def _code_text(value: object) -> str:
-    if value == "":
-        return ""
-    if type(value) is str:
-        return _text(value)
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    return nfc(value)
-
-
 def _find_header(rows: list[list[object]]) -> tuple[int, dict[str, int]] | None:
     wanted = _HEADERS
     for i, row in enumerate(rows[:60]):
         # Headers are text: numbers and empty cells are passed over without building their key.
-        cols = {wanted[k]: j for j, v in enumerate(row) if v.__class__ is str and v and (k := _str_key(v)) in wanted}
+        cols = {wanted[k]: j for j, v in enumerate(row) if v.__class__ is str and v and (k := header_key(v)) in wanted}
         if H_CODE in cols and H_SCORE in cols:
             return i, cols
     return None
 
 
-_DELEGATE_KEY = " ".join(nfc(DELEGATE_SHEET).lower().split())
-_HEADERS = {" ".join(nfc(h).lower().split()): h for h in (H_CODE, H_TEXT, H_MAX, H_SCORE, H_EXPLAIN)}
+_DELEGATE_KEY = header_key(DELEGATE_SHEET)
+_HEADERS = {header_key(h): h for h in (H_CODE, H_TEXT, H_MAX, H_SCORE, H_EXPLAIN)}
 
 
 _CELL_RE = re.compile(rb"<c\s([^>]*?)(?:/>|>(.*?)</c>)", re.S)

@@ -29,30 +29,36 @@ from pathlib import Path
 from ttdk_xl.core.atomic import atomic_path
 from ttdk_xl.core.errors import TtdkError
 from ttdk_xl.core.failures import must_propagate
-from ttdk_xl.core.layout import cell_name
+from ttdk_xl.core.layout import (
+    TALLY_ACCLAIM_SHEET,
+    TALLY_DEPUTY_SHEET,
+    TALLY_FORMAT,
+    TALLY_H_BALLOT,
+    TALLY_H_INVALID,
+    TALLY_H_NOTE,
+    TALLY_HEAD_SHEET,
+    TALLY_HEADER_ROW,
+    TALLY_INFO_SHEET,
+    TALLY_K_CHIEF,
+    TALLY_K_CONVENED,
+    TALLY_K_DATE,
+    TALLY_K_MEMBERS,
+    TALLY_K_PLACE,
+    TALLY_K_PRESENT,
+    TALLY_K_QUORUM,
+    TALLY_META_SHEET,
+    cell_name,
+)
 from ttdk_xl.core.models import Book, Finding, Result, Severity, Unit
-from ttdk_xl.core.text import nfc, vn_number
+from ttdk_xl.core.text import header_key, nfc, vn_number
+from ttdk_xl.core.units import UnitNames
 
 TALLY_NAME = "phieu_kiem.xlsx"
 ACCLAIM_BALLOT = "phieu_suy_ton.docx"
 ELECTION_BALLOT = "phieu_bau_cum_truong_cum_pho.docx"
 MINUTES_NAME = "bien_ban_kiem_phieu.docx"
 
-INFO_SHEET = "Thông tin"
-META_SHEET = "_meta"
-TALLY_FORMAT = "ttdk-xl/phieu_kiem@1"
-H_BALLOT = "Phiếu số"
-H_INVALID = "Không hợp lệ"
-H_NOTE = "Ghi chú"
-K_CONVENED = "Số đại biểu được triệu tập"
-K_PRESENT = "Số đại biểu có mặt"
-K_QUORUM = "Tỷ lệ có mặt tối thiểu"
-K_SEATS = "Số đơn vị suy tôn"
-K_DATE = "Ngày kiểm phiếu"
-K_PLACE = "Địa điểm"
-K_CHIEF = "Tổ trưởng tổ kiểm phiếu"
-K_MEMBERS = "Thành viên tổ kiểm phiếu"
-HEADER_ROW = 3  # 0-based row of the column headers in each vote sheet
+K_SEATS = "Số đơn vị suy tôn"  # a key of the book's `Thông tin`
 MARKS = {"x", "X", "×"}
 DEFAULT_QUORUM = Fraction(2, 3)
 PLACES = ("Nhất", "Nhì", "Ba", "Tư", "Năm")
@@ -175,10 +181,10 @@ def acclaim_seats(book: Book) -> int:
 
 def book_quorum(book: Book) -> Fraction:
     try:
-        return parse_quorum(book.info(K_QUORUM))
+        return parse_quorum(book.info(TALLY_K_QUORUM))
     except ValueError as exc:
         raise TtdkError(
-            f"Trang 'Thông tin' của bộ tiêu chí: '{K_QUORUM}' không hợp lệ: {exc}. "
+            f"Trang 'Thông tin' của bộ tiêu chí: '{TALLY_K_QUORUM}' không hợp lệ: {exc}. "
             "Cách sửa: ghi ví dụ 2/3 (hai phần ba) hoặc 66,7%, hoặc để trống (mặc định 2/3)."
         ) from None
 
@@ -196,16 +202,21 @@ def votes_for(result: Result) -> tuple[Vote, ...]:
     return (
         Vote(
             "suy_ton",
-            "Suy tôn",
+            TALLY_ACCLAIM_SHEET,
             f"Suy tôn đơn vị dẫn đầu phong trào thi đua ({names}) năm {book.year}",
             eligible(result),
             seats,
             places=True,
         ),
         Vote(
-            "cum_truong", "Cụm trưởng", f"Bầu đơn vị Cụm trưởng năm {book.year + 1}", book.units, 1, role="Cụm trưởng"
+            "cum_truong",
+            TALLY_HEAD_SHEET,
+            f"Bầu đơn vị Cụm trưởng năm {book.year + 1}",
+            book.units,
+            1,
+            role="Cụm trưởng",
         ),
-        Vote("cum_pho", "Cụm phó", f"Bầu đơn vị Cụm phó năm {book.year + 1}", book.units, 1, role="Cụm phó"),
+        Vote("cum_pho", TALLY_DEPUTY_SHEET, f"Bầu đơn vị Cụm phó năm {book.year + 1}", book.units, 1, role="Cụm phó"),
     )
 
 
@@ -317,7 +328,7 @@ def write_tally_sheet(result: Result, path: Path) -> Path:
         f_cell = wb.add_format({**font, "border": 1, "align": "center", "locked": False})
         f_sum = wb.add_format({**font, "bold": True, "border": 1, "align": "center", "bg_color": "#F2F2F2"})
 
-        ws = wb.add_worksheet(INFO_SHEET)
+        ws = wb.add_worksheet(TALLY_INFO_SHEET)
         ws.set_column(0, 0, 34)
         ws.set_column(1, 1, 50)
         ws.merge_range(0, 0, 0, 1, f"KIỂM PHIẾU - HỘI NGHỊ {nfc(book.cluster_name).upper()} NĂM {book.year}", f_title)
@@ -332,13 +343,13 @@ def write_tally_sheet(result: Result, path: Path) -> Path:
         rows = [
             ("Tên cụm", book.cluster_name, False),
             ("Năm", str(book.year), False),
-            (K_CONVENED, len(book.units), True),
-            (K_PRESENT, None, True),
-            (K_QUORUM, quorum_text(quorum), False),
-            (K_PLACE, book.place, True),
-            (K_DATE, "", True),
-            (K_CHIEF, "", True),
-            (K_MEMBERS, "", True),
+            (TALLY_K_CONVENED, len(book.units), True),
+            (TALLY_K_PRESENT, None, True),
+            (TALLY_K_QUORUM, quorum_text(quorum), False),
+            (TALLY_K_PLACE, book.place, True),
+            (TALLY_K_DATE, "", True),
+            (TALLY_K_CHIEF, "", True),
+            (TALLY_K_MEMBERS, "", True),
         ]
         for i, (k, v, editable) in enumerate(rows, start=3):
             ws.write_string(i, 0, k, f_key)
@@ -351,8 +362,8 @@ def write_tally_sheet(result: Result, path: Path) -> Path:
                 ws.write_string(i, 1, nfc(v), fmt)
         ws.merge_range(
             len(rows) + 4, 0, len(rows) + 4, 1,
-            f"{K_MEMBERS}: ghi họ tên, ngăn cách bằng dấu chấm phẩy (;). {K_DATE}: dạng ngày/tháng/năm. "
-            f"{K_QUORUM}: lấy từ bộ tiêu chí (trang 'Thông tin').",
+            f"{TALLY_K_MEMBERS}: ghi họ tên, ngăn cách bằng dấu chấm phẩy (;). {TALLY_K_DATE}: dạng ngày/tháng/năm. "
+            f"{TALLY_K_QUORUM}: lấy từ bộ tiêu chí (trang 'Thông tin').",
             f_note,
         )  # fmt: skip
         ws.set_row(len(rows) + 4, 48)
@@ -370,20 +381,20 @@ def write_tally_sheet(result: Result, path: Path) -> Path:
             rule = "một đơn vị" if vote.seats == 1 else f"không quá {vote.seats} đơn vị"
             ws.merge_range(
                 1, 0, 1, last,
-                f"Mỗi dòng là một phiếu: ghi số phiếu ở cột '{H_BALLOT}', đánh x dưới mỗi đơn vị được chọn trên phiếu "
-                f"(mỗi phiếu chọn {rule}; phiếu chọn nhiều hơn là phiếu không hợp lệ). Phiếu không hợp lệ vì lý do "
-                f"khác (rách, ghi thêm…): đánh x ở cột '{H_INVALID}' và ghi lý do. Phiếu để trống cũng nhập (chỉ "
-                "ghi số phiếu).",
+                f"Mỗi dòng là một phiếu: ghi số phiếu ở cột '{TALLY_H_BALLOT}', đánh x dưới mỗi đơn vị được "
+                f"chọn trên phiếu (mỗi phiếu chọn {rule}; phiếu chọn nhiều hơn là phiếu không hợp lệ). Phiếu "
+                f"không hợp lệ vì lý do khác (rách, ghi thêm…): đánh x ở cột '{TALLY_H_INVALID}' và ghi lý do. "
+                "Phiếu để trống cũng nhập (chỉ ghi số phiếu).",
                 f_note,
             )  # fmt: skip
             ws.set_row(1, 48)
-            ws.set_row(HEADER_ROW, 60)
-            ws.write_string(HEADER_ROW, 0, H_BALLOT, f_head)
+            ws.set_row(TALLY_HEADER_ROW, 60)
+            ws.write_string(TALLY_HEADER_ROW, 0, TALLY_H_BALLOT, f_head)
             for j, unit in enumerate(vote.candidates, start=1):
-                ws.write_string(HEADER_ROW, j, unit.name, f_head)
-            ws.write_string(HEADER_ROW, n + 1, H_INVALID, f_head)
-            ws.write_string(HEADER_ROW, n + 2, H_NOTE, f_head)
-            first, stop = HEADER_ROW + 1, HEADER_ROW + 1 + max(len(book.units) * 3, 60)
+                ws.write_string(TALLY_HEADER_ROW, j, unit.name, f_head)
+            ws.write_string(TALLY_HEADER_ROW, n + 1, TALLY_H_INVALID, f_head)
+            ws.write_string(TALLY_HEADER_ROW, n + 2, TALLY_H_NOTE, f_head)
+            first, stop = TALLY_HEADER_ROW + 1, TALLY_HEADER_ROW + 1 + max(len(book.units) * 3, 60)
             for r in range(first, stop):
                 ws.write_blank(r, 0, None, f_cell)
                 for j in range(1, n + 2):
@@ -398,14 +409,14 @@ def write_tally_sheet(result: Result, path: Path) -> Path:
             for j in range(1, n + 2):
                 col = cell_name(0, j)[:-1]
                 ws.write_formula(stop, j, f'=COUNTIF({col}{first + 1}:{col}{stop},"x")', f_sum, 0)
-            ws.freeze_panes(HEADER_ROW + 1, 1)
+            ws.freeze_panes(TALLY_HEADER_ROW + 1, 1)
             ws.set_landscape()
             ws.set_paper(9)
             ws.fit_to_pages(1, 0)
-            ws.repeat_rows(HEADER_ROW)
+            ws.repeat_rows(TALLY_HEADER_ROW)
             ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True, "format_columns": True})
 
-        meta = wb.add_worksheet(META_SHEET)
+        meta = wb.add_worksheet(TALLY_META_SHEET)
         meta_rows = [
             ("format", TALLY_FORMAT),
             ("cluster", book.cluster_name),
@@ -427,10 +438,6 @@ def write_tally_sheet(result: Result, path: Path) -> Path:
 
 
 # ---------------------------------------------------------------------------------------------- reading the tally
-
-
-def _key(text: object) -> str:
-    return " ".join(nfc(text).casefold().split())
 
 
 def _int(value: object) -> int | None:
@@ -464,7 +471,7 @@ def read_tally(path: Path) -> Tally:
     try:
         wb = CalamineWorkbook.from_path(str(path))
         names = list(wb.sheet_names)
-        meta_rows = wb.get_sheet_by_name(META_SHEET).to_python() if META_SHEET in names else []
+        meta_rows = wb.get_sheet_by_name(TALLY_META_SHEET).to_python() if TALLY_META_SHEET in names else []
     except BaseException as exc:  # also a Rust panic in calamine
         if must_propagate(exc):
             raise
@@ -478,7 +485,7 @@ def read_tally(path: Path) -> Tally:
             meta.setdefault(nfc(row[0]), []).append(_text(row[1]))
     if meta.get("format", [""])[0] != TALLY_FORMAT:
         raise TtdkError(
-            f"'{file}' không phải bảng kiểm phiếu do ttdk-xl tạo (thiếu trang ẩn '{META_SHEET}'). "
+            f"'{file}' không phải bảng kiểm phiếu do ttdk-xl tạo (thiếu trang ẩn '{TALLY_META_SHEET}'). "
             "Cách sửa: tạo bảng bằng 'ttdk-xl ballots' và nhập phiếu vào đó."
         )
 
@@ -492,15 +499,20 @@ def read_tally(path: Path) -> Tally:
 
     # Thông tin
     info: dict[str, tuple[object, str]] = {}
-    if INFO_SHEET in names:
-        for i, row in enumerate(wb.get_sheet_by_name(INFO_SHEET).to_python(skip_empty_area=False)):
+    if TALLY_INFO_SHEET in names:
+        for i, row in enumerate(wb.get_sheet_by_name(TALLY_INFO_SHEET).to_python(skip_empty_area=False)):
             if len(row) >= 2 and nfc(row[0]):
-                info[_key(row[0])] = (row[1], cell_name(i, 1))
+                info[header_key(row[0])] = (row[1], cell_name(i, 1))
     else:
-        problem("tally-no-info", f"Thiếu trang '{INFO_SHEET}'.", "Dùng lại bảng kiểm phiếu do ttdk-xl tạo.", INFO_SHEET)
+        problem(
+            "tally-no-info",
+            f"Thiếu trang '{TALLY_INFO_SHEET}'.",
+            "Dùng lại bảng kiểm phiếu do ttdk-xl tạo.",
+            TALLY_INFO_SHEET,
+        )
 
     def number(k: str) -> int | None:
-        value, cell = info.get(_key(k), (None, "B?"))
+        value, cell = info.get(header_key(k), (None, "B?"))
         n = _int(value)
         if n is None or n <= 0:
             shown = _text(value)
@@ -508,19 +520,19 @@ def read_tally(path: Path) -> Tally:
                 "tally-delegates",
                 f"'{k}' " + (f"là '{shown}', không phải số nguyên dương." if shown else "chưa được nhập."),
                 f"Nhập {k.lower()} (số nguyên) vào ô {cell}.",
-                INFO_SHEET,
+                TALLY_INFO_SHEET,
                 cell,
             )
         return n
 
-    convened, present = number(K_CONVENED), number(K_PRESENT)
+    convened, present = number(TALLY_K_CONVENED), number(TALLY_K_PRESENT)
     if convened and present and present > convened:
         problem(
             "tally-present-above-convened",
             f"Số đại biểu có mặt ({present}) lớn hơn số đại biểu được triệu tập ({convened}).",
             "Kiểm tra lại hai số này ở trang 'Thông tin'.",
-            INFO_SHEET,
-            info[_key(K_PRESENT)][1],
+            TALLY_INFO_SHEET,
+            info[header_key(TALLY_K_PRESENT)][1],
         )
     try:
         quorum = parse_quorum(meta.get("quorum", [""])[0])
@@ -536,18 +548,20 @@ def read_tally(path: Path) -> Tally:
         rows = wb.get_sheet_by_name(vote.sheet).to_python(skip_empty_area=False)
         ballots[vote.key] = _read_vote_sheet(vote, rows, present, problem)
 
-    members = tuple(m.strip() for m in re.split(r"[;\n]", _text(info.get(_key(K_MEMBERS), ("", ""))[0])) if m.strip())
+    members = tuple(
+        m.strip() for m in re.split(r"[;\n]", _text(info.get(header_key(TALLY_K_MEMBERS), ("", ""))[0])) if m.strip()
+    )
     return Tally(
         file=file,
         cluster=meta.get("cluster", [""])[0],
         parent_body=meta.get("parent_body", [""])[0],
         year=int(meta.get("year", ["0"])[0] or 0),
-        place=_text(info.get(_key(K_PLACE), ("", ""))[0]),
+        place=_text(info.get(header_key(TALLY_K_PLACE), ("", ""))[0]),
         convened=convened or 0,
         present=present or 0,
         quorum=quorum,
-        count_date=_text(info.get(_key(K_DATE), ("", ""))[0]),
-        chief=_text(info.get(_key(K_CHIEF), ("", ""))[0]),
+        count_date=_text(info.get(header_key(TALLY_K_DATE), ("", ""))[0]),
+        chief=_text(info.get(header_key(TALLY_K_CHIEF), ("", ""))[0]),
         members=members,
         votes=tuple(votes),
         ballots=ballots,
@@ -557,48 +571,50 @@ def read_tally(path: Path) -> Tally:
 
 def _read_vote_sheet(vote: Vote, rows: list[list[object]], present: int | None, problem) -> tuple[Ballot, ...]:
     sheet = vote.sheet
-    header = rows[HEADER_ROW] if len(rows) > HEADER_ROW else []
-    by_name = {_key(u.name): u for u in vote.candidates}
+    header = rows[TALLY_HEADER_ROW] if len(rows) > TALLY_HEADER_ROW else []
+    names = UnitNames(vote.candidates)
     columns: dict[int, Unit] = {}
     col_ballot = col_invalid = col_note = None
     for j, v in enumerate(header):
-        k = _key(v)
-        if k == _key(H_BALLOT):
+        k = header_key(v)
+        if k == header_key(TALLY_H_BALLOT):
             col_ballot = j
-        elif k == _key(H_INVALID):
+        elif k == header_key(TALLY_H_INVALID):
             col_invalid = j
-        elif k == _key(H_NOTE):
+        elif k == header_key(TALLY_H_NOTE):
             col_note = j
-        elif k in by_name:
-            columns[j] = by_name[k]
+        elif k and (unit := names.match(_text(v))) is not None:
+            columns[j] = unit
         elif k:
             problem(
                 "tally-unknown-column",
                 f"Cột '{_text(v)}' không phải đơn vị trong danh sách bỏ phiếu.",
                 "Không đổi tên, thêm hay xóa cột; dùng lại bảng kiểm phiếu do ttdk-xl tạo.",
                 sheet,
-                cell_name(HEADER_ROW, j),
+                cell_name(TALLY_HEADER_ROW, j),
             )
     missing = [u.name for u in vote.candidates if u not in columns.values()]
     if col_ballot is None or missing:
         problem(
             "tally-columns",
-            "Bảng kiểm phiếu thiếu cột " + ", ".join(([f"'{H_BALLOT}'"] if col_ballot is None else []) + missing) + ".",
+            "Bảng kiểm phiếu thiếu cột "
+            + ", ".join(([f"'{TALLY_H_BALLOT}'"] if col_ballot is None else []) + missing)
+            + ".",
             "Không đổi tên, thêm hay xóa cột; dùng lại bảng kiểm phiếu do ttdk-xl tạo.",
             sheet,
-            cell_name(HEADER_ROW, 0),
+            cell_name(TALLY_HEADER_ROW, 0),
         )
         return ()
 
     out: list[Ballot] = []
     seen: dict[str, str] = {}
-    for i in range(HEADER_ROW + 1, len(rows)):
+    for i in range(TALLY_HEADER_ROW + 1, len(rows)):
         row = rows[i]
 
         def at(j, row=row):
             return row[j] if j is not None and j < len(row) else None
 
-        label = _key(at(col_ballot))
+        label = header_key(at(col_ballot))
         if label == "cộng":
             break
         marks: list[str] = []
@@ -623,7 +639,7 @@ def _read_vote_sheet(vote: Vote, rows: list[list[object]], present: int | None, 
             bad = True
             problem(
                 "tally-bad-mark",
-                f"Ô có '{flagged}'; ở cột '{H_INVALID}' chỉ đánh x hoặc để trống.",
+                f"Ô có '{flagged}'; ở cột '{TALLY_H_INVALID}' chỉ đánh x hoặc để trống.",
                 "Sửa thành x (phiếu không hợp lệ) hoặc xóa.",
                 sheet,
                 cell_name(i, col_invalid),
@@ -670,7 +686,7 @@ def _read_vote_sheet(vote: Vote, rows: list[list[object]], present: int | None, 
             f"Có {len(out)} phiếu, nhiều hơn số đại biểu có mặt ({present}): kết quả không thể đúng.",
             "Kiểm tra phiếu nhập trùng, hoặc số đại biểu có mặt ở trang 'Thông tin'.",
             sheet,
-            cell_name(HEADER_ROW + 1, col_ballot),
+            cell_name(TALLY_HEADER_ROW + 1, col_ballot),
         )
     return tuple(out)
 
@@ -738,7 +754,7 @@ def tally(path: Path) -> CountResult:
             f"Số đại biểu có mặt ({t.present}/{t.convened}) chưa đạt tỷ lệ tối thiểu {quorum_text(t.quorum)}: "
             "Hội nghị không đủ điều kiện biểu quyết.",
             "Kiểm tra lại số đại biểu ở trang 'Thông tin'; nếu đúng, hoãn bỏ phiếu đến khi đủ đại biểu.",
-            INFO_SHEET,
+            TALLY_INFO_SHEET,
         )
         result = CountResult(t, result.counts, False, (*result.findings, extra))
     return result

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ttdk_xl.core.models import Book, Kind, Unit
 from ttdk_xl.core.text import nfc, vn_number
-from ttdk_xl.outputs.report import _body_name, _signer_title
+from ttdk_xl.outputs.report import body_name, signer_title
 
 COVENANT_NAME = "giao_uoc_thi_dua.docx"
 SIGN_COLUMNS = 3
@@ -119,8 +119,8 @@ def write_covenant(book: Book, path: Path, year: int | None = None) -> Path:
 
 def _signer(unit: Unit) -> tuple[str, str]:
     """('UBND huyện Triệu Sơn', 'CHỦ TỊCH') — the body and the signer's title."""
-    body = _body_name(unit)
-    title = _signer_title(body)
+    body = body_name(unit)
+    title = signer_title(body)
     role = title[: -len(body)].strip() if title.upper().endswith(body.upper()) else title
     return body, role
 

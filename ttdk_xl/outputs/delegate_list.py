@@ -12,7 +12,7 @@ from typing import Any
 from ttdk_xl.core.atomic import atomic_path
 from ttdk_xl.core.gc_pause import gc_paused
 from ttdk_xl.core.models import Book
-from ttdk_xl.core.units import match_unit
+from ttdk_xl.core.units import find_unit
 from ttdk_xl.outputs import xlsx_fast
 from ttdk_xl.outputs.xlsx_fast import use_fast_sheets
 from ttdk_xl.rules.delegates import REGISTERED, TOO_MANY, DelegateList, UnitDelegates
@@ -28,8 +28,8 @@ OUT_SHEETS = (LIST_SHEET, COUNT_SHEET, CHECK_SHEET, SEATING_SHEET, CARDS_SHEET)
 
 def _seating_order(book: Book, units: Sequence[UnitDelegates]) -> list[UnitDelegates]:
     """Head unit first, then the deputy, then the others in book order."""
-    head = book.unit(book.head_unit) or match_unit(book, book.head_unit)
-    deputy = book.unit(book.deputy_unit) or match_unit(book, book.deputy_unit)
+    head = find_unit(book, book.head_unit)
+    deputy = find_unit(book, book.deputy_unit)
     first = [c.code for c in (head, deputy) if c is not None]
     return sorted(units, key=lambda u: (first.index(u.unit.code) if u.unit.code in first else len(first),))
 

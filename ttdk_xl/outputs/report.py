@@ -71,7 +71,7 @@ def build_context(result: Result) -> dict[str, Any]:
     deputy = find_unit(book, book.deputy_unit)
     head_name = head.name if head else nfc(book.head_unit)
     deputy_name = deputy.name if deputy else nfc(book.deputy_unit)
-    head_body = _body_name(head) if head else nfc(book.head_unit)
+    head_body = body_name(head) if head else nfc(book.head_unit)
 
     valid = [u for u in units if u.status is Status.VALID]
     invalid = [u for u in units if u.status is Status.INVALID]
@@ -101,7 +101,7 @@ def build_context(result: Result) -> dict[str, Any]:
         "deputy_unit_name": deputy_name,
         "head_body": head_body,
         "head_body_upper": head_body.upper(),
-        "head_signer_title": _signer_title(head_body),
+        "head_signer_title": signer_title(head_body),
         "n_units": _count(len(units)),
         "n_submitted": _count(len(valid) + len(invalid)),
         "n_valid": _count(len(valid)),
@@ -424,7 +424,7 @@ def _join_and(names) -> str:
     return ", ".join(items[:-1]) + " và " + items[-1]
 
 
-def _body_name(unit: Unit) -> str:
+def body_name(unit: Unit) -> str:
     """The issuing body of a unit: 'UBND huyện Triệu Sơn' for a district, 'Sở Tài chính' as is."""
     name = nfc(unit.name)
     low = name.casefold()
@@ -439,7 +439,8 @@ def _body_name(unit: Unit) -> str:
     return f"UBND {name}"
 
 
-def _signer_title(body: str) -> str:
+def signer_title(body: str) -> str:
+    """Who signs for a body, in capitals: 'CHỦ TỊCH UBND HUYỆN …', 'GIÁM ĐỐC SỞ …', else 'THỦ TRƯỞNG …'."""
     low = body.casefold()
     if low.startswith(("ubnd", "ủy ban", "uỷ ban")):
         return f"CHỦ TỊCH {body.upper()}"

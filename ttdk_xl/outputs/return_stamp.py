@@ -497,16 +497,16 @@ class _SheetShape:
 class _Score:
     """The score sheet of a learnt return, split into what every return shares and what it fills in.
 
-    `sheet(…)` is the Python twin of the values that template._write_score_sheet writes for a unit
+    `sheet(…)` is the Python twin of the values that template.write_score_sheet writes for a unit
     (what it typed, the cached check, group, sum and status results, the row heights, the marks);
     learning checks the twin against the real function's recording.
     """
 
     def __init__(self, book: Book, learnt: _Sheet, marks: int):
-        from ttdk_xl.core.layout import HEADER_ROW
+        from ttdk_xl.core.layout import SCORE_HEADER_ROW
 
         cells = learnt.cells
-        first = HEADER_ROW
+        first = SCORE_HEADER_ROW + 1  # row of the first criterion
         row_of = {c.code: first + i for i, c in enumerate(book.criteria)}
         self.leaves = []  # (criterion, row, D format, E format, F cell)
         for c in book.criteria:
@@ -546,7 +546,7 @@ class _Score:
 
     def sheet(self, book: Book, unit: Unit, entries: Mapping, marks: list) -> _Sheet:
         from ttdk_xl.core.models import Kind
-        from ttdk_xl.forms.template import _is_number, _num, _row_height, row_invalid
+        from ttdk_xl.forms.template import cell_value, is_number, row_height, row_invalid
 
         sheet = _Sheet(None, SCORE_SHEET)
         sheet.cells = cells = dict(self.constant)
@@ -560,11 +560,11 @@ class _Score:
         bad_rows = 0
         for c, r, d_fmt, e_fmt, check in self.leaves:
             value, expl = entries.get(c.code, (None, ""))
-            value = _num(value)
+            value = cell_value(value)
             values[c.code] = value
             if value is None or value == "":
                 cells[r << 14 | 3] = ("b", None, d_fmt)
-            elif _is_number(value):
+            elif is_number(value):
                 sheet.write_number(r, 3, value, d_fmt)
             else:
                 sheet.write_string(r, 3, str(value), d_fmt)
@@ -575,7 +575,7 @@ class _Score:
             memo = (c.code, value, value.__class__, expl)
             known = self.rows.get(memo)
             if known is None:
-                known = (_row_height(c.text, expl or ""), int(row_invalid(c, value, expl or "", step)))
+                known = (row_height(c.text, expl or ""), int(row_invalid(c, value, expl or "", step)))
                 if len(self.rows) < 100_000 and value == value:
                     self.rows[memo] = known
             sheet.set_row(r, known[0])
@@ -583,13 +583,13 @@ class _Score:
             bad_rows += invalid
             cells[r << 14 | 5] = ("f", check[1], check[2], int(invalid))
         for c, r, cell, kids in self.groups:
-            total = sum((Decimal(str(values[k])) for k in kids if _is_number(values.get(k))), Decimal(0))
+            total = sum((Decimal(str(values[k])) for k in kids if is_number(values.get(k))), Decimal(0))
             values[c.code] = total
             cells[r << 14 | 3] = ("f", cell[1], cell[2], float(total))
         sums = {}
         for (r, cell), kind in zip(self.sum_rows, (Kind.SCORED, Kind.BONUS, Kind.PENALTY), strict=False):
             leaves = [c for c in book.leaves if c.kind is kind]
-            s = sum((Decimal(str(values[c.code])) for c in leaves if _is_number(values[c.code])), Decimal(0))
+            s = sum((Decimal(str(values[c.code])) for c in leaves if is_number(values[c.code])), Decimal(0))
             if kind is Kind.BONUS:
                 s = min(s, book.bonus_cap)
             sums[kind] = s
@@ -740,16 +740,16 @@ class ReturnStamper:
 
         book = self.book
         wb = _Workbook()
-        fmt = template._formats(wb)
+        fmt = template.sheet_formats(wb)
         count = len(wb.formats)
         if extra_sheet:
             extra_sheet(wb, fmt)
         ws = wb.add_worksheet(SCORE_SHEET)
-        template._write_score_sheet(wb, ws, fmt, book, unit, entries or {}, marks)
+        template.write_score_sheet(wb, ws, fmt, book, unit, entries or {}, marks)
         self._before_delegates = len(wb.formats)
         write_delegate_sheet(wb, fmt, book, unit, list(delegates))
-        template._write_guide(wb.add_worksheet(GUIDE_SHEET), fmt, book)
-        template._write_meta(wb.add_worksheet(META_SHEET), book, unit, issued_at)
+        template.write_guide_sheet(wb.add_worksheet(GUIDE_SHEET), fmt, book)
+        template.write_meta_sheet(wb.add_worksheet(META_SHEET), book, unit, issued_at)
         if not extra_sheet:
             ws.activate()
         return wb, fmt, count

@@ -23,19 +23,21 @@ from xlsxwriter.worksheet import Worksheet
 
 from ttdk_xl.core.atomic import atomic_path
 from ttdk_xl.core.gc_pause import gc_paused
+from ttdk_xl.core.layout import (
+    NO,
+    SUMMARY_CHART_SHEET,
+    SUMMARY_CHECK_SHEET,
+    SUMMARY_EXPLAIN_SHEET,
+    SUMMARY_HEADER_ROW,
+    SUMMARY_MATRIX_SHEET,
+    SUMMARY_SHEET,
+    SUMMARY_SOURCE_SHEET,
+    YES,
+)
 from ttdk_xl.core.models import Criterion, Finding, Kind, Result, Severity, Source, SourceState, Status, UnitResult
 from ttdk_xl.core.text import plain
 from ttdk_xl.outputs import xlsx_fast
 from ttdk_xl.outputs.xlsx_fast import close_with_level, use_fast_sheets, wrapped_lines
-
-SUMMARY_SHEET = "Tổng hợp"
-CHECK_SHEET = "Kiểm tra"
-MATRIX_SHEET = "Chi tiết điểm"
-EXPLAIN_SHEET = "Giải trình"
-SOURCE_SHEET = "Nguồn"
-CHART_SHEET = "Biểu đồ"
-ASSESSED_SHEET = "Thẩm định"  # editable agreed scores (ttdk_xl.rules.assessed); `Điểm điều chỉnh` follows when applied
-SHEETS = (SUMMARY_SHEET, CHECK_SHEET, ASSESSED_SHEET, MATRIX_SHEET, EXPLAIN_SHEET, SOURCE_SHEET, CHART_SHEET)
 
 SUMMARY_HEADERS = (
     "STT",
@@ -71,8 +73,6 @@ AVERAGE_HEADER = "Trung bình cụm"
 RANK_INVALID_NOTE = "Xếp hạng cả đơn vị có lỗi theo yêu cầu"
 NO_FINDINGS = "Không có lỗi nào."
 
-HEADER_ROW = 3  # 0-based row of the table header on every sheet (rows 0–2 hold the title block)
-
 CONSTANT_MEMORY_UNITS = 2000  # above this many units the workbook is written in constant-memory mode
 MATRIX_MAX_UNITS = 250  # above this, `Chi tiết điểm` is transposed: one row per unit, one column per criterion
 MATRIX_FIT_UNITS = 16  # up to this many unit columns the matrix prints one page wide
@@ -93,7 +93,6 @@ STATUS_COLOURS = {Status.VALID: GREEN, Status.INVALID: RED, Status.MISSING: GREY
 SEVERITY_COLOURS = {Severity.ERROR: RED, Severity.WARNING: AMBER}
 STATE_COLOURS = {SourceState.USED: GREEN, SourceState.SUPERSEDED: GREY, SourceState.REJECTED: RED}
 ACCLAIMS = ("Nhất", "Nhì", "Ba")
-YES, NO = "Có", "Không"
 
 
 # ---------------------------------------------------------------------------------------------- public API
@@ -104,7 +103,8 @@ def write_summary(result: Result, path: Path) -> None:
 
     Sheets in order: `Tổng hợp`, `Kiểm tra`, `Thẩm định` (then `Điểm điều chỉnh` when agreed scores were
     applied), `Chi tiết điểm`, `Giải trình`, `Nguồn`, `Biểu đồ`.
-    On every sheet rows 1–3 are the title block and row 4 (`HEADER_ROW` + 1) is the table header.
+    On every sheet but `Thẩm định` rows 1–3 are the title block and row 4 (`SUMMARY_HEADER_ROW` + 1) is the
+    table header.
     Text that came from units is always written as text, never as a formula or a link.
     """
     path = Path(path)
@@ -414,7 +414,7 @@ class _Writer:
         ws.center_horizontally()
         if fit_width:
             ws.fit_to_pages(1, 0)
-        ws.repeat_rows(HEADER_ROW)
+        ws.repeat_rows(SUMMARY_HEADER_ROW)
         ws.set_footer(f'&L&"{FONT}"&9&A&R&"{FONT}"&9Trang &P/&N', margin=0.3)
         return ws
 
@@ -438,9 +438,9 @@ class _Writer:
                 ws.write_string(r, 0, text, style)
 
     def headers(self, ws: Worksheet, headers: Iterable[str], height: float = 30) -> None:
-        ws.set_row(HEADER_ROW, height)
+        ws.set_row(SUMMARY_HEADER_ROW, height)
         for c, text in enumerate(headers):
-            ws.write_string(HEADER_ROW, c, text, self.s.header())
+            ws.write_string(SUMMARY_HEADER_ROW, c, text, self.s.header())
 
     def fit(self, ws: Worksheet, r: int, cells: dict[int, str], minimum: float = 0) -> None:
         """Set row r's height for its wrapped texts (Excel and LibreOffice do not do it on opening).
@@ -468,8 +468,8 @@ class _Writer:
             ws.write_number(r, c, float(value), fmt)
 
     def finish_table(self, ws: Worksheet, ncols: int, last_row: int, freeze_cols: int = 0) -> None:
-        ws.freeze_panes(HEADER_ROW + 1, freeze_cols)
-        ws.autofilter(HEADER_ROW, 0, max(last_row, HEADER_ROW), ncols - 1)
+        ws.freeze_panes(SUMMARY_HEADER_ROW + 1, freeze_cols)
+        ws.autofilter(SUMMARY_HEADER_ROW, 0, max(last_row, SUMMARY_HEADER_ROW), ncols - 1)
 
     def empty_row(self, ws: Worksheet, r: int, ncols: int, text: str) -> None:
         ws.merge_range(r, 0, r, ncols - 1, text, self.s(italic=True, align="center"))
@@ -528,7 +528,7 @@ class _Writer:
                 )  # fmt: skip
                 yield height, formats, values
 
-        r = ws.put_rows(HEADER_ROW + 1, cells())
+        r = ws.put_rows(SUMMARY_HEADER_ROW + 1, cells())
         self.finish_table(ws, ncols, r, freeze_cols=3)
 
     # ------------------------------------------------------------------ 2. Kiểm tra
@@ -536,7 +536,7 @@ class _Writer:
     def checks(self) -> None:
         findings = self.result.findings
         ncols = len(CHECK_HEADERS)
-        ws = self.sheet(CHECK_SHEET, (5, 19, 21, 11, 6, 15, 9, 38, 34))
+        ws = self.sheet(SUMMARY_CHECK_SHEET, (5, 19, 21, 11, 6, 15, 9, 38, 34))
         counts = {sev: sum(1 for f in findings if f.severity is sev) for sev in Severity}
         note = f"Lỗi: {counts[Severity.ERROR]}; cảnh báo: {counts[Severity.WARNING]}; ghi chú: {counts[Severity.INFO]}."
         if counts[Severity.ERROR] and not self.result.rank_invalid:
@@ -544,7 +544,7 @@ class _Writer:
         self.title(ws, ncols, f"KẾT QUẢ KIỂM TRA HỒ SƠ TỰ CHẤM ĐIỂM NĂM {self.book.year}", note)
         self.headers(ws, CHECK_HEADERS)
         s = self.s
-        r = HEADER_ROW
+        r = SUMMARY_HEADER_ROW
         if not findings:
             r += 1
             self.empty_row(ws, r, ncols, NO_FINDINGS)
@@ -592,7 +592,7 @@ class _Writer:
         n = len(units)
         ncols = 3 + n + 1
         fit = n <= MATRIX_FIT_UNITS
-        ws = self.sheet(MATRIX_SHEET, (7, 40, 8, *([9] * n), 9), fit_width=fit)
+        ws = self.sheet(SUMMARY_MATRIX_SHEET, (7, 40, 8, *([9] * n), 9), fit_width=fit)
         if not fit:
             ws.repeat_columns(0, 2)
             ws.set_print_scale(80)
@@ -600,7 +600,7 @@ class _Writer:
         self.headers(ws, ("Mã", "Nội dung tiêu chí", "Điểm tối đa", *(u.unit.name for u in units), AVERAGE_HEADER), 45)
         s = self.s
         rules: dict[str, list[int]] = {"scored": [], "bonus": [], "penalty": [], "disq": []}
-        r = HEADER_ROW
+        r = SUMMARY_HEADER_ROW
         for c in self.book.criteria:
             r += 1
             group = c.is_group
@@ -640,7 +640,7 @@ class _Writer:
             for kind, rows in rules.items():
                 for first, last in _blocks(rows):
                     self.colour_rule(ws, kind, first, 3, last, 3 + n, f"$C{first + 1}", _cell(first, 3))
-        ws.freeze_panes(HEADER_ROW + 1, 3)
+        ws.freeze_panes(SUMMARY_HEADER_ROW + 1, 3)
 
     def matrix_by_unit(self) -> None:
         """Units as rows, criteria as columns: for more units than fit across a sheet."""
@@ -649,14 +649,14 @@ class _Writer:
         averages = self.result.averages()
         m = len(criteria)
         ncols = 2 + m + 2
-        ws = self.sheet(MATRIX_SHEET, (10, 24, *([8] * m), 9, 8), fit_width=False)
+        ws = self.sheet(SUMMARY_MATRIX_SHEET, (10, 24, *([8] * m), 9, 8), fit_width=False)
         ws.repeat_columns(0, 1)
         ws.set_print_scale(80)
         self.title(ws, 0, *self.matrix_title())
         self.headers(ws, ("Mã đơn vị", "Đơn vị", *(c.code for c in criteria), "Tổng điểm", "Xếp hạng"))
         s = self.s
         bold = s(bold=True, bg_color=GROUP_FILL, num_format=self.num, align="center")
-        r = HEADER_ROW + 1
+        r = SUMMARY_HEADER_ROW + 1
         max_row = r
         ws.write_blank(r, 0, None, bold)
         ws.write_string(r, 1, "Điểm tối đa", bold)
@@ -708,8 +708,8 @@ class _Writer:
                 self.colour_rule(
                     ws, _rule_kind(c), first, col, last, col, _cell(max_row, col, row_abs=True), _cell(first, col)
                 )
-        ws.freeze_panes(HEADER_ROW + 1, 2)
-        ws.autofilter(HEADER_ROW, 0, max(last, HEADER_ROW + 1), ncols - 1)
+        ws.freeze_panes(SUMMARY_HEADER_ROW + 1, 2)
+        ws.autofilter(SUMMARY_HEADER_ROW, 0, max(last, SUMMARY_HEADER_ROW + 1), ncols - 1)
 
     def matrix_title(self) -> tuple[str, str]:
         return (
@@ -759,7 +759,7 @@ class _Writer:
 
     def explanations(self) -> None:
         ncols = len(EXPLAIN_HEADERS)
-        ws = self.sheet(EXPLAIN_SHEET, (7, 34, 18, 7, 70))
+        ws = self.sheet(SUMMARY_EXPLAIN_SHEET, (7, 34, 18, 7, 70))
         criteria = [c for c in self.book.criteria if not c.is_group]
         by_code: dict[str, list] = {c.code: [] for c in criteria}
         for u in self.result.units:  # a unit explains a few criteria: visit those, not every criterion
@@ -774,13 +774,13 @@ class _Writer:
         s = self.s
         wrap = s(text_wrap=True, valign="top")
         top = s(valign="top")
-        r = HEADER_ROW
+        r = SUMMARY_HEADER_ROW
         if not total:
             r += 1
             self.empty_row(ws, r, ncols, "Không có giải trình nào.")
         limit = EXCEL_MAX_ROWS - 2
         score = s(num_format=self.num, align="center", valign="top")
-        widths, capacities = self.widths[EXPLAIN_SHEET], self.capacities[EXPLAIN_SHEET]
+        widths, capacities = self.widths[SUMMARY_EXPLAIN_SHEET], self.capacities[SUMMARY_EXPLAIN_SHEET]
         formats = (top, wrap, wrap, score, wrap)
         count = min(total, max(0, limit - r - 1))
         heights = [None, None] + [min(lines * LINE_HEIGHT + 3, 409) for lines in range(2, 40)]
@@ -838,14 +838,14 @@ class _Writer:
         mail = any(x.sender or x.sent_at for x in sources)  # files attached to saved emails: two more columns
         headers = SOURCE_HEADERS + (SOURCE_MAIL_HEADERS if mail else ())
         ncols = len(headers)
-        ws = self.sheet(SOURCE_SHEET, (24, 8, 23, 10, 11, 8, 11, 10, 28) + ((22, 11) if mail else ()))
+        ws = self.sheet(SUMMARY_SOURCE_SHEET, (24, 8, 23, 10, 11, 8, 11, 10, 28) + ((22, 11) if mail else ()))
         counts = {st: sum(1 for x in sources if x.state is st) for st in SourceState}
         note = f"Số tệp: {len(sources)} (" + "; ".join(f"{st.value.lower()}: {counts[st]}" for st in SourceState) + ")"
         self.title(ws, ncols, "DANH SÁCH TỆP ĐÃ NHẬN", note)
         self.headers(ws, headers)
         s = self.s
         wrap = s(text_wrap=True)
-        r = HEADER_ROW
+        r = SUMMARY_HEADER_ROW
         if not sources:
             r += 1
             self.empty_row(ws, r, ncols, "Không có tệp nào.")
@@ -861,7 +861,7 @@ class _Writer:
         center = sha = size = None
         for src in sources:
             modified, issued = _when(src.modified), _when(src.issued_at)
-            height = fit_height(SOURCE_SHEET, {0: src.file, 4: modified, 6: issued, 8: src.note}, minimum=25)
+            height = fit_height(SUMMARY_SOURCE_SHEET, {0: src.file, 4: modified, 6: issued, 8: src.note}, minimum=25)
             if center is None:  # formats made in the order of the former per-row code
                 center, sha, size = (
                     s(align="center"),
@@ -889,7 +889,7 @@ class _Writer:
         ranked = [u for _, u in sorted(indexed, key=lambda iu: (-(iu[1].total or 0), iu[0]))]
         shown = ranked[:CHART_MAX_UNITS]
         title = f"Tổng điểm thi đua năm {self.book.year}"
-        ws = self.sheet(CHART_SHEET, (8, 26, 10))
+        ws = self.sheet(SUMMARY_CHART_SHEET, (8, 26, 10))
         if len(ranked) <= CHART_MAX_UNITS:
             ws.fit_to_pages(1, 1)  # table and chart on one page
         note = ""
@@ -898,7 +898,7 @@ class _Writer:
         self.title(ws, 3 + 9, title.upper(), note)
         self.headers(ws, CHART_HEADERS)
         s = self.s
-        r = HEADER_ROW
+        r = SUMMARY_HEADER_ROW
         if not ranked:
             r += 1
             self.empty_row(ws, r, 3, "Chưa có đơn vị nào có tổng điểm.")
@@ -906,14 +906,14 @@ class _Writer:
         center, plain_fmt, number = s(align="center"), s(), s(num_format=self.num)
         formats = (center, plain_fmt, number)
         r = ws.put_rows(r + 1, ((None, formats, (u.rank, u.unit.name, _num(u.total))) for u in ranked))
-        first, last = HEADER_ROW + 1, HEADER_ROW + len(shown)
+        first, last = SUMMARY_HEADER_ROW + 1, SUMMARY_HEADER_ROW + len(shown)
         chart = self.wb.add_chart({"type": "bar"})
         font = {"name": FONT, "size": 10}
         chart.add_series(
             {
                 "name": "Tổng điểm",
-                "categories": [CHART_SHEET, first, 1, last, 1],
-                "values": [CHART_SHEET, first, 2, last, 2],
+                "categories": [SUMMARY_CHART_SHEET, first, 1, last, 1],
+                "values": [SUMMARY_CHART_SHEET, first, 2, last, 2],
                 "fill": {"color": "#2F5597"},
                 "gap": 40,
                 "data_labels": {"value": True, "num_format": self.num, "font": font},
@@ -932,7 +932,7 @@ class _Writer:
         )
         chart.set_chartarea({"border": {"none": True}})
         chart.set_size({"width": 640, "height": max(260, 90 + 24 * len(shown))})
-        ws.insert_chart(HEADER_ROW, 4, chart, {"x_offset": 10, "object_position": 3})
+        ws.insert_chart(SUMMARY_HEADER_ROW, 4, chart, {"x_offset": 10, "object_position": 3})
 
 
 # ---------------------------------------------------------------------------------------------- small pure helpers

@@ -16,11 +16,12 @@ from pathlib import Path
 
 from ttdk_xl.core.failures import log, read_failure
 from ttdk_xl.core.gc_pause import gc_paused
+from ttdk_xl.core.layout import DELEGATE_SHEET
 from ttdk_xl.core.models import Book, Submission, evolve
 from ttdk_xl.inbox.files import read_path
 from ttdk_xl.inbox.read import DEFAULT_MAX_BYTES, FileInfo, ReadOutcome, relative_name
 from ttdk_xl.rules.checks import check_safely
-from ttdk_xl.rules.delegates import SHEET, parse_delegates
+from ttdk_xl.rules.delegates import parse_delegates
 from ttdk_xl.rules.score import compute_totals
 
 LARGE_FROM = 300  # files or units: from here on the speed machinery below is on; a cluster never gets near
@@ -126,7 +127,7 @@ def _delegates(raw, sub: Submission, book: Book) -> tuple | None:
     if unit is None or raw.delegate_rows is None:
         return None
     try:
-        found = parse_delegates(raw.delegate_rows, unit, raw.info.file, raw.delegate_sheet or SHEET)
+        found = parse_delegates(raw.delegate_rows, unit, raw.info.file, raw.delegate_sheet or DELEGATE_SHEET)
     except Exception:  # leave it to delegates.collect, which reports the problem in its own way
         log.warning("%s: delegate sheet left to delegates.collect", raw.info.file, exc_info=True)
         return None

@@ -4,12 +4,10 @@ At the conference the members agree the scores; the office types the agreed scor
 self-score in `Thẩm định` (with a reason) and runs `ttdk-xl consolidate INBOX --tham-dinh tong_hop.xlsx`.
 The agreed score counts where present (DESIGN §3.1); every change is listed.
 
-Layout of the sheet (0-based rows; the same constants drive the writer and the reader):
-  rows 0–2   title block
-  row 3      one merged cell per unit over its three columns: "UBND huyện Triệu Sơn (TSN)"
-  row 4      `Mã`, `Nội dung tiêu chí`, `Điểm tối đa`, then per unit `Tự chấm`, `Thẩm định`, `Lý do điều chỉnh`
-  row 5…     one row per criterion in book order (groups are formula subtotals), then the totals.
-The reader finds everything by its header text and unit code, so moved or re-saved sheets still read.
+The sheet's layout is in core.layout (ASSESSED_*: the same constants drive the writer and the reader): a title
+block, a row naming each unit over its three columns, the header row, then one row per criterion in book order
+(groups are formula subtotals) and the totals. The reader finds everything by its header text and unit code,
+so moved or re-saved sheets still read.
 """
 
 from __future__ import annotations
@@ -23,16 +21,50 @@ from typing import Any
 
 from ttdk_xl.core.errors import TtdkError
 from ttdk_xl.core.failures import must_propagate
-from ttdk_xl.core.layout import NO, YES, cell_name, col_letter
-from ttdk_xl.core.models import Book, Criterion, Finding, Kind, Result, ScoreChange, Severity, Submission, UnitResult
-from ttdk_xl.core.text import nfc, plain, vn_number
+from ttdk_xl.core.layout import (
+    ASSESSED_CHANGES_SHEET,
+    ASSESSED_FIRST_ROW,
+    ASSESSED_FIRST_UNIT_COL,
+    ASSESSED_H_AGREED,
+    ASSESSED_H_REASON,
+    ASSESSED_H_SELF,
+    ASSESSED_HEADER_ROW,
+    ASSESSED_SHEET,
+    ASSESSED_UNIT_ROW,
+    H_CODE,
+    H_MAX,
+    H_TEXT,
+    NO,
+    SUMMARY_HEADER_ROW,
+    YES,
+    cell_name,
+    col_letter,
+)
+from ttdk_xl.core.models import (
+    Book,
+    Criterion,
+    Finding,
+    Kind,
+    Result,
+    ScoreChange,
+    Severity,
+    Submission,
+    Unit,
+    UnitResult,
+)
+from ttdk_xl.core.text import code_text, header_key, nfc, plain, vn_number
+from ttdk_xl.core.units import match_unit
+from ttdk_xl.rules.values import (
+    ABOVE_MAX,
+    MISSING,
+    NEGATIVE,
+    NOT_NUMBER,
+    OFF_STEP,
+    round_to_step,
+    validate_score,
+    yes_no,
+)
 
-SHEET = "Thẩm định"
-CHANGES_SHEET = "Điểm điều chỉnh"
-H_CODE, H_TEXT, H_MAX = "Mã", "Nội dung tiêu chí", "Điểm tối đa"
-H_SELF, H_AGREED, H_REASON = "Tự chấm", "Thẩm định", "Lý do điều chỉnh"
-UNIT_ROW, HEADER_ROW, FIRST_ROW = 3, 4, 5
-FIRST_UNIT_COL = 3
 TOTAL_LABEL = "TỔNG ĐIỂM"
 DIFF_LABEL = "Chênh lệch (thẩm định − tự chấm)"
 MAX_UNITS = 500  # 3 columns per unit; a conference has far fewer units (beyond this: no `Thẩm định` sheet)
@@ -83,16 +115,6 @@ class Assessment:
 # ---------------------------------------------------------------------------------------------- reading
 
 
-def _key(value: object) -> str:
-    return " ".join(nfc(value).casefold().split())
-
-
-def _code(value: object) -> str:
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    return nfc(value)
-
-
 def read_assessed(path: str | Path, book: Book) -> Assessment:
     """Read the `Thẩm định` sheet of `path` against the book. Cell problems are findings; an unusable
     file raises AssessedError (a Vietnamese message saying what to do)."""
@@ -102,7 +124,7 @@ def read_assessed(path: str | Path, book: Book) -> Assessment:
     name = path.name
     try:
         wb = CalamineWorkbook.from_path(str(path))
-        sheet = next((s for s in wb.sheet_names if _key(s) == _key(SHEET)), None)
+        sheet = next((s for s in wb.sheet_names if header_key(s) == header_key(ASSESSED_SHEET)), None)
         rows = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False) if sheet else None
     except BaseException as exc:  # calamine raises many types for broken files
         if must_propagate(exc):
@@ -113,13 +135,14 @@ def read_assessed(path: str | Path, book: Book) -> Assessment:
         ) from exc
     if rows is None:
         raise AssessedError(
-            f"Tệp '{name}' không có trang '{SHEET}'. Cách sửa: chạy ttdk-xl consolidate (không kèm --tham-dinh) để "
-            f"có tong_hop.xlsx mới với trang '{SHEET}', nhập điểm thẩm định vào đó rồi chạy lại."
+            f"Tệp '{name}' không có trang '{ASSESSED_SHEET}'. Cách sửa: chạy ttdk-xl consolidate (không kèm "
+            f"--tham-dinh) để có tong_hop.xlsx mới với trang '{ASSESSED_SHEET}', nhập điểm thẩm định vào đó rồi "
+            "chạy lại."
         )
     return parse_sheet(rows, book, name, sheet)
 
 
-def parse_sheet(rows: list[list[Any]], book: Book, file: str, sheet: str = SHEET) -> Assessment:
+def parse_sheet(rows: list[list[Any]], book: Book, file: str, sheet: str = ASSESSED_SHEET) -> Assessment:
     """Pure: the sheet's rows (row i = Excel row i+1) → Assessment."""
     findings: list[Finding] = []
     blocked: set[str] = set()
@@ -133,18 +156,18 @@ def parse_sheet(rows: list[list[Any]], book: Book, file: str, sheet: str = SHEET
 
     header = None
     for i, row in enumerate(rows[:40]):
-        keys = [_key(v) for v in row]
-        if _key(H_CODE) in keys and _key(H_AGREED) in keys:
+        keys = [header_key(v) for v in row]
+        if header_key(H_CODE) in keys and header_key(ASSESSED_H_AGREED) in keys:
             header = i
             break
     if header is None or header == 0:
         raise AssessedError(
-            f"Trang '{sheet}' của tệp '{file}' không còn dòng tiêu đề ('{H_CODE}', '{H_AGREED}'). Cách sửa: dùng "
-            "tong_hop.xlsx mới do ttdk-xl tạo; không xóa các dòng tiêu đề của trang."
+            f"Trang '{sheet}' của tệp '{file}' không còn dòng tiêu đề ('{H_CODE}', '{ASSESSED_H_AGREED}'). "
+            "Cách sửa: dùng tong_hop.xlsx mới do ttdk-xl tạo; không xóa các dòng tiêu đề của trang."
         )
     head = rows[header]
-    keys = [_key(v) for v in head]
-    code_col = keys.index(_key(H_CODE))
+    keys = [header_key(v) for v in head]
+    code_col = keys.index(header_key(H_CODE))
 
     # Units: the row above the header names each unit once, over its columns.
     above = rows[header - 1]
@@ -154,13 +177,9 @@ def parse_sheet(rows: list[list[Any]], book: Book, file: str, sheet: str = SHEET
         if text:
             starts.append((col, text))
     columns: dict[str, tuple[int, int | None]] = {}  # unit code → (agreed col, reason col)
-    from ttdk_xl.core.units import match_unit
-
     for n, (col, text) in enumerate(starts):
         end = starts[n + 1][0] if n + 1 < len(starts) else len(head)
-        m = re.search(r"\(([^()]+)\)\s*$", text)
-        unit = book.unit(m.group(1).strip()) if m else None
-        unit = unit or match_unit(book, re.sub(r"\s*\([^()]*\)\s*$", "", text))
+        unit = _column_unit(book, text)
         if unit is None:
             add(
                 "assessed-unit-unknown",
@@ -172,8 +191,8 @@ def parse_sheet(rows: list[list[Any]], book: Book, file: str, sheet: str = SHEET
             )
             continue
         span = [keys[c] if c < len(keys) else "" for c in range(col, end)]
-        agreed = col + span.index(_key(H_AGREED)) if _key(H_AGREED) in span else None
-        reason = col + span.index(_key(H_REASON)) if _key(H_REASON) in span else None
+        agreed = col + span.index(header_key(ASSESSED_H_AGREED)) if header_key(ASSESSED_H_AGREED) in span else None
+        reason = col + span.index(header_key(ASSESSED_H_REASON)) if header_key(ASSESSED_H_REASON) in span else None
         if unit.code in columns:
             add(
                 "assessed-unit-duplicate",
@@ -189,8 +208,8 @@ def parse_sheet(rows: list[list[Any]], book: Book, file: str, sheet: str = SHEET
             add(
                 "assessed-column-missing",
                 E,
-                f"Không còn cột '{H_AGREED}' của đơn vị {unit.name} (cột bị xóa hoặc đổi tiêu đề).",
-                f"Khôi phục cột '{H_AGREED}' dưới tên đơn vị (chép từ tong_hop.xlsx mới) rồi chạy lại.",
+                f"Không còn cột '{ASSESSED_H_AGREED}' của đơn vị {unit.name} (cột bị xóa hoặc đổi tiêu đề).",
+                f"Khôi phục cột '{ASSESSED_H_AGREED}' dưới tên đơn vị (chép từ tong_hop.xlsx mới) rồi chạy lại.",
                 header,
                 col,
                 unit,
@@ -204,7 +223,7 @@ def parse_sheet(rows: list[list[Any]], book: Book, file: str, sheet: str = SHEET
     row_of: dict[str, int] = {}
     for i in range(header + 1, len(rows)):
         row = rows[i]
-        code = _code(row[code_col]) if code_col < len(row) else ""
+        code = code_text(row[code_col]) if code_col < len(row) else ""
         if code in leaves and code not in row_of:
             row_of[code] = i
     rows_missing = False
@@ -251,17 +270,19 @@ def parse_sheet(rows: list[list[Any]], book: Book, file: str, sheet: str = SHEET
     )
 
 
+def _column_unit(book: Book, text: str) -> Unit | None:
+    """The unit a column title names: 'UBND huyện Triệu Sơn (TSN)' by its code in brackets, else by its name."""
+    m = re.search(r"\(([^()]+)\)\s*$", text)
+    return (book.unit(m.group(1).strip()) if m else None) or match_unit(book, re.sub(r"\s*\([^()]*\)\s*$", "", text))
+
+
 def _check_cell(c: Criterion, raw: object, book: Book, add) -> Decimal | None:
     """One agreed cell → its value, or None (with a finding) when it cannot be used."""
-    from ttdk_xl.rules.checks import parse_score
-
     shown = nfc(raw)
     if c.kind is Kind.DISQUALIFIER:
-        k = _key(raw)
-        if k in ("", _key(NO)):
-            return ZERO
-        if k == _key(YES):
-            return ONE
+        yes = yes_no(raw)
+        if yes is not None:
+            return ONE if yes else ZERO
         add(
             "assessed-not-yes-no",
             E,
@@ -269,18 +290,16 @@ def _check_cell(c: Criterion, raw: object, book: Book, add) -> Decimal | None:
             f"Chọn '{YES}' hoặc '{NO}' (để trống là {NO}).",
         )
         return None
-    value, how = parse_score(raw)
-    if how == "blank":
-        if c.kind is Kind.SCORED:
-            add(
-                "assessed-missing",
-                E,
-                f"Ô điểm thẩm định tiêu chí {c.code} bị để trống.",
-                "Ghi điểm thẩm định (ghi 0 nếu tiêu chí không đạt), hoặc ghi lại điểm tự chấm nếu không điều chỉnh.",
-            )
-            return None
-        return ZERO
-    if value is None:
+    value, how, problem = validate_score(c, raw, book.step)
+    if problem == MISSING:
+        add(
+            "assessed-missing",
+            E,
+            f"Ô điểm thẩm định tiêu chí {c.code} bị để trống.",
+            "Ghi điểm thẩm định (ghi 0 nếu tiêu chí không đạt), hoặc ghi lại điểm tự chấm nếu không điều chỉnh.",
+        )
+        return None
+    if problem == NOT_NUMBER:
         add(
             "assessed-not-number",
             E,
@@ -288,7 +307,8 @@ def _check_cell(c: Criterion, raw: object, book: Book, add) -> Decimal | None:
             f"Ghi một số từ 0 đến {vn_number(c.max_points)} (ví dụ 8,5).",
         )
         return None
-    if value < 0:
+    assert value is not None
+    if problem == NEGATIVE:
         add(
             "assessed-negative",
             E,
@@ -296,7 +316,7 @@ def _check_cell(c: Criterion, raw: object, book: Book, add) -> Decimal | None:
             "Ghi số không âm (điểm trừ ghi số dương, ví dụ 2).",
         )
         return None
-    if value > c.max_points:
+    if problem == ABOVE_MAX:
         add(
             "assessed-above-max",
             E,
@@ -304,15 +324,15 @@ def _check_cell(c: Criterion, raw: object, book: Book, add) -> Decimal | None:
             f"Ghi điểm từ 0 đến {vn_number(c.max_points)}.",
         )
         return None
-    if value % book.step != 0:
+    if problem == OFF_STEP:
         add(
             "assessed-off-step",
             E,
             f"Điểm thẩm định tiêu chí {c.code} ({vn_number(value)}) không theo bước điểm {vn_number(book.step)}.",
-            f"Làm tròn theo bước {vn_number(book.step)} (ví dụ {vn_number(c.max_points - book.step)}).",
+            f"Làm tròn theo bước {vn_number(book.step)} (ví dụ {vn_number(round_to_step(value, book.step))}).",
         )
         return None
-    if how in ("comma", "unit", "text"):
+    if how:
         add(
             "assessed-text-number",
             W,
@@ -359,12 +379,12 @@ def apply_assessment(book: Book, chosen: Mapping[str, Submission], a: Assessment
                     "assessed-unit-missing",
                     E,
                     a.file,
-                    f"Trang '{SHEET}' không có cột của đơn vị {u.name} (cột bị xóa, hoặc đơn vị nộp sau khi tạo tệp): "
-                    "chưa có điểm thẩm định của đơn vị.",
+                    f"Trang '{ASSESSED_SHEET}' không có cột của đơn vị {u.name} (cột bị xóa, hoặc đơn vị nộp "
+                    "sau khi tạo tệp): chưa có điểm thẩm định của đơn vị.",
                     f"Chép nhóm cột của đơn vị từ tong_hop.xlsx mới (ttdk-xl consolidate không kèm --tham-dinh) vào "
-                    f"trang '{SHEET}', nhập điểm thẩm định rồi chạy lại.",
-                    SHEET,
-                    f"{HEADER_ROW}:{HEADER_ROW + 1}",
+                    f"trang '{ASSESSED_SHEET}', nhập điểm thẩm định rồi chạy lại.",
+                    ASSESSED_SHEET,
+                    f"{ASSESSED_UNIT_ROW + 1}:{ASSESSED_HEADER_ROW + 1}",
                     u.code,
                     u.name,
                 )
@@ -407,8 +427,8 @@ def apply_assessment(book: Book, chosen: Mapping[str, Submission], a: Assessment
                         a.file,
                         f"Điểm thẩm định tiêu chí {ch.code} khác điểm tự chấm ({_show(leaves[ch.code], ch.self_score)} "
                         f"→ {_show(leaves[ch.code], ch.agreed)}) nhưng chưa ghi lý do.",
-                        f"Ghi lý do điều chỉnh vào cột '{H_REASON}' của đơn vị.",
-                        SHEET,
+                        f"Ghi lý do điều chỉnh vào cột '{ASSESSED_H_REASON}' của đơn vị.",
+                        ASSESSED_SHEET,
                         a.reason_cells.get(u.code, {}).get(ch.code, ""),
                         u.code,
                         u.name,
@@ -429,7 +449,7 @@ def apply_assessment(book: Book, chosen: Mapping[str, Submission], a: Assessment
             )
         if u.code in out.blocked:
             out.notes.setdefault(u.code, []).append(
-                f"Trang '{SHEET}' có lỗi ở điểm thẩm định của đơn vị (xem trang 'Kiểm tra')."
+                f"Trang '{ASSESSED_SHEET}' có lỗi ở điểm thẩm định của đơn vị (xem trang 'Kiểm tra')."
             )
     return out
 
@@ -489,10 +509,10 @@ def _write_assessed(w: Any, units: list[UnitResult]) -> None:
     book: Book = w.book
     s = w.s
     widths = [6.0, 34.0, 7.5] + [7.5, 8.5, 17.0] * len(units)
-    ws = w.sheet(SHEET, widths, fit_width=len(units) <= 4)
+    ws = w.sheet(ASSESSED_SHEET, widths, fit_width=len(units) <= 4)
     note = (
-        f"Ô nền vàng: sửa điểm ở cột '{H_AGREED}' khi Hội nghị thống nhất khác điểm tự chấm, ghi lý do ở cột "
-        f"'{H_REASON}'; lưu tệp rồi chạy: ttdk-xl consolidate <hộp thư> --tham-dinh <tệp này>."
+        f"Ô nền vàng: sửa điểm ở cột '{ASSESSED_H_AGREED}' khi Hội nghị thống nhất khác điểm tự chấm, ghi lý do ở cột "
+        f"'{ASSESSED_H_REASON}'; lưu tệp rồi chạy: ttdk-xl consolidate <hộp thư> --tham-dinh <tệp này>."
     )
     if w.result.assessed_file:
         note = f"Đang dùng điểm thẩm định từ '{w.result.assessed_file}'. " + note
@@ -500,22 +520,22 @@ def _write_assessed(w: Any, units: list[UnitResult]) -> None:
     header = s.header()
     grey = {"bg_color": "#F2F2F2"}
     # Row 3: unit names over their three columns.
-    ws.set_row(UNIT_ROW, 32)
-    for c in range(FIRST_UNIT_COL):
-        ws.write_blank(UNIT_ROW, c, None, header)
+    ws.set_row(ASSESSED_UNIT_ROW, 32)
+    for c in range(ASSESSED_FIRST_UNIT_COL):
+        ws.write_blank(ASSESSED_UNIT_ROW, c, None, header)
     for i, u in enumerate(units):
-        c = FIRST_UNIT_COL + 3 * i
-        ws.merge_range(UNIT_ROW, c, UNIT_ROW, c + 2, f"{u.unit.name} ({u.unit.code})", header)
-    ws.set_row(HEADER_ROW, 30)
+        c = ASSESSED_FIRST_UNIT_COL + 3 * i
+        ws.merge_range(ASSESSED_UNIT_ROW, c, ASSESSED_UNIT_ROW, c + 2, f"{u.unit.name} ({u.unit.code})", header)
+    ws.set_row(ASSESSED_HEADER_ROW, 30)
     for c, text in enumerate((H_CODE, H_TEXT, H_MAX)):
-        ws.write_string(HEADER_ROW, c, text, header)
+        ws.write_string(ASSESSED_HEADER_ROW, c, text, header)
     for i in range(len(units)):
-        c = FIRST_UNIT_COL + 3 * i
-        ws.write_string(HEADER_ROW, c, H_SELF, header)
-        ws.write_string(HEADER_ROW, c + 1, H_AGREED, header)
-        ws.write_string(HEADER_ROW, c + 2, H_REASON, header)
+        c = ASSESSED_FIRST_UNIT_COL + 3 * i
+        ws.write_string(ASSESSED_HEADER_ROW, c, ASSESSED_H_SELF, header)
+        ws.write_string(ASSESSED_HEADER_ROW, c + 1, ASSESSED_H_AGREED, header)
+        ws.write_string(ASSESSED_HEADER_ROW, c + 2, ASSESSED_H_REASON, header)
 
-    row_of = {c.code: FIRST_ROW + i for i, c in enumerate(book.criteria)}
+    row_of = {c.code: ASSESSED_FIRST_ROW + i for i, c in enumerate(book.criteria)}
     selfs = [_self_of(u) for u in units]
     agreed_totals = [compute_totals(book, _numeric(book, u.scores), _dq(book, u.scores)) for u in units]
     self_totals = [compute_totals(book, _numeric(book, sv), _dq(book, sv)) for sv in selfs]
@@ -535,7 +555,7 @@ def _write_assessed(w: Any, units: list[UnitResult]) -> None:
         else:
             ws.write_number(r, 2, float(crit.max_points), s(align="center", num_format="General", **props))
         for i, u in enumerate(units):
-            c = FIRST_UNIT_COL + 3 * i
+            c = ASSESSED_FIRST_UNIT_COL + 3 * i
             if group:
                 kids = ",".join(f"{col_letter(c + 1)}{row_of[k.code] + 1}" for k in book.children(crit.code))
                 self_sum = self_totals[i].groups.get(crit.code, ZERO)
@@ -555,7 +575,7 @@ def _write_assessed(w: Any, units: list[UnitResult]) -> None:
             else:
                 ws.write_blank(r, c + 2, None, reason_fmt)
     # Totals: the agreed total by formula (before any deviation penalty), and the difference.
-    last = FIRST_ROW + len(book.criteria) - 1
+    last = ASSESSED_FIRST_ROW + len(book.criteria) - 1
     total_row, diff_row = last + 1, last + 2
     bold_num = s(bold=True, align="center", num_format="General", bg_color="#D9E1F2")
     label = s(bold=True, bg_color="#D9E1F2")
@@ -563,7 +583,7 @@ def _write_assessed(w: Any, units: list[UnitResult]) -> None:
     ws.write_string(total_row, 1, TOTAL_LABEL, label)
     ws.write_blank(total_row, 2, None, label)
     for i in range(len(units)):
-        c = FIRST_UNIT_COL + 3 * i
+        c = ASSESSED_FIRST_UNIT_COL + 3 * i
         ws.write_number(total_row, c, float(self_totals[i].total), bold_num)
         ws.write_formula(total_row, c + 1, _total_formula(book, c + 1, row_of), bold_num, float(agreed_totals[i].total))
         ws.write_blank(total_row, c + 2, None, label)
@@ -571,7 +591,7 @@ def _write_assessed(w: Any, units: list[UnitResult]) -> None:
     ws.write_string(diff_row, 1, DIFF_LABEL, s(italic=True))
     ws.write_blank(diff_row, 2, None, s())
     for i in range(len(units)):
-        c = FIRST_UNIT_COL + 3 * i
+        c = ASSESSED_FIRST_UNIT_COL + 3 * i
         a, b = f"{col_letter(c + 1)}{total_row + 1}", f"{col_letter(c)}{total_row + 1}"
         diff = agreed_totals[i].total - self_totals[i].total
         ws.write_blank(diff_row, c, None, s())
@@ -587,7 +607,7 @@ def _write_assessed(w: Any, units: list[UnitResult]) -> None:
     if not units:
         ws.protect("", {"format_columns": True, "format_rows": True})
         return
-    cols = [FIRST_UNIT_COL + 3 * i + 1 for i in range(len(units))]
+    cols = [ASSESSED_FIRST_UNIT_COL + 3 * i + 1 for i in range(len(units))]
     letter, self_letter = col_letter(cols[0]), col_letter(cols[0] - 1)
 
     def multi(first: int, end: int) -> str:
@@ -614,28 +634,32 @@ def _write_assessed(w: Any, units: list[UnitResult]) -> None:
                 "error_message": f"Điểm phải là số từ 0 đến điểm tối đa, bước {vn_number(book.step)}.",
             }
         ws.data_validation(first, cols[0], end, cols[0], {**options, "multi_range": multi(first, end)})
-    top = f"{letter}{FIRST_ROW + 1}"
+    top, top_max = f"{letter}{ASSESSED_FIRST_ROW + 1}", f"$C{ASSESSED_FIRST_ROW + 1}"
     bad = (
-        f'=AND(ISNUMBER($C{FIRST_ROW + 1}),{top}<>"",OR(NOT(ISNUMBER({top})),{top}<0,{top}>$C{FIRST_ROW + 1},'
+        f'=AND(ISNUMBER({top_max}),{top}<>"",OR(NOT(ISNUMBER({top})),{top}<0,{top}>{top_max},'
         f"ABS({top}/{step}-ROUND({top}/{step},0))>0.000001))"
     )
-    rng = multi(FIRST_ROW, last)
+    rng = multi(ASSESSED_FIRST_ROW, last)
     ws.conditional_format(
-        FIRST_ROW,
+        ASSESSED_FIRST_ROW,
         cols[0],
         last,
         cols[0],
         {"type": "formula", "criteria": bad, "format": red, "stop_if_true": True, "multi_range": rng},
     )
-    changed = f'=TRIM({top}&"")<>TRIM({self_letter}{FIRST_ROW + 1}&"")'
+    changed = f'=TRIM({top}&"")<>TRIM({self_letter}{ASSESSED_FIRST_ROW + 1}&"")'
     ws.conditional_format(
-        FIRST_ROW, cols[0], last, cols[0], {"type": "formula", "criteria": changed, "format": amber, "multi_range": rng}
+        ASSESSED_FIRST_ROW,
+        cols[0],
+        last,
+        cols[0],
+        {"type": "formula", "criteria": changed, "format": amber, "multi_range": rng},
     )
     if len(units) > 4:
         ws.set_print_scale(85)
-    ws.freeze_panes(FIRST_ROW, FIRST_UNIT_COL)
-    ws.repeat_rows(UNIT_ROW, HEADER_ROW)
-    ws.repeat_columns(0, FIRST_UNIT_COL - 1)
+    ws.freeze_panes(ASSESSED_FIRST_ROW, ASSESSED_FIRST_UNIT_COL)
+    ws.repeat_rows(ASSESSED_UNIT_ROW, ASSESSED_HEADER_ROW)
+    ws.repeat_columns(0, ASSESSED_FIRST_UNIT_COL - 1)
     ws.protect("", {"format_columns": True, "format_rows": True})
 
 
@@ -691,12 +715,12 @@ def _write_changes(w: Any) -> None:
     book: Book = w.book
     s = w.s
     ncols = len(CHANGES_HEADERS)
-    ws = w.sheet(CHANGES_SHEET, (5, 8, 24, 8, 38, 8, 9, 9, 36))
+    ws = w.sheet(ASSESSED_CHANGES_SHEET, (5, 8, 24, 8, 38, 8, 9, 9, 36))
     n = len(result.changes)
-    note = f"Theo trang '{SHEET}' của '{result.assessed_file}': {n} điểm được điều chỉnh."
+    note = f"Theo trang '{ASSESSED_SHEET}' của '{result.assessed_file}': {n} điểm được điều chỉnh."
     w.title(ws, ncols, f"CÁC ĐIỂM ĐƯỢC HỘI NGHỊ ĐIỀU CHỈNH KHI THẨM ĐỊNH NĂM {book.year}", note)
     w.headers(ws, CHANGES_HEADERS)
-    r = 3
+    r = SUMMARY_HEADER_ROW
     center = s(align="center", num_format="General")
     for i, ch in enumerate(result.changes, start=1):
         r += 1

@@ -8,21 +8,29 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from decimal import Decimal
 
 from ttdk_xl.core.failures import internal_failure
 from ttdk_xl.core.layout import H_EXPLAIN, H_SCORE, NO, SCORE_SHEET, YES, cell_name, col_letter
 from ttdk_xl.core.models import Book, Criterion, ExplainRule, Finding, Kind, Severity, Submission, Unit
-from ttdk_xl.core.text import nfc, vn_number
+from ttdk_xl.core.text import nfc, text_key, vn_number
 from ttdk_xl.core.units import match_unit, unit_key
 from ttdk_xl.inbox.read import RawRow, RawSubmission
-from ttdk_xl.rules.score import clean, totals_plan
+from ttdk_xl.rules.score import totals_plan
+from ttdk_xl.rules.values import (
+    ABOVE_MAX,
+    MISSING,
+    NEGATIVE,
+    NOT_NUMBER,
+    OFF_STEP,
+    parse_score,
+    round_to_step,
+    validate_score,
+    yes_no,
+)
 
 E, W = Severity.ERROR, Severity.WARNING
 
-_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
-_NUMBER_WITH_UNIT = re.compile(r"^([+-]?\d+(?:[.,]\d+)?)\s*(?:điểm|đ|đểm|diem|d)\.?$", re.I)
 # Letters that TCVN3 / VNI legacy fonts put where Unicode Vietnamese letters should be.
 # Only characters that never occur in Unicode Vietnamese text (TCVN3 also uses Ò, Õ, Ê… which do).
 _TCVN3 = set("¸µ¶·¹¨¾»¼½Æ©ÇËÐÑª«×ØÜÞ®¬Ö")
@@ -44,42 +52,6 @@ def legacy_encoding(text: str) -> str:
     if len(_VNI.findall(text)) >= 2:
         return "VNI"
     return ""
-
-
-def parse_score(value: object) -> tuple[Decimal | None, str]:
-    """A typed score → (Decimal or None, how it was read).
-
-    The second item is '' for a proper number, 'blank', 'comma' ('8,5'), 'unit' ('8 điểm'),
-    'text' (' 9 ' stored as text), 'bool', or 'not-number'.
-    """
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None, "blank"
-    if isinstance(value, bool):
-        return None, "bool"
-    if type(value) is float and value != 0:  # the common case: a number typed in the cell
-        if value - value != 0:  # NaN or ±infinity: only a damaged or hand-edited file holds them
-            return None, "not-number"
-        return _float_score(value), ""
-    if isinstance(value, int | float | Decimal):
-        return clean(Decimal(str(round(float(value), 6)))), ""
-    text = nfc(value).replace("\u00a0", " ").strip()
-    how = "text"
-    m = _NUMBER_WITH_UNIT.match(text)
-    if m:
-        text, how = m.group(1), "unit"
-    if not _NUMBER.match(text):
-        return None, "not-number"
-    if "," in text:
-        how = "comma" if how == "text" else how
-    try:
-        return clean(Decimal(text.replace(",", "."))), how
-    except InvalidOperation:
-        return None, "not-number"
-
-
-@lru_cache(maxsize=4096)  # few distinct score values recur in every file
-def _float_score(value: float) -> Decimal:
-    return clean(Decimal(str(round(value, 6))))
 
 
 def _needs_explanation(c: Criterion, score: Decimal | None, disq: bool) -> bool:
@@ -219,7 +191,7 @@ def check_submission(raw: RawSubmission, book: Book) -> Submission:
                 "Đề nghị đơn vị dùng đúng mẫu đã gửi, không xóa dòng.",
             )
             continue
-        if r.text and r.text != c.text and _squash(r.text) != _squash(c.text):  # r.text is NFC already (read.py)
+        if r.text and r.text != c.text and text_key(r.text) != text_key(c.text):  # r.text is NFC already (read.py)
             add(
                 "row-reworded",
                 W,
@@ -273,11 +245,9 @@ def check_submission(raw: RawSubmission, book: Book) -> Submission:
             )
             continue
         if c.kind is Kind.DISQUALIFIER:
-            text = nfc(r.score).lower()
-            if text in ("", "không", "khong", "0"):
-                disq[c.code] = False
-            elif text in ("có", "co", "x", "1"):
-                disq[c.code] = True
+            yes = yes_no(r.score)
+            if yes is not None:
+                disq[c.code] = yes
             else:
                 add(
                     "disqualifier-invalid",
@@ -300,19 +270,17 @@ def check_submission(raw: RawSubmission, book: Book) -> Submission:
             if verdict is not _SLOW:
                 scores[c.code] = verdict
                 continue
-        score, how = parse_score(value)
-        if how == "blank":
-            if c.kind is Kind.SCORED:
-                add(
-                    "score-missing",
-                    E,
-                    f"Chưa chấm điểm tiêu chí '{c.code}'.",
-                    f"Nhập điểm tự chấm vào ô {cell} (từ 0 đến {vn_number(c.max_points)}).",
-                    cell,
-                )
-                continue
-            score = Decimal(0)
-        elif score is None:
+        score, how, problem = validate_score(c, value, book.step)
+        if problem == MISSING:
+            add(
+                "score-missing",
+                E,
+                f"Chưa chấm điểm tiêu chí '{c.code}'.",
+                f"Nhập điểm tự chấm vào ô {cell} (từ 0 đến {vn_number(c.max_points)}).",
+                cell,
+            )
+            continue
+        if problem == NOT_NUMBER:
             add(
                 "score-not-number",
                 E,
@@ -321,7 +289,7 @@ def check_submission(raw: RawSubmission, book: Book) -> Submission:
                 cell,
             )
             continue
-        elif how:
+        if how:  # said even when the value is refused below: the unit sees how it was read
             words = {
                 "comma": f"'{nfc(r.score)}' được đọc là {vn_number(score)}",
                 "unit": f"'{nfc(r.score)}' có kèm chữ, được đọc là {vn_number(score)}",
@@ -335,7 +303,7 @@ def check_submission(raw: RawSubmission, book: Book) -> Submission:
                 cell,
             )
         assert score is not None
-        if score < 0:
+        if problem == NEGATIVE:
             add(
                 "score-negative",
                 E,
@@ -345,7 +313,7 @@ def check_submission(raw: RawSubmission, book: Book) -> Submission:
                 cell,
             )
             continue
-        if score > c.max_points:
+        if problem == ABOVE_MAX:
             add(
                 "score-above-max",
                 E,
@@ -354,12 +322,13 @@ def check_submission(raw: RawSubmission, book: Book) -> Submission:
                 cell,
             )
             continue
-        if score % book.step != 0:
+        if problem == OFF_STEP:
+            near = round_to_step(score, book.step)
             add(
                 "score-off-step",
                 E,
                 f"Điểm tiêu chí '{c.code}' là {vn_number(score)}, không đúng bước điểm {vn_number(book.step)}.",
-                f"Làm tròn ô {cell} theo bước {vn_number(book.step)} (ví dụ {vn_number(_round_step(score, book))}).",
+                f"Làm tròn ô {cell} theo bước {vn_number(book.step)} (ví dụ {vn_number(near)}).",
                 cell,
             )
             continue
@@ -450,14 +419,8 @@ def _verdict(c: Criterion, value: object, has_expl: bool, book: Book) -> object:
     """The clean score of a typed value that raises no finding (the loop below, in short), else _SLOW.
 
     Thousands of files type the same few values: checking each (criterion, value) once is enough."""
-    score, how = parse_score(value)
-    if how == "blank":
-        if c.kind is Kind.SCORED:
-            return _SLOW
-        score = Decimal(0)
-    elif score is None or how:
-        return _SLOW
-    if score < 0 or score > c.max_points or score % book.step != 0:
+    score, how, problem = validate_score(c, value, book.step)
+    if problem or how:
         return _SLOW
     if _needs_explanation(c, score, False) and not has_expl:
         return _SLOW
@@ -500,15 +463,6 @@ def _missing_expl(add, c: Criterion, r, expl_col: int | None) -> None:
         f"Ghi giải trình, minh chứng (số văn bản, số liệu) vào ô {cell}.",
         cell,
     )
-
-
-def _round_step(score: Decimal, book: Book) -> Decimal:
-    return (score / book.step).quantize(Decimal(1)) * book.step
-
-
-@lru_cache(maxsize=8192)  # criterion texts recur in every unit's file
-def _squash(text: str) -> str:
-    return " ".join(nfc(text).lower().split())
 
 
 def _short(text: str, n: int = 60) -> str:

@@ -10,17 +10,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-from ttdk_xl.core.layout import DELEGATE_HEADER_ROW, DELEGATE_HEADERS, DELEGATE_SHEET, cell_name
+from ttdk_xl.core.layout import (
+    DELEGATE_H_NAME,
+    DELEGATE_H_NOTE,
+    DELEGATE_H_PHONE,
+    DELEGATE_H_TITLE,
+    DELEGATE_HEADER_ROW,
+    DELEGATE_SHEET,
+    cell_name,
+)
 from ttdk_xl.core.models import Book, Finding, Severity, SourceState, Unit
-from ttdk_xl.core.text import nfc
-
-SHEET = DELEGATE_SHEET
-H_STT, H_NAME, H_TITLE, H_PHONE, H_NOTE = HEADERS = DELEGATE_HEADERS
-HEADER_ROW = DELEGATE_HEADER_ROW
-
+from ttdk_xl.core.text import header_key, nfc, text_key
 
 REGISTERED, NONE, TOO_MANY, NO_FILE, NO_SHEET = (
     "Đã đăng ký",
@@ -110,19 +112,8 @@ class DelegateList:
 # ---------------------------------------------------------------------------------------------- reading
 
 
-def _key(value: object) -> str:
-    if value is None or value == "":
-        return ""
-    return _str_key(value) if type(value) is str else " ".join(nfc(value).casefold().split())
-
-
-@lru_cache(maxsize=4096)  # headers and sheet names recur in every unit's file
-def _str_key(value: str) -> str:
-    return " ".join(nfc(value).casefold().split())
-
-
 def parse_delegates(
-    rows: list[list[Any]], unit: Unit, file: str, sheet: str = SHEET
+    rows: list[list[Any]], unit: Unit, file: str, sheet: str = DELEGATE_SHEET
 ) -> tuple[list[Delegate], list[Finding]]:
     """Pure: the sheet's rows (row i = Excel row i+1, from A1) → delegates and findings."""
     findings: list[Finding] = []
@@ -132,16 +123,18 @@ def parse_delegates(
 
     header, cols = None, {}
     for i, row in enumerate(rows[:40]):
-        keys = {_key(v): j for j, v in enumerate(row)}
-        if _key(H_NAME) in keys and _key(H_PHONE) in keys:
+        keys = {header_key(v): j for j, v in enumerate(row)}
+        if header_key(DELEGATE_H_NAME) in keys and header_key(DELEGATE_H_PHONE) in keys:
             header = i
-            cols = {h: keys[_key(h)] for h in (H_NAME, H_TITLE, H_PHONE, H_NOTE) if _key(h) in keys}
+            wanted = (DELEGATE_H_NAME, DELEGATE_H_TITLE, DELEGATE_H_PHONE, DELEGATE_H_NOTE)
+            cols = {h: keys[header_key(h)] for h in wanted if header_key(h) in keys}
             break
     if header is None:
         add(
             "delegate-header-missing",
             W,
-            f"Trang '{sheet}' không còn dòng tiêu đề ('{H_NAME}', '{H_PHONE}'); không đọc được danh sách đại biểu.",
+            f"Trang '{sheet}' không còn dòng tiêu đề ('{DELEGATE_H_NAME}', '{DELEGATE_H_PHONE}'); "
+            "không đọc được danh sách đại biểu.",
             "Đề nghị đơn vị điền lại vào trang đăng ký đại biểu của mẫu đã gửi.",
         )
         return [], findings
@@ -157,10 +150,10 @@ def parse_delegates(
         row = rows[i]
         if all(j >= len(row) or row[j] == "" or row[j] is None for j in fields):  # most rows are left empty
             continue
-        name = " ".join(nfc(get(row, H_NAME)).split())
-        title = nfc(get(row, H_TITLE))
-        raw_phone = get(row, H_PHONE)
-        note = nfc(get(row, H_NOTE))
+        name = " ".join(nfc(get(row, DELEGATE_H_NAME)).split())
+        title = nfc(get(row, DELEGATE_H_TITLE))
+        raw_phone = get(row, DELEGATE_H_PHONE)
+        note = nfc(get(row, DELEGATE_H_NOTE))
         has_phone = raw_phone not in (None, "") and nfc(raw_phone) != ""
         if not (name or title or has_phone or note):
             continue
@@ -171,7 +164,7 @@ def parse_delegates(
                 f"Dòng {i + 1} có thông tin đại biểu ({', '.join(x for x in (title, nfc(raw_phone), note) if x)}) "
                 "nhưng chưa có họ và tên.",
                 "Bổ sung họ và tên đại biểu, hoặc xóa dòng nếu không cử người.",
-                cell_name(i, cols[H_NAME]),
+                cell_name(i, cols[DELEGATE_H_NAME]),
             )
             continue
         phone, ok = vn_phone(raw_phone) if has_phone else ("", True)
@@ -183,7 +176,7 @@ def parse_delegates(
                 f"Số điện thoại của {name} '{nfc(raw_phone)}' không phải số điện thoại Việt Nam "
                 "(di động 10 số bắt đầu 03, 05, 07, 08, 09; cố định 11 số bắt đầu 02).",
                 "Liên hệ đơn vị để lấy lại số điện thoại đúng.",
-                cell_name(i, cols[H_PHONE]),
+                cell_name(i, cols[DELEGATE_H_PHONE]),
             )
         elif not has_phone:
             add(
@@ -191,16 +184,16 @@ def parse_delegates(
                 INFO,
                 f"Đại biểu {name} chưa có số điện thoại.",
                 "Bổ sung số điện thoại để tiện liên hệ khi tổ chức Hội nghị.",
-                cell_name(i, cols[H_PHONE]) if H_PHONE in cols else "",
+                cell_name(i, cols[DELEGATE_H_PHONE]) if DELEGATE_H_PHONE in cols else "",
             )
-        k = _key(name)
+        k = text_key(name)
         if k in seen:
             add(
                 "delegate-duplicate",
                 W,
                 f"{name} được đăng ký hai lần (dòng {seen[k]} và dòng {i + 1}).",
                 "Xóa dòng trùng.",
-                cell_name(i, cols[H_NAME]),
+                cell_name(i, cols[DELEGATE_H_NAME]),
             )
             continue
         seen[k] = i + 1
@@ -232,14 +225,14 @@ def _unit_entry(book: Book, unit: Unit, raw: Any | None, findings: list[Finding]
                 "delegate-sheet-missing",
                 W,
                 file,
-                f"Tệp không có trang '{SHEET}' (mẫu cũ hoặc trang bị xóa).",
+                f"Tệp không có trang '{DELEGATE_SHEET}' (mẫu cũ hoặc trang bị xóa).",
                 "Gửi đơn vị mẫu mới (ttdk-xl template) để đăng ký đại biểu, hoặc ghi nhận đăng ký qua điện thoại.",
                 unit_code=unit.code,
                 unit_name=unit.name,
             )
         )
         return UnitDelegates(unit, NO_SHEET, file=file)
-    sheet = raw.delegate_sheet or SHEET
+    sheet = raw.delegate_sheet or DELEGATE_SHEET
     parsed = raw.delegates_parsed
     if parsed is not None and parsed[0] == unit.code:
         delegates, found = list(parsed[1]), list(parsed[2])
@@ -271,7 +264,7 @@ def _unit_entry(book: Book, unit: Unit, raw: Any | None, findings: list[Finding]
                 f"Đơn vị đăng ký {len(delegates)} đại biểu, quá số được mời ({seats} đại biểu mỗi đơn vị).",
                 f"Đề nghị đơn vị giảm còn {seats} đại biểu, hoặc Cụm trưởng đồng ý bổ sung chỗ ngồi.",
                 sheet,
-                cell_name(HEADER_ROW + seats + 1, 1),
+                cell_name(DELEGATE_HEADER_ROW + seats + 1, 1),
                 unit.code,
                 unit.name,
             )
