@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import NamedTuple
+from enum import Enum
+from typing import Final, NamedTuple
 
 from ttdk_xl.core.models import Book, Kind, Status, Submission, TieBreak, Unit, UnitResult
 from ttdk_xl.core.text import vn_number
@@ -111,10 +112,21 @@ def _tiebreak_key(book: Book, t: Totals) -> tuple[Decimal, ...]:
     return tuple(key)
 
 
-_PENALTY, _BONUS, _FULL_MARKS = object(), object(), object()
+class _Measure(Enum):
+    """A tie-break measure other than a group's score. Enum members rather than bare `object()`s: they stay
+    themselves when a book with its derived values is pickled (to a spawned worker process)."""
+
+    PENALTY = 1
+    BONUS = 2
+    FULL_MARKS = 3
 
 
-def _tiebreak_steps(book: Book) -> tuple[object, ...]:
+_PENALTY: Final = _Measure.PENALTY
+_BONUS: Final = _Measure.BONUS
+_FULL_MARKS: Final = _Measure.FULL_MARKS
+
+
+def _tiebreak_steps(book: Book) -> tuple[_Measure | str, ...]:
     """The book's tie-break steps, each a marker or a group code (enum values looked up once per book)."""
     marker = {
         TieBreak.LESS_PENALTY.value: _PENALTY,
