@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ttdk_xl.core.errors import BookError
 from ttdk_xl.core.failures import must_propagate
-from ttdk_xl.core.models import AwardRule, Book, Criterion, ExplainRule, Kind, Level, TieBreak, Unit
+from ttdk_xl.core.models import DEFAULT_TIEBREAK, AwardRule, Book, Criterion, ExplainRule, Kind, Level, TieBreak, Unit
 from ttdk_xl.core.text import nfc, plain, strip_unit_prefixes
 
 SHEET_INFO = "Thông tin"
@@ -159,7 +159,7 @@ def load_book(path: str | Path) -> Book:
         head_unit=head,
         deputy_unit=info.get("Đơn vị phó cụm", ""),
         deadline=info.get("Hạn nộp", ""),
-        step=step,
+        step=info["step"],  # a required key: no problems means it is there
         bonus_cap=info["bonus_cap"],
         criteria=tuple(criteria),
         units=tuple(units),
@@ -296,6 +296,8 @@ def to_decimal(value: object) -> Decimal | None:
             return None
         d = Decimal(str(round(value, 6)))
     elif isinstance(value, Decimal):
+        if not value.is_finite():
+            return None
         d = value
     elif isinstance(value, str):
         text = nfc(value).replace(" ", "").replace("\u00a0", "")
@@ -315,7 +317,8 @@ def to_decimal(value: object) -> Decimal | None:
 def _tidy(d: Decimal) -> Decimal:
     """Normalized, but never in exponent form: Decimal('10') stays 10, not 1E+1."""
     d = d.normalize()
-    if d.as_tuple().exponent > 0:
+    exponent = d.as_tuple().exponent  # an int for a finite number ('n', 'N' or 'F' otherwise)
+    if isinstance(exponent, int) and exponent > 0:
         d = d.quantize(Decimal(1))
     return d + 0 if d == 0 else d  # drop a negative zero
 
@@ -338,8 +341,8 @@ def _parse_info(rows: list[list[object]], problems: _Problems) -> dict:
     sheet = SHEET_INFO
     keys = {key(k): k for k in INFO_KEYS}
     raw: dict[str, tuple[int, object]] = {}
-    for index, row in enumerate(rows):
-        cells = [(i, v) for i, v in enumerate(row) if not _is_blank(v)]
+    for index, line in enumerate(rows):
+        cells = [(i, v) for i, v in enumerate(line) if not _is_blank(v)]
         if not cells:
             continue
         name = keys.get(key(cells[0][1]))
@@ -579,7 +582,7 @@ def _parse_criteria(rows: list[list[object]], step: Decimal | None, problems: _P
 
         parent = code.rsplit(".", 1)[0] if "." in code else None
         criterion = None
-        if ok:
+        if ok and kind is not None and explain is not None and max_points is not None:  # `ok` implies all three
             criterion = Criterion(
                 code=code,
                 text=text,
@@ -807,7 +810,7 @@ def _parse_levels(rows: list[list[object]], problems: _Problems) -> list[Level]:
             ok = False
         else:
             thresholds[threshold] = r.number
-        if ok:
+        if ok and threshold is not None:  # `ok` implies a threshold
             levels.append(Level(name=name, min_total=threshold))
     levels.sort(key=lambda lv: lv.min_total, reverse=True)
     return levels
@@ -865,7 +868,7 @@ def _parse_awards(rows: list[list[object]], levels: list[Level], problems: _Prob
                     f"chọn một trong các mức: {known}, hoặc để trống",
                 )
                 ok = False
-        if ok:
+        if ok and rank is not None:  # `ok` implies a rank
             awards.append(AwardRule(rank=int(rank), award=award, min_level=min_level))
     awards.sort(key=lambda a: a.rank)
     return awards
@@ -876,8 +879,7 @@ def _parse_awards(rows: list[list[object]], levels: list[Level], problems: _Prob
 
 def _default_tiebreak(criteria: Iterable[Criterion]) -> list[str]:
     groups = {c.code for c in criteria if c.is_group}
-    default = Book.__dataclass_fields__["tiebreak"].default
-    return [entry for entry in default if entry in groups or key(entry) in _TIEBREAKS]
+    return [entry for entry in DEFAULT_TIEBREAK if entry in groups or key(entry) in _TIEBREAKS]
 
 
 def _parse_tiebreak(rows: list[list[object]] | None, criteria: list[Criterion], problems: _Problems) -> list[str]:
@@ -897,6 +899,7 @@ def _parse_tiebreak(rows: list[list[object]] | None, criteria: list[Criterion], 
         text = nfc(raw)
         measure = _TIEBREAKS.get(key(text))
         code = re.sub(r"\s+", "", text).rstrip(".")
+        value: str | None
         if measure is not None:
             value = measure.value
         elif not criteria:  # the criteria sheet is broken and already reported: do not pile on

@@ -123,6 +123,15 @@ class TieBreak(StrEnum):
     MORE_FULL_MARKS = "Nhiều tiêu chí đạt tối đa hơn"
 
 
+# The default tie-break order (book.load keeps the groups the book has, when it has no `Phân định hạng`).
+DEFAULT_TIEBREAK: tuple[str, ...] = (
+    "II",
+    TieBreak.LESS_PENALTY.value,
+    TieBreak.MORE_BONUS.value,
+    TieBreak.MORE_FULL_MARKS.value,
+)
+
+
 @dataclass(frozen=True)
 class Book:
     """The criteria book (bộ tiêu chí) of one cluster-year."""
@@ -140,12 +149,7 @@ class Book:
     levels: tuple[Level, ...]  # sorted by min_total, highest first
     awards: tuple[AwardRule, ...]
     # Each entry: a group code (e.g. "II") or a TieBreak value, in order.
-    tiebreak: tuple[str, ...] = (
-        "II",
-        TieBreak.LESS_PENALTY.value,
-        TieBreak.MORE_BONUS.value,
-        TieBreak.MORE_FULL_MARKS.value,
-    )
+    tiebreak: tuple[str, ...] = DEFAULT_TIEBREAK
     place: str = ""  # place name for the report's date line
     # Optional `Thông tin` values used only by some commands (e.g. 'Tỷ lệ có mặt tối thiểu'), as typed.
     extra_info: tuple[tuple[str, str], ...] = ()

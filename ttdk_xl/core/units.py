@@ -32,7 +32,7 @@ def match_unit(book: Book, name: str) -> Unit | None:
     if not key:
         return None
     by_key, by_ascii = book.derived("unit_keys", _unit_keys)
-    hits = by_key.get(key) or by_ascii.get(_ascii_key(key), ())
+    hits = by_key.get(key) or by_ascii.get(_ascii_key(key), [])
     return hits[0] if len(hits) == 1 else None
 
 

@@ -12,6 +12,7 @@ import io
 import os
 import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -527,7 +528,7 @@ def _code_text(value: object) -> str:
     return nfc(value)
 
 
-def _find_header(rows: list[list[object]]) -> tuple[int, dict[str, int]] | None:
+def _find_header(rows: Sequence[Sequence[object]]) -> tuple[int, dict[str, int]] | None:
     wanted = _HEADERS
     for i, row in enumerate(rows[:60]):
         # Headers are text: numbers and empty cells are passed over without building their key.

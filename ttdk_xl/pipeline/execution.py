@@ -276,8 +276,8 @@ def _with_processes(
                         break
                     nxt += 1
                 if nxt < len(chunks):  # a chunk for this process
-                    done[nxt] = [_one(p, inbox, book, max_bytes) for p in chunks[nxt]]
-                    finished(done[nxt])
+                    mine = done[nxt] = [_one(p, inbox, book, max_bytes) for p in chunks[nxt]]
+                    finished(mine)
                     nxt += 1
                     ready = [f for f in pending if f.done()]
                 else:
@@ -285,11 +285,11 @@ def _with_processes(
                 for future in ready:
                     index = pending.pop(future)
                     try:
-                        done[index] = future.result()
+                        part = done[index] = future.result()
                     except Exception as exc:  # the worker died (or failed): its files are read again, alone
                         log.warning("worker process failed (%s); reading its files again one by one", exc)
-                        done[index] = _alone(chunks[index], inbox, book, max_bytes, context)
-                    finished(done[index])
+                        part = done[index] = _alone(chunks[index], inbox, book, max_bytes, context)
+                    finished(part)
     finally:
         if prefetch is not None:
             prefetch.kill()

@@ -15,16 +15,28 @@ The reader finds everything by its header text and unit code, so moved or re-sav
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from ttdk_xl.core.errors import TtdkError
 from ttdk_xl.core.failures import must_propagate
 from ttdk_xl.core.layout import NO, YES, cell_name, col_letter
-from ttdk_xl.core.models import Book, Criterion, Finding, Kind, Result, ScoreChange, Severity, Submission, UnitResult
+from ttdk_xl.core.models import (
+    Book,
+    Criterion,
+    Finding,
+    Kind,
+    Result,
+    ScoreChange,
+    Severity,
+    Submission,
+    Unit,
+    UnitResult,
+)
 from ttdk_xl.core.text import nfc, plain, vn_number
 
 SHEET = "Thẩm định"
@@ -111,7 +123,7 @@ def read_assessed(path: str | Path, book: Book) -> Assessment:
             f"Không đọc được tệp thẩm định '{name}' ({type(exc).__name__}). Cách sửa: chỉ ra tệp tong_hop.xlsx do "
             "ttdk-xl tạo (đã sửa điểm ở trang 'Thẩm định'), lưu dạng .xlsx và đóng tệp trước khi chạy."
         ) from exc
-    if rows is None:
+    if rows is None or sheet is None:
         raise AssessedError(
             f"Tệp '{name}' không có trang '{SHEET}'. Cách sửa: chạy ttdk-xl consolidate (không kèm --tham-dinh) để "
             f"có tong_hop.xlsx mới với trang '{SHEET}', nhập điểm thẩm định vào đó rồi chạy lại."
@@ -124,7 +136,15 @@ def parse_sheet(rows: list[list[Any]], book: Book, file: str, sheet: str = SHEET
     findings: list[Finding] = []
     blocked: set[str] = set()
 
-    def add(code, sev, msg, fix, row=None, col=None, unit=None):
+    def add(
+        code: str,
+        sev: Severity,
+        msg: str,
+        fix: str,
+        row: int | None = None,
+        col: int | None = None,
+        unit: Unit | None = None,
+    ) -> None:
         cell = cell_name(row, col) if row is not None and col is not None else ""
         u_code, u_name = (unit.code, unit.name) if unit is not None else ("", "")
         findings.append(Finding(code, sev, file, msg, fix, sheet, cell, u_code, u_name))
@@ -234,7 +254,7 @@ def parse_sheet(rows: list[list[Any]], book: Book, file: str, sheet: str = SHEET
             if acol < 0:
                 continue
             raw = row[acol] if acol < len(row) else None
-            value = _check_cell(leaves[code], raw, book, lambda *a, _r=r, _c=acol, _u=unit: add(*a, _r, _c, _u))
+            value = _check_cell(leaves[code], raw, book, partial(add, row=r, col=acol, unit=unit))
             if value is not None:
                 vals[code] = value
         values[ucode] = vals
@@ -251,7 +271,10 @@ def parse_sheet(rows: list[list[Any]], book: Book, file: str, sheet: str = SHEET
     )
 
 
-def _check_cell(c: Criterion, raw: object, book: Book, add) -> Decimal | None:
+_AddFinding = Callable[[str, Severity, str, str], None]  # (code, severity, message, fix) of a cell's finding
+
+
+def _check_cell(c: Criterion, raw: object, book: Book, add: _AddFinding) -> Decimal | None:
     """One agreed cell → its value, or None (with a finding) when it cannot be used."""
     from ttdk_xl.rules.checks import parse_score
 
@@ -379,6 +402,7 @@ def apply_assessment(book: Book, chosen: Mapping[str, Submission], a: Assessment
         dq = dict(sub.disqualified)
         for code, value in agreed.items():
             c = leaves[code]
+            before: Decimal | None
             if c.kind is Kind.DISQUALIFIER:
                 before = ONE if sub.disqualified.get(code) else ZERO
                 dq[code] = value == ONE
@@ -594,6 +618,7 @@ def _write_assessed(w: Any, units: list[UnitResult]) -> None:
         return " ".join(f"{col_letter(c)}{first + 1}:{col_letter(c)}{end + 1}" for c in cols)
 
     for first, end, kind in _runs(book, row_of):
+        options: dict[str, object]
         if kind is Kind.DISQUALIFIER:
             options = {
                 "validate": "list",

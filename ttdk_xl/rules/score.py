@@ -203,13 +203,13 @@ def rank_units(
     notes = {k: list(v) for k, v in (notes or {}).items()}
     extra_penalty = extra_penalty or {}
     totals: dict[str, Totals] = {}
-    for code, sub in submissions.items():
+    for code, given in submissions.items():
         extra = extra_penalty.get(code, ZERO)
-        known = sub.totals
-        if known is not None and not extra and known[0] is sub.scores and known[1] is sub.disqualified:
+        known = given.totals
+        if known is not None and not extra and known[0] is given.scores and known[1] is given.disqualified:
             totals[code] = known[2]  # computed while reading, from these very scores
         else:
-            totals[code] = compute_totals(book, sub.scores, sub.disqualified, extra)
+            totals[code] = compute_totals(book, given.scores, given.disqualified, extra)
 
     rankable = [
         u
