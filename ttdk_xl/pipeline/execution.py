@@ -16,9 +16,9 @@ from pathlib import Path
 
 from ttdk_xl.core.failures import log, read_failure
 from ttdk_xl.core.gc_pause import gc_paused
-from ttdk_xl.core.models import Book, Submission, evolve
+from ttdk_xl.core.models import Book, Delegate, Finding, Submission, evolve
 from ttdk_xl.inbox.files import read_path
-from ttdk_xl.inbox.read import DEFAULT_MAX_BYTES, FileInfo, ReadOutcome, relative_name
+from ttdk_xl.inbox.read import DEFAULT_MAX_BYTES, FileInfo, RawSubmission, ReadOutcome, relative_name
 from ttdk_xl.rules.checks import check_safely
 from ttdk_xl.rules.delegates import SHEET, parse_delegates
 from ttdk_xl.rules.score import compute_totals
@@ -120,7 +120,9 @@ def _with_totals(sub: Submission, book: Book) -> Submission:
     return evolve(sub, totals=(sub.scores, sub.disqualified, totals))
 
 
-def _delegates(raw, sub: Submission, book: Book) -> tuple | None:
+def _delegates(
+    raw: RawSubmission, sub: Submission, book: Book
+) -> tuple[str, tuple[Delegate, ...], tuple[Finding, ...]] | None:
     """The unit's delegate sheet, parsed here rather than one by one after reading (delegates.collect)."""
     unit = book.unit(sub.unit_code)
     if unit is None or raw.delegate_rows is None:

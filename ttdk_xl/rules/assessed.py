@@ -15,12 +15,12 @@ The reader finds everything by its header text and unit code, so moved or re-sav
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ttdk_xl.core.errors import TtdkError
 from ttdk_xl.core.failures import must_propagate
@@ -494,7 +494,46 @@ def sheet_units(result: Result) -> list[UnitResult]:
     return [by_code[u.code] for u in result.book.units if u.code in by_code]
 
 
-def write_sheets(w: Any) -> None:
+class Styles(Protocol):
+    """The summary writer's cached formats (outputs.summary._Styles); formats are xlsxwriter's (untyped)."""
+
+    @property
+    def wb(self) -> Any: ...  # the xlsxwriter Workbook
+
+    def __call__(self, cell: bool = True, **props: Any) -> Any: ...
+
+    def header(self) -> Any: ...
+
+
+class SheetWriter(Protocol):
+    """What the summary writer (outputs.summary._Writer) offers the sheets written here: a Protocol, since
+    rules may not import outputs. Worksheets are xlsxwriter's (untyped)."""
+
+    @property
+    def result(self) -> Result: ...
+
+    @property
+    def book(self) -> Book: ...
+
+    @property
+    def s(self) -> Styles: ...
+
+    def sheet(self, name: str, widths: Iterable[float], fit_width: bool = True) -> Any: ...
+
+    def title(self, ws: Any, ncols: int, title: str, note: str = "", warn: bool = False) -> None: ...
+
+    def headers(self, ws: Any, headers: Iterable[str], height: float = 30) -> None: ...
+
+    def fit(self, ws: Any, r: int, cells: dict[int, str], minimum: float = 0) -> None: ...
+
+    def number(self, ws: Any, r: int, c: int, value: Decimal | None, fmt: Any) -> None: ...
+
+    def finish_table(self, ws: Any, ncols: int, last_row: int, freeze_cols: int = 0) -> None: ...
+
+    def empty_row(self, ws: Any, r: int, ncols: int, text: str) -> None: ...
+
+
+def write_sheets(w: SheetWriter) -> None:
     """Write `Thẩm định` (and `Điểm điều chỉnh` when agreed scores were applied) with the summary writer `w`."""
     units = sheet_units(w.result)
     if len(units) <= MAX_UNITS:
@@ -507,7 +546,7 @@ def _self_of(u: UnitResult) -> dict[str, Decimal]:
     return u.self_scores if u.self_total is not None or u.self_scores else u.scores
 
 
-def _write_assessed(w: Any, units: list[UnitResult]) -> None:
+def _write_assessed(w: SheetWriter, units: list[UnitResult]) -> None:
     from ttdk_xl.rules.score import compute_totals
 
     book: Book = w.book
@@ -550,7 +589,7 @@ def _write_assessed(w: Any, units: list[UnitResult]) -> None:
     for crit in book.criteria:
         r = row_of[crit.code]
         group = crit.is_group
-        props = dict(bold=True, **grey) if group else {}
+        props: dict[str, Any] = dict(bold=True, **grey) if group else {}
         w.fit(ws, r, {1: crit.text})
         ws.write_string(r, 0, crit.code, s(align="center", **props))
         ws.write_string(r, 1, crit.text, s(text_wrap=True, **props))
@@ -710,7 +749,7 @@ def _dq(book: Book, scores: dict[str, Decimal]) -> dict[str, bool]:
     return {c.code: scores.get(c.code) == ONE for c in book.leaves if c.kind is Kind.DISQUALIFIER}
 
 
-def _write_changes(w: Any) -> None:
+def _write_changes(w: SheetWriter) -> None:
     """`Điểm điều chỉnh`: every agreed score that differs from the self-score, then totals per unit."""
     result: Result = w.result
     book: Book = w.book

@@ -12,24 +12,12 @@ from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Final, NamedTuple
 
-from ttdk_xl.core.models import Book, Kind, Status, Submission, TieBreak, Unit, UnitResult
+from ttdk_xl.core.models import Book, Kind, Status, Submission, TieBreak, Totals, Unit, UnitResult
 from ttdk_xl.core.text import vn_number
 
 ACCLAIM = {1: "Nhất", 2: "Nhì", 3: "Ba"}
 ZERO = Decimal(0)
 NOTE_MAX_PEERS = 5  # with more units of equal total, Ghi chú summarises instead of naming each one
-
-
-@dataclass(frozen=True)
-class Totals:
-    scored: Decimal
-    bonus: Decimal  # after the cap
-    bonus_claimed: Decimal
-    penalty: Decimal
-    total: Decimal
-    groups: dict[str, Decimal]
-    full_marks: int
-    disqualified: tuple[str, ...]  # codes of the disqualifiers that apply
 
 
 def compute_totals(
