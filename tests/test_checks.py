@@ -275,6 +275,20 @@ def test_checking_a_value_once_gives_what_checking_it_each_time_gives(book, tmp_
     assert any(s.findings for s in afresh.values()) and any(not s.findings for s in afresh.values())
 
 
+def test_a_book_pickled_after_checking_judges_a_remembered_value_the_same(book, tmp_path):
+    """The judged values are remembered on the book; a copy of the book pickled (to a spawned worker
+    process, or by a caller) must still check in full a value remembered as needing it (a score above
+    the max), not take the mark for a score."""
+    import pickle
+
+    path = fill(book, 0, tmp_path / "above.xlsx", full_entries(book, I_1=(D(25), "")))
+    raw = read_file(path, tmp_path).raw
+    first = check_submission(raw, book)
+    assert ("score-above-max", E, "D10") in codes(first.findings)
+    copy = pickle.loads(pickle.dumps(book))
+    assert check_submission(raw, copy) == first
+
+
 def test_what_the_unit_typed_is_kept_only_for_files_that_get_a_return(book, tmp_path):
     clean, warned = tmp_path / "clean.xlsx", tmp_path / "warned.xlsx"
     fill(book, 0, clean, full_entries(book))

@@ -64,6 +64,19 @@ def test_tie_broken_by_penalty_then_bonus_then_full_marks():
     assert by["U2"].rank == 1 and by["U1"].rank == 2 and "điểm trừ" in by["U1"].note
 
 
+def test_a_book_pickled_after_ranking_breaks_ties_the_same():
+    """The tie-break steps are derived once and kept on the book; a copy of the book pickled (to a spawned
+    worker process, or by a caller) must still tell the penalty, bonus and full-marks steps apart."""
+    import pickle
+
+    subs = [sub("U1", III_1=2, IV_1=2), sub("U2")]
+    by, _ = rank(subs)
+    copy = pickle.loads(pickle.dumps(BOOK))
+    again, _ = rank(subs, book=copy)
+    assert (again["U2"].rank, again["U1"].rank) == (by["U2"].rank, by["U1"].rank) == (1, 2)
+    assert again["U1"].note == by["U1"].note and not again["U1"].tied
+
+
 def test_equal_after_every_tiebreak_share_rank_and_need_a_vote():
     by, ordered = rank([sub("U1", I_1=19), sub("U2", I_1=19), sub("U3", I_1=18)])
     assert [r.rank for r in ordered[:3]] == [1, 1, 3]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ttdk_xl.core.errors import BookError
 from ttdk_xl.core.failures import must_propagate
-from ttdk_xl.core.models import AwardRule, Book, Criterion, ExplainRule, Kind, Level, TieBreak, Unit
+from ttdk_xl.core.models import DEFAULT_TIEBREAK, AwardRule, Book, Criterion, ExplainRule, Kind, Level, TieBreak, Unit
 from ttdk_xl.core.text import header_key, nfc, plain, strip_unit_prefixes, text_key
 
 SHEET_INFO = "Thông tin"
@@ -150,7 +150,7 @@ def load_book(path: str | Path) -> Book:
         head_unit=head,
         deputy_unit=info.get("Đơn vị phó cụm", ""),
         deadline=info.get("Hạn nộp", ""),
-        step=step,
+        step=info["step"],  # a required key: no problems means it is there
         bonus_cap=info["bonus_cap"],
         criteria=tuple(criteria),
         units=tuple(units),
@@ -287,6 +287,8 @@ def to_decimal(value: object) -> Decimal | None:
             return None
         d = Decimal(str(round(value, 6)))
     elif isinstance(value, Decimal):
+        if not value.is_finite():
+            return None
         d = value
     elif isinstance(value, str):
         text = nfc(value).replace(" ", "").replace("\u00a0", "")
@@ -306,7 +308,8 @@ def to_decimal(value: object) -> Decimal | None:
 def _tidy(d: Decimal) -> Decimal:
     """Normalized, but never in exponent form: Decimal('10') stays 10, not 1E+1."""
     d = d.normalize()
-    if d.as_tuple().exponent > 0:
+    exponent = d.as_tuple().exponent  # an int for a finite number ('n', 'N' or 'F' otherwise)
+    if isinstance(exponent, int) and exponent > 0:
         d = d.quantize(Decimal(1))
     return d + 0 if d == 0 else d  # drop a negative zero
 
@@ -329,8 +332,8 @@ def _parse_info(rows: list[list[object]], problems: _Problems) -> dict:
     sheet = SHEET_INFO
     keys = {header_key(k): k for k in INFO_KEYS}
     raw: dict[str, tuple[int, object]] = {}
-    for index, row in enumerate(rows):
-        cells = [(i, v) for i, v in enumerate(row) if not _is_blank(v)]
+    for index, line in enumerate(rows):
+        cells = [(i, v) for i, v in enumerate(line) if not _is_blank(v)]
         if not cells:
             continue
         name = keys.get(header_key(cells[0][1]))
@@ -570,7 +573,7 @@ def _parse_criteria(rows: list[list[object]], step: Decimal | None, problems: _P
 
         parent = code.rsplit(".", 1)[0] if "." in code else None
         criterion = None
-        if ok:
+        if ok and kind is not None and explain is not None and max_points is not None:  # `ok` implies all three
             criterion = Criterion(
                 code=code,
                 text=text,
@@ -798,7 +801,7 @@ def _parse_levels(rows: list[list[object]], problems: _Problems) -> list[Level]:
             ok = False
         else:
             thresholds[threshold] = r.number
-        if ok:
+        if ok and threshold is not None:  # `ok` implies a threshold
             levels.append(Level(name=name, min_total=threshold))
     levels.sort(key=lambda lv: lv.min_total, reverse=True)
     return levels
@@ -856,7 +859,7 @@ def _parse_awards(rows: list[list[object]], levels: list[Level], problems: _Prob
                     f"chọn một trong các mức: {known}, hoặc để trống",
                 )
                 ok = False
-        if ok:
+        if ok and rank is not None:  # `ok` implies a rank
             awards.append(AwardRule(rank=int(rank), award=award, min_level=min_level))
     awards.sort(key=lambda a: a.rank)
     return awards
@@ -867,8 +870,7 @@ def _parse_awards(rows: list[list[object]], levels: list[Level], problems: _Prob
 
 def _default_tiebreak(criteria: Iterable[Criterion]) -> list[str]:
     groups = {c.code for c in criteria if c.is_group}
-    default = Book.__dataclass_fields__["tiebreak"].default
-    return [entry for entry in default if entry in groups or header_key(entry) in _TIEBREAKS]
+    return [entry for entry in DEFAULT_TIEBREAK if entry in groups or header_key(entry) in _TIEBREAKS]
 
 
 def _parse_tiebreak(rows: list[list[object]] | None, criteria: list[Criterion], problems: _Problems) -> list[str]:
@@ -888,6 +890,7 @@ def _parse_tiebreak(rows: list[list[object]] | None, criteria: list[Criterion], 
         text = nfc(raw)
         measure = _TIEBREAKS.get(header_key(text))
         code = re.sub(r"\s+", "", text).rstrip(".")
+        value: str | None
         if measure is not None:
             value = measure.value
         elif not criteria:  # the criteria sheet is broken and already reported: do not pile on

@@ -7,6 +7,7 @@ those names at a small Vietnamese catalogue. Messages not in it stay as Click wr
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 VI = {
     "Usage:": "Cách dùng:",
@@ -63,7 +64,7 @@ def install() -> None:
     """Make Click speak Vietnamese in this process."""
     for name in _MODULES:
         try:
-            module = importlib.import_module(f"click.{name}")
+            module: Any = importlib.import_module(f"click.{name}")  # Any: its gettext hooks are set below
         except ImportError:
             continue
         if hasattr(module, "_"):

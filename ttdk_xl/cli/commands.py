@@ -9,12 +9,16 @@ import os
 import shutil
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ttdk_xl.cli import click_vi, console
 from ttdk_xl.core.errors import TtdkError
 from ttdk_xl.core.version import __version__
+
+if TYPE_CHECKING:
+    from ttdk_xl.core.models import DelegateList  # the library is imported where a command needs it
 
 click_vi.install()  # before the commands below are built: Click's own texts in Vietnamese
 
@@ -520,7 +524,7 @@ def delegates(inbox: Path, book: Path | None, out: Path) -> None:
     sys.exit(0 if dl.ok else 1)
 
 
-def _print_delegate_counts(dl) -> None:
+def _print_delegate_counts(dl: DelegateList) -> None:
     from ttdk_xl.rules.delegates import NO_FILE, NO_SHEET, NONE, TOO_MANY
 
     units = sum(1 for u in dl.units if u.delegates)

@@ -106,7 +106,7 @@ def _spawned(fn: Callable[..., Any], args: tuple, timeout: float) -> Any:
 
 def _main() -> None:
     module, name, args = pickle.loads(sys.stdin.buffer.read())
-    fn = importlib.import_module(module)
+    fn: Any = importlib.import_module(module)  # then the module's attribute `name`: the function
     for part in name.split("."):
         fn = getattr(fn, part)
     sys.stdout.buffer.write(_reply(fn, args))

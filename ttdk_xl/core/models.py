@@ -123,6 +123,15 @@ class TieBreak(StrEnum):
     MORE_FULL_MARKS = "Nhiều tiêu chí đạt tối đa hơn"
 
 
+# The default tie-break order (book.load keeps the groups the book has, when it has no `Phân định hạng`).
+DEFAULT_TIEBREAK: tuple[str, ...] = (
+    "II",
+    TieBreak.LESS_PENALTY.value,
+    TieBreak.MORE_BONUS.value,
+    TieBreak.MORE_FULL_MARKS.value,
+)
+
+
 @dataclass(frozen=True)
 class Book:
     """The criteria book (bộ tiêu chí) of one cluster-year."""
@@ -140,12 +149,7 @@ class Book:
     levels: tuple[Level, ...]  # sorted by min_total, highest first
     awards: tuple[AwardRule, ...]
     # Each entry: a group code (e.g. "II") or a TieBreak value, in order.
-    tiebreak: tuple[str, ...] = (
-        "II",
-        TieBreak.LESS_PENALTY.value,
-        TieBreak.MORE_BONUS.value,
-        TieBreak.MORE_FULL_MARKS.value,
-    )
+    tiebreak: tuple[str, ...] = DEFAULT_TIEBREAK
     place: str = ""  # place name for the report's date line
     # Optional `Thông tin` values used only by some commands (e.g. 'Tỷ lệ có mặt tối thiểu'), as typed.
     extra_info: tuple[tuple[str, str], ...] = ()
@@ -268,6 +272,20 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Totals:
+    """One unit's totals (rules.score.compute_totals)."""
+
+    scored: Decimal
+    bonus: Decimal  # after the cap
+    bonus_claimed: Decimal
+    penalty: Decimal
+    total: Decimal
+    groups: dict[str, Decimal]
+    full_marks: int
+    disqualified: tuple[str, ...]  # codes of the disqualifiers that apply
+
+
+@dataclass(frozen=True)
 class Submission:
     """The checked content of one returned workbook."""
 
@@ -284,9 +302,9 @@ class Submission:
     # is; for the annotated return, so only where the file has errors or warnings (else empty).
     entries: dict[str, tuple[object, str]] = field(default_factory=dict)
     row_codes: dict[int, str] = field(default_factory=dict)  # 1-based row in the unit's sheet → criterion code
-    # (scores, disqualified, score.Totals) when the reading worker already computed the totals; used only
-    # while `scores` and `disqualified` are these very objects (a copy with other scores recomputes them).
-    totals: tuple | None = field(default=None, compare=False, repr=False)
+    # (scores, disqualified, totals) when the reading worker already computed the totals; used only while
+    # `scores` and `disqualified` are these very objects (a copy with other scores recomputes them).
+    totals: tuple[dict[str, Decimal], dict[str, bool], Totals] | None = field(default=None, compare=False, repr=False)
 
     @property
     def blocking(self) -> bool:
@@ -334,6 +352,56 @@ class ScoreChange:
     reason: str = ""
 
 
+# UnitDelegates.status: where a unit's delegate registration stands (rules.delegates decides it).
+REGISTERED, NONE, TOO_MANY, NO_FILE, NO_SHEET = (
+    "Đã đăng ký",
+    "Chưa đăng ký",
+    "Quá số lượng",
+    "Chưa nộp tệp",
+    "Tệp không có trang đăng ký",
+)
+
+
+@dataclass(frozen=True)
+class Delegate:
+    """One person a unit registered for the conference (a row of its sheet `Đăng ký đại biểu`)."""
+
+    unit_code: str
+    unit_name: str
+    name: str
+    title: str
+    phone: str  # '0912 000 101' when valid, else as typed
+    note: str
+    file: str
+    row: int  # Excel row in the unit's sheet
+    phone_ok: bool = True
+
+
+@dataclass(frozen=True)
+class UnitDelegates:
+    unit: Unit
+    status: str  # REGISTERED / NONE / TOO_MANY / NO_FILE / NO_SHEET
+    delegates: tuple[Delegate, ...] = ()
+    file: str = ""
+
+
+@dataclass(frozen=True)
+class DelegateList:
+    """The cluster's delegate registration (rules.delegates.collect), written as dai_bieu.xlsx."""
+
+    book: Book
+    units: tuple[UnitDelegates, ...]  # book order
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def delegates(self) -> list[Delegate]:
+        return [d for u in self.units for d in u.delegates]
+
+    @property
+    def ok(self) -> bool:
+        return all(u.status == REGISTERED for u in self.units)
+
+
 @dataclass(frozen=True)
 class Result:
     """Everything one consolidation produced; the CLI, the writers and the API read this."""
@@ -344,7 +412,7 @@ class Result:
     sources: tuple[Source, ...]
     rank_invalid: bool = False  # the office asked to rank units with blocking problems
     submissions: tuple[Submission, ...] = ()  # the submission used for each unit that sent one
-    delegates: object = None  # ttdk_xl.rules.delegates.DelegateList when the outputs were written
+    delegates: DelegateList | None = None  # when the outputs were written
     assessed_file: str = ""  # the workbook whose `Thẩm định` sheet gave the agreed scores ('' = self-scores)
     changes: tuple[ScoreChange, ...] = ()  # agreed scores that differ from self-scores, in unit then book order
 

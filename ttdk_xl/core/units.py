@@ -49,7 +49,7 @@ class UnitNames:
         if not key:
             return None
         # The exact name first: 'Huyện Kỳ Anh' and 'Thị xã Kỳ Anh' share the key 'kỳ anh'.
-        hits = self._by_name.get(text_key(name)) or self._by_key.get(key) or self._by_ascii.get(_ascii_key(key), ())
+        hits = self._by_name.get(text_key(name)) or self._by_key.get(key) or self._by_ascii.get(_ascii_key(key), [])
         return hits[0] if len(hits) == 1 else None
 
 

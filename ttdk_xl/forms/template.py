@@ -351,19 +351,19 @@ def write_score_sheet(wb, ws, fmt, book: Book, unit: Unit, entries: Mapping[str,
     last = first + len(book.criteria) - 1
     # Summary rows: sums by kind over the leaves, bonus capped, then the total.
     r = last + 2
-    sums = {}
+    sums: dict[Kind, Decimal] = {}
     for label, kind in ((SUM_SCORED, Kind.SCORED), (SUM_BONUS, Kind.BONUS), (SUM_PENALTY, Kind.PENALTY)):
         leaves = [c for c in book.leaves if c.kind is kind]
-        s = sum((Decimal(str(values[c.code])) for c in leaves if is_number(values[c.code])), Decimal(0))
+        subtotal = sum((Decimal(str(values[c.code])) for c in leaves if is_number(values[c.code])), Decimal(0))
         refs = ",".join(f"D{row_of[c.code] + 1}" for c in leaves) or "0"
         formula = f"=SUM({refs})"
         if kind is Kind.BONUS:
-            s = min(s, book.bonus_cap)
+            subtotal = min(subtotal, book.bonus_cap)
             formula = f"=MIN(SUM({refs}),{plain(book.bonus_cap)})"
             label = f"{label} (tối đa {plain(book.bonus_cap).replace('.', ',')})"
-        sums[kind] = s
+        sums[kind] = subtotal
         ws.write_string(r, 1, label, fmt["sum_label"])
-        ws.write_formula(r, 3, formula, fmt["sum_num"], float(s))
+        ws.write_formula(r, 3, formula, fmt["sum_num"], float(subtotal))
         r += 1
     total = sums[Kind.SCORED] + sums[Kind.BONUS] - sums[Kind.PENALTY]
     ws.write_string(r, 1, SUM_TOTAL, fmt["total_label"])

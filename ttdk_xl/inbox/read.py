@@ -12,11 +12,12 @@ import io
 import os
 import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ttdk_xl.core import isolated
 from ttdk_xl.core.failures import damaged, must_propagate, read_failure
@@ -33,7 +34,7 @@ from ttdk_xl.core.layout import (
     UNIT_LABEL,
     cell_name,
 )
-from ttdk_xl.core.models import Finding, Severity
+from ttdk_xl.core.models import Delegate, Finding, Severity
 from ttdk_xl.core.text import code_text, header_key, nfc
 from ttdk_xl.core.zipparts import ZipfileParts, ZipParts, open_parts
 
@@ -80,11 +81,11 @@ class RawSubmission:
     total_cell: str = ""
     cell_flags: dict[str, str] = field(default_factory=dict)  # cell → '#REF!' or 'formula-no-value'
     protected: bool | None = None  # None when unknown (not .xlsx)
-    delegate_rows: list | None = None  # rows of `Đăng ký đại biểu` from A1 (rules.delegates); None: no sheet
+    delegate_rows: list[list[Any]] | None = None  # rows of `Đăng ký đại biểu` from A1 (rules.delegates); None: no sheet
     delegate_sheet: str = ""
     # (unit code, delegates, findings) when the sheet was already parsed for that unit (worker processes
     # do it, so that thousands of sheets are not parsed one by one afterwards)
-    delegates_parsed: tuple | None = None
+    delegates_parsed: tuple[str, tuple[Delegate, ...], tuple[Finding, ...]] | None = None
 
 
 @dataclass(frozen=True)
@@ -500,7 +501,7 @@ def _read_workbook(data: bytes, info: FileInfo, ext: str, zf: ZipParts | Zipfile
     return ReadOutcome(info, raw, tuple(findings))
 
 
-def _find_header(rows: list[list[object]]) -> tuple[int, dict[str, int]] | None:
+def _find_header(rows: Sequence[Sequence[object]]) -> tuple[int, dict[str, int]] | None:
     wanted = _HEADERS
     for i, row in enumerate(rows[:60]):
         # Headers are text: numbers and empty cells are passed over without building their key.

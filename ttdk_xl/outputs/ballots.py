@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -569,7 +570,7 @@ def read_tally(path: Path) -> Tally:
     )
 
 
-def _read_vote_sheet(vote: Vote, rows: list[list[object]], present: int | None, problem) -> tuple[Ballot, ...]:
+def _read_vote_sheet(vote: Vote, rows: Sequence[Sequence[object]], present: int | None, problem) -> tuple[Ballot, ...]:
     sheet = vote.sheet
     header = rows[TALLY_HEADER_ROW] if len(rows) > TALLY_HEADER_ROW else []
     names = UnitNames(vote.candidates)
@@ -722,10 +723,11 @@ def count_vote(vote: Vote, ballots: tuple[Ballot, ...], issued: int) -> VoteCoun
             tied = [u for u in passing if votes[u.code] == cut]
             chosen = [u for u in chosen if votes[u.code] > cut]
     if vote.places:
-        for a, b in itertools.pairwise(chosen):
-            if votes[a.code] == votes[b.code]:
+        for upper, lower in itertools.pairwise(chosen):
+            if votes[upper.code] == votes[lower.code]:
                 notes.append(
-                    f"{a.name} và {b.name} bằng số phiếu ({votes[a.code]}); thứ tự xếp theo thứ hạng tổng điểm thi đua."
+                    f"{upper.name} và {lower.name} bằng số phiếu ({votes[upper.code]}); "
+                    "thứ tự xếp theo thứ hạng tổng điểm thi đua."
                 )
     outcome: dict[str, str] = {}
     for i, u in enumerate(chosen):

@@ -37,11 +37,15 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ttdk_xl.core.atomic import write_bytes
 from ttdk_xl.core.failures import log
 from ttdk_xl.core.layout import GUIDE_SHEET, META_SHEET, SCORE_SHEET, cell_name
 from ttdk_xl.core.models import Book, Unit
+
+if TYPE_CHECKING:
+    from ttdk_xl.forms.xlsx_quick import QuickFormulaSheet  # imported where used: it brings in xlsxwriter
 
 _ROWS, _COLS = 1_048_576, 16_384
 _DEFAULT_ROW = 20  # xlsxwriter's default row height, in pixels
@@ -152,7 +156,7 @@ class _Sheet:
     it does not model are recorded in `calls` and must match the learnt return's exactly.
     """
 
-    def __init__(self, wb: _Workbook, name: str | None):
+    def __init__(self, wb: _Workbook | None, name: str | None):  # None: a sheet made here, not by a writer
         self.wb = wb
         self.name = name
         self.cells: dict[int, tuple] = {}
@@ -319,7 +323,7 @@ def _sheet_data(
             )
     if not rows:
         return dimension, "<sheetData/>"
-    heads = {}
+    heads: dict[tuple, str] = {}  # (first column, last column, height) → the row tag's attributes
     out = ["<sheetData>"]
     append = out.append
     for row in rows:
@@ -424,8 +428,10 @@ def _layout(sheet: _Sheet) -> tuple:
                 if hi > span[1]:
                     span[1] = hi
     if sheet.dim_cols:
-        extra = [*sheet.dim_cols, *([] if cmin is None else (cmin, cmax))]
+        extra = [*sheet.dim_cols, *([] if cmin is None or cmax is None else (cmin, cmax))]
         cmin, cmax = min(extra), max(extra)
+    if cmin is None or cmax is None:  # rows without any used column (xlsxwriter's set_row always counts one)
+        raise _Unsupported("used range")
     dimension = _range_ref(rows[0], rows[-1], cmin, cmax)
     return by_row, rows, spans, dimension
 
@@ -480,7 +486,7 @@ class _SheetShape:
         rules = self.rules if rules is None else rules
         return "".join((self.head, dimension, self.middle, data, self.tail, rules, self.after_rules)).encode()
 
-    def pieces(self, dimension: str, data: str, rules: str | None = None) -> list:
+    def pieces(self, dimension: str, data: str, rules: str | None = None) -> list[_Piece]:
         if not hasattr(self, "frozen"):
             self.frozen = [_Frozen(x) for x in (self.head, self.tail, self.rules, self.after_rules)]
         head, tail, own_rules, after = self.frozen
@@ -673,6 +679,7 @@ class _Frozen:
 
 
 _FINAL = b"\x03\x00"  # an empty final deflate block
+_Piece = bytes | _Frozen  # a piece of a part: to deflate with the return's other pieces, or deflated once
 
 
 _SI = re.compile(r"<si>.*?</si>", re.S)
@@ -721,9 +728,9 @@ class ReturnStamper:
         self._kinds: dict[tuple, _Kind | None] = {}  # None: this kind is written directly
         self._si: dict[str, str] = {}
         self._formulas: dict[str, str] = {}
-        self._formula_sheet = None
+        self._formula_sheet: QuickFormulaSheet | None = None
         self._rules: dict[str, str] = {}
-        self._scratch = None
+        self._scratch: Any = None  # an xlsxwriter Workbook (which has no types), made on first use
         self._dxf: dict[int, object] = {}
         self._before_delegates = 0
         # One compressor for every changing piece (a full flush after each makes them independent), fast
@@ -781,10 +788,11 @@ class ReturnStamper:
 
         if re_dynamic_function.search(formula) or (formula.startswith("{") and formula.endswith("}")):
             raise _Unsupported("array formula")
-        if self._formula_sheet is None:
-            self._formula_sheet = QuickFormulaSheet()
-            self._formula_sheet.use_future_functions = False  # as in the unit workbook (Workbook's default)
-        return self._formula_sheet._prepare_formula(formula)
+        sheet = self._formula_sheet
+        if sheet is None:
+            sheet = self._formula_sheet = QuickFormulaSheet()
+            sheet.use_future_functions = False  # as in the unit workbook (Workbook's default)
+        return sheet._prepare_formula(formula)
 
     # -- xlsxwriter's own writers, for the few parts written rarely enough ------------------------
     def _si_xml(self, string: str) -> str:
@@ -799,8 +807,10 @@ class ReturnStamper:
             si = self._si[string] = writer.fh.getvalue()
         return si
 
-    def _shared_strings(self, kind: _Kind, strings: _Strings) -> list:
+    def _shared_strings(self, kind: _Kind, strings: _Strings) -> list[_Piece]:
         """sharedStrings.xml, as pieces: the header, the book's constant strings, the return's own."""
+        if kind.constant_si is None:
+            raise _Unsupported("shared strings not learnt")
         header = (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxmlformats.org/'
             f'spreadsheetml/2006/main" count="{strings.count}" uniqueCount="{len(strings.index)}">'
@@ -831,15 +841,16 @@ class ReturnStamper:
             real._get_dxf_index()
         return real
 
-    def _extras(self, sheet: _Sheet) -> tuple[str, str | None, str | None]:
-        """The sheet's highlight rules, comments and their VML, written by xlsxwriter on a scratch sheet."""
+    def _extras(self, sheet: _Sheet) -> tuple[str, tuple[str, str] | None]:
+        """The sheet's highlight rules, and its comments and their VML (None without comments), written by
+        xlsxwriter on a scratch sheet."""
         from xlsxwriter.comments import Comments
         from xlsxwriter.vml import Vml
 
         key = repr(sheet.cond_calls)
         rules = self._rules.get(key)
         if rules is not None and not sheet.comment_calls:
-            return rules, None, None
+            return rules, None
         ws = self._scratch_sheet()
         if rules is None:
             for *cells, options in sheet.cond_calls:
@@ -853,7 +864,7 @@ class ReturnStamper:
             if len(self._rules) < 10_000:
                 self._rules[key] = rules
         if not sheet.comment_calls:
-            return rules, None, None
+            return rules, None
         if len(sheet.comment_calls) >= 1024:
             raise _Unsupported("comments")
         for call in sheet.calls:
@@ -869,7 +880,7 @@ class ReturnStamper:
         comments._assemble_xml_file(ws.comments_list)
         vml._set_xml_writer(io.StringIO())
         vml._assemble_xml_file(ws.vml_data_id, ws.vml_shape_id, ws.comments_list, ws.buttons_list)
-        return rules, comments.fh.getvalue(), vml.fh.getvalue()
+        return rules, (comments.fh.getvalue(), vml.fh.getvalue())
 
     def _delegate_sheet(self, kind: _Kind, unit: Unit, delegates: list) -> _Sheet:
         """The sheet `Đăng ký đại biểu` of a return, as delegates.write_delegate_sheet writes it.
@@ -912,7 +923,9 @@ class ReturnStamper:
         return filled
 
     # -- assembling ------------------------------------------------------------------------------
-    def _assemble(self, kind: _Kind, unit, issued_at, entries, marks, extra_sheet, delegates) -> dict[str, list]:
+    def _assemble(
+        self, kind: _Kind, unit, issued_at, entries, marks, extra_sheet, delegates
+    ) -> dict[str, list[_Piece]]:
         """The parts of one return that are not the same in every return of its kind."""
         from xlsxwriter.core import Core
 
@@ -923,13 +936,15 @@ class ReturnStamper:
         wb.sheets.append(self._delegate_sheet(kind, unit, delegates))
         recorded = iter(wb.sheets)
         strings = _Strings(kind.strings)
-        out: dict[str, bytes] = {}
+        out: dict[str, list[_Piece]] = {}
         for i, (role, shape) in enumerate(zip(kind.roles, kind.shapes, strict=True)):
             name = f"xl/worksheets/sheet{i + 1}.xml"
             if role == "guide":
                 strings.count += kind.guide_strings
                 continue
             if role == "score":
+                if kind.score is None:
+                    raise _Unsupported("score sheet not learnt")
                 sheet = kind.score.sheet(book, unit, entries or {}, marks)
             elif role == "meta":
                 sheet = _Sheet(None, META_SHEET)
@@ -947,10 +962,11 @@ class ReturnStamper:
             if sheet.comment_calls or repr(sheet.cond_calls) != shape.cond_key:
                 if bool(sheet.cond_calls) != bool(shape.cond_calls):
                     raise _Unsupported(f"rules of sheet {shape.name}")
-                rules, comments, vml = self._extras(sheet)
-                if comments is not None:
+                rules, notes = self._extras(sheet)
+                if notes is not None:
                     if role != "score":
                         raise _Unsupported("comments")
+                    comments, vml = notes
                     out["xl/comments1.xml"] = [comments.encode()]
                     out["xl/drawings/vmlDrawing1.vml"] = [vml.encode()]
             try:
@@ -970,21 +986,24 @@ class ReturnStamper:
         out["docProps/core.xml"] = [core.fh.getvalue().encode()]
         return out
 
-    def _zip(self, kind: _Kind, parts: Mapping[str, list]) -> bytes:
+    def _zip(self, kind: _Kind, parts: Mapping[str, list[_Piece]]) -> bytes:
         """The zip xlsxwriter makes (zipfile's own headers and directory), each part deflated as pieces:
         constant parts and pieces compressed once, the rest with one compressor flushed between pieces."""
         comp = self._compressor
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=False) as zf:
             fp = zf.fp
+            assert fp is not None  # (a zip open for writing)
             for name in kind.names:
                 pieces = parts.get(name)
                 if pieces is None:
                     info, body = kind.packed[name]
                 else:
-                    data, deflated, run = [], [], []
+                    data: list[bytes] = []
+                    deflated: list[bytes] = []
+                    run: list[bytes] = []
                     for piece in pieces:
-                        if piece.__class__ is _Frozen:
+                        if isinstance(piece, _Frozen):
                             if run:
                                 deflated += (comp.compress(b"".join(run)), comp.flush(zlib.Z_FULL_FLUSH))
                                 run = []
@@ -1003,7 +1022,7 @@ class ReturnStamper:
                 zf.filelist.append(info)
                 zf.NameToInfo[name] = info
             zf.start_dir = fp.tell()
-            zf._didModify = True
+            zf._didModify = True  # type: ignore[attr-defined]  # zipfile's own flag: write the directory on close
         return buf.getvalue()
 
     # -- learning --------------------------------------------------------------------------------

@@ -490,7 +490,7 @@ class _Writer:
         self.title(ws, ncols, f"KẾT QUẢ TỔNG HỢP TỰ CHẤM ĐIỂM THI ĐUA NĂM {self.book.year}", note, result.rank_invalid)
         self.headers(ws, SUMMARY_HEADERS)
         s = self.s
-        styles = {}  # (top, tied) → the row's formats, looked up once
+        styles: dict[tuple[bool, bool], tuple[Format, ...]] = {}  # (top, tied) → the row's formats, looked up once
         status_styles = {st: s.coloured(STATUS_COLOURS.get(st), align="center") for st in Status}
         rows: dict[tuple, tuple] = {}  # (top, tied, status) → the row's formats for put_rows
         fit_height = self.fit_height
@@ -874,7 +874,7 @@ class _Writer:
                 row = formats[src.state] = (wrap, center, sha, size, wrap, center, wrap, state, wrap) + (
                     (wrap, wrap) if mail else ()
                 )
-            values = (
+            values: tuple[object, ...] = (
                 src.file, src.unit_code, src.sha256, src.size, modified, src.template_version, issued,
                 src.state.value, src.note,
             )  # fmt: skip

@@ -26,11 +26,12 @@ import re
 import textwrap
 import threading
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
 from io import StringIO
 from itertools import accumulate
 from math import copysign, inf
+from types import MappingProxyType
 from typing import Any
 
 from xlsxwriter.utility import _preserve_whitespace, xl_col_to_name
@@ -44,8 +45,12 @@ _CACHE_MAX_LEN = 300  # strings up to this length keep their XML (names, criteri
 _CACHE_MAX_SIZE = 200_000
 
 
+_NOTHING_READY: Mapping[int, str] = MappingProxyType({})  # _fast_row: no cell of the row already as XML
 _BASIC_TYPES = frozenset((str, int, float, type(None)))
 _TAILS = {None: "/>", 0: "><v>0</v></c>"}  # put_rows: a blank; 0 and 0.0 (-0.0 is told apart by its sign)
+
+# put_rows: a row template: (formats, XML of the row as a function of its number and its cells' tails, width)
+_Template = tuple[Sequence[Any], Callable[[str, Sequence[str | None]], str], int]
 
 ENABLED = True  # tests switch it off to compare with plain xlsxwriter
 FAST_FROM = 300  # units: below this, a workbook takes well under a second with plain xlsxwriter
@@ -126,6 +131,15 @@ class RowSheet(Worksheet):
 
 
 class FastSheet(RowSheet):
+    # xlsxwriter's own attributes that this class sets (declared for the type checker: xlsxwriter has no types)
+    previous_row: int  # constant-memory mode: the row now open
+    fh: Any  # the file the sheet's XML goes to (a StringIO while `_fast_row_tag` catches a row tag)
+    dim_rowmin: int | None  # the used range; None while the sheet is empty
+    dim_rowmax: int | None
+    dim_colmin: int | None
+    dim_colmax: int | None
+    row_spans: dict[int, str]
+
     def __init__(self) -> None:
         super().__init__()
         self._fast_cols: list[str] = []
@@ -135,7 +149,7 @@ class FastSheet(RowSheet):
         self._fast_row_infos: dict[tuple, RowInfo] = {}
         self._fast_ready: dict[int, str] = {}  # constant-memory mode: the current row's cells already as XML
         self._fast_tails: dict[Any, str] = dict(_TAILS)  # put_rows: value → its cell's XML after the style
-        self._fast_templates: dict[tuple, tuple] = {}  # put_rows: (id(formats), pixels) → (formats, template)
+        self._fast_templates: dict[tuple[int, int], _Template] = {}  # put_rows: (id(formats), pixels) → template
         self._fast_template_state: tuple = ()
 
     # ------------------------------------------------------------------ writing cells
@@ -194,6 +208,7 @@ class FastSheet(RowSheet):
         ready = None
         table_row = None
         row_text = str(row + 1)
+        tail: str | None
         for col, value, fmt in cells:
             prefix = prefixes.get(col) if type(col) is int else None  # None: not a column
             if fmt is None or prefix is None:
@@ -266,6 +281,9 @@ class FastSheet(RowSheet):
         row = first_row - 1
         rows = iter(rows)
         pending = next(rows, None)
+        if pending is None:
+            return row
+        cells: list[str | None] | None
         for item in rows:  # each row but the last
             row += 1
             height, formats, values = pending
@@ -294,7 +312,7 @@ class FastSheet(RowSheet):
                 found = self._fast_start_row(row, height, pixels, formats, values, out)
                 if found is not None:
                     cells = self._fast_cells(values, list(map(get, values)))
-            if cells is None:
+            if cells is None or found is None:  # (a row with cells has its template)
                 if out:
                     self.fh.write("".join(out))
                     out.clear()
@@ -324,13 +342,12 @@ class FastSheet(RowSheet):
         if lo >= 0:
             self._grow_rows(lo, hi)
             self._grow_cols(0, width - 1)
-        if pending is not None:
-            row += 1
-            RowSheet.put_rows(self, row, (pending,))
+        row += 1
+        RowSheet.put_rows(self, row, (pending,))
         return row
 
     def _fast_start_row(self, row: int, height: Any, pixels: int, formats: Sequence[Any], values: Sequence[Any],
-                        out: list[str]) -> tuple | None:  # fmt: skip
+                        out: list[str]) -> _Template | None:  # fmt: skip
         """put_rows, for a row off its common path: whether it can be written as XML, and its template.
 
         Flushes the rows before it first (as put_row would), so that their formats have their style indexes.
@@ -373,9 +390,9 @@ class FastSheet(RowSheet):
             return int(height * 4.0 / 3.0 + 0.5) or -1
         return -1
 
-    def _fast_cells(self, values: Sequence[Any], cells: list[str | None]) -> list[str] | None:
-        """The cells' XML after their style attribute, filling in what the cache missed; None if a value is
-        left to put_row."""
+    def _fast_cells(self, values: Sequence[Any], cells: list[str | None]) -> list[str | None] | None:
+        """The cells' XML after their style attribute, filling in what the cache missed (`cells` itself, with no
+        None left); None if a value is left to put_row."""
         i = -1
         while None in cells:  # (index: the scans in C, only the misses in Python)
             i = cells.index(None, i + 1)
@@ -390,7 +407,7 @@ class FastSheet(RowSheet):
                 cells[i] = "><v>-0</v></c>"
         return cells
 
-    def _fast_template(self, formats: Sequence[Any], pixels: int) -> Callable[[str, list[str]], str] | None:
+    def _fast_template(self, formats: Sequence[Any], pixels: int) -> Callable[[str, Sequence[str | None]], str] | None:
         """The XML of a row of these formats and height, as a function of the row number (text) and the
         cells' XML after their style attribute; None while a format has no style index.
 
@@ -624,8 +641,9 @@ class FastSheet(RowSheet):
                         block[1] = last
         self.row_spans = {i: f"{a + 1}:{b + 1}" for i, (a, b) in sorted(blocks.items())}
 
-    def _fast_row(self, row_num: int, span: str | None, cells: dict, ready: dict[int, str] | None = None) -> None:
+    def _fast_row(self, row_num: int, span: str | None, cells: dict, ready: Mapping[int, str] = _NOTHING_READY) -> None:
         info = self.row_info.get(row_num)
+        key: tuple[Any, ...]
         if info is None:
             key = (span, self.default_row_height, self.original_row_height, self.excel_version)
         else:
@@ -648,7 +666,7 @@ class FastSheet(RowSheet):
         inline, numbers = self._fast_inline, self._fast_numbers
         constant = self.constant_memory
         row_text = str(row_num + 1)
-        parts: list[str] = [start.replace("\x00", row_text, 1)]
+        parts = [start.replace("\x00", row_text, 1)]
         add = parts.append
         for col in sorted({**ready, **cells}) if ready else sorted(cells) if len(cells) > 1 else cells:
             cell = cells.get(col)

@@ -17,9 +17,9 @@ from pathlib import Path
 from ttdk_xl.core.failures import log, read_failure
 from ttdk_xl.core.gc_pause import gc_paused
 from ttdk_xl.core.layout import DELEGATE_SHEET
-from ttdk_xl.core.models import Book, Submission, evolve
+from ttdk_xl.core.models import Book, Delegate, Finding, Submission, evolve
 from ttdk_xl.inbox.files import read_path
-from ttdk_xl.inbox.read import DEFAULT_MAX_BYTES, FileInfo, ReadOutcome, relative_name
+from ttdk_xl.inbox.read import DEFAULT_MAX_BYTES, FileInfo, RawSubmission, ReadOutcome, relative_name
 from ttdk_xl.rules.checks import check_safely
 from ttdk_xl.rules.delegates import parse_delegates
 from ttdk_xl.rules.score import compute_totals
@@ -121,7 +121,9 @@ def _with_totals(sub: Submission, book: Book) -> Submission:
     return evolve(sub, totals=(sub.scores, sub.disqualified, totals))
 
 
-def _delegates(raw, sub: Submission, book: Book) -> tuple | None:
+def _delegates(
+    raw: RawSubmission, sub: Submission, book: Book
+) -> tuple[str, tuple[Delegate, ...], tuple[Finding, ...]] | None:
     """The unit's delegate sheet, parsed here rather than one by one after reading (delegates.collect)."""
     unit = book.unit(sub.unit_code)
     if unit is None or raw.delegate_rows is None:
@@ -277,8 +279,8 @@ def _with_processes(
                         break
                     nxt += 1
                 if nxt < len(chunks):  # a chunk for this process
-                    done[nxt] = [_one(p, inbox, book, max_bytes) for p in chunks[nxt]]
-                    finished(done[nxt])
+                    mine = done[nxt] = [_one(p, inbox, book, max_bytes) for p in chunks[nxt]]
+                    finished(mine)
                     nxt += 1
                     ready = [f for f in pending if f.done()]
                 else:
@@ -286,11 +288,11 @@ def _with_processes(
                 for future in ready:
                     index = pending.pop(future)
                     try:
-                        done[index] = future.result()
+                        part = done[index] = future.result()
                     except Exception as exc:  # the worker died (or failed): its files are read again, alone
                         log.warning("worker process failed (%s); reading its files again one by one", exc)
-                        done[index] = _alone(chunks[index], inbox, book, max_bytes, context)
-                    finished(done[index])
+                        part = done[index] = _alone(chunks[index], inbox, book, max_bytes, context)
+                    finished(part)
     finally:
         if prefetch is not None:
             prefetch.kill()

@@ -322,7 +322,9 @@ def choose(book: Book, outcomes: list[ReadOutcome], checked: list[Submission | N
                 state = SourceState.IGNORED
             else:
                 first_of_hash[info.sha256] = info.file
-                sub = checked[i] if checked is not None and checked[i] is not None else check_safely(o.raw, book)
+                sub = checked[i] if checked is not None else None
+                if sub is None:
+                    sub = check_safely(o.raw, book)
                 file_findings.extend(sub.findings)
                 unit_code = sub.unit_code
                 if unit_code and not any(f.code in _FILE_FATAL for f in sub.findings):

@@ -13,11 +13,12 @@ so moved or re-saved sheets still read.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ttdk_xl.core.errors import TtdkError
 from ttdk_xl.core.failures import must_propagate
@@ -133,7 +134,7 @@ def read_assessed(path: str | Path, book: Book) -> Assessment:
             f"Không đọc được tệp thẩm định '{name}' ({type(exc).__name__}). Cách sửa: chỉ ra tệp tong_hop.xlsx do "
             "ttdk-xl tạo (đã sửa điểm ở trang 'Thẩm định'), lưu dạng .xlsx và đóng tệp trước khi chạy."
         ) from exc
-    if rows is None:
+    if rows is None or sheet is None:
         raise AssessedError(
             f"Tệp '{name}' không có trang '{ASSESSED_SHEET}'. Cách sửa: chạy ttdk-xl consolidate (không kèm "
             f"--tham-dinh) để có tong_hop.xlsx mới với trang '{ASSESSED_SHEET}', nhập điểm thẩm định vào đó rồi "
@@ -147,7 +148,15 @@ def parse_sheet(rows: list[list[Any]], book: Book, file: str, sheet: str = ASSES
     findings: list[Finding] = []
     blocked: set[str] = set()
 
-    def add(code, sev, msg, fix, row=None, col=None, unit=None):
+    def add(
+        code: str,
+        sev: Severity,
+        msg: str,
+        fix: str,
+        row: int | None = None,
+        col: int | None = None,
+        unit: Unit | None = None,
+    ) -> None:
         cell = cell_name(row, col) if row is not None and col is not None else ""
         u_code, u_name = (unit.code, unit.name) if unit is not None else ("", "")
         findings.append(Finding(code, sev, file, msg, fix, sheet, cell, u_code, u_name))
@@ -253,7 +262,7 @@ def parse_sheet(rows: list[list[Any]], book: Book, file: str, sheet: str = ASSES
             if acol < 0:
                 continue
             raw = row[acol] if acol < len(row) else None
-            value = _check_cell(leaves[code], raw, book, lambda *a, _r=r, _c=acol, _u=unit: add(*a, _r, _c, _u))
+            value = _check_cell(leaves[code], raw, book, partial(add, row=r, col=acol, unit=unit))
             if value is not None:
                 vals[code] = value
         values[ucode] = vals
@@ -276,7 +285,10 @@ def _column_unit(book: Book, text: str) -> Unit | None:
     return (book.unit(m.group(1).strip()) if m else None) or match_unit(book, re.sub(r"\s*\([^()]*\)\s*$", "", text))
 
 
-def _check_cell(c: Criterion, raw: object, book: Book, add) -> Decimal | None:
+_AddFinding = Callable[[str, Severity, str, str], None]  # (code, severity, message, fix) of a cell's finding
+
+
+def _check_cell(c: Criterion, raw: object, book: Book, add: _AddFinding) -> Decimal | None:
     """One agreed cell → its value, or None (with a finding) when it cannot be used."""
     shown = nfc(raw)
     if c.kind is Kind.DISQUALIFIER:
@@ -399,6 +411,7 @@ def apply_assessment(book: Book, chosen: Mapping[str, Submission], a: Assessment
         dq = dict(sub.disqualified)
         for code, value in agreed.items():
             c = leaves[code]
+            before: Decimal | None
             if c.kind is Kind.DISQUALIFIER:
                 before = ONE if sub.disqualified.get(code) else ZERO
                 dq[code] = value == ONE
@@ -490,7 +503,46 @@ def sheet_units(result: Result) -> list[UnitResult]:
     return [by_code[u.code] for u in result.book.units if u.code in by_code]
 
 
-def write_sheets(w: Any) -> None:
+class Styles(Protocol):
+    """The summary writer's cached formats (outputs.summary._Styles); formats are xlsxwriter's (untyped)."""
+
+    @property
+    def wb(self) -> Any: ...  # the xlsxwriter Workbook
+
+    def __call__(self, cell: bool = True, **props: Any) -> Any: ...
+
+    def header(self) -> Any: ...
+
+
+class SheetWriter(Protocol):
+    """What the summary writer (outputs.summary._Writer) offers the sheets written here: a Protocol, since
+    rules may not import outputs. Worksheets are xlsxwriter's (untyped)."""
+
+    @property
+    def result(self) -> Result: ...
+
+    @property
+    def book(self) -> Book: ...
+
+    @property
+    def s(self) -> Styles: ...
+
+    def sheet(self, name: str, widths: Iterable[float], fit_width: bool = True) -> Any: ...
+
+    def title(self, ws: Any, ncols: int, title: str, note: str = "", warn: bool = False) -> None: ...
+
+    def headers(self, ws: Any, headers: Iterable[str], height: float = 30) -> None: ...
+
+    def fit(self, ws: Any, r: int, cells: dict[int, str], minimum: float = 0) -> None: ...
+
+    def number(self, ws: Any, r: int, c: int, value: Decimal | None, fmt: Any) -> None: ...
+
+    def finish_table(self, ws: Any, ncols: int, last_row: int, freeze_cols: int = 0) -> None: ...
+
+    def empty_row(self, ws: Any, r: int, ncols: int, text: str) -> None: ...
+
+
+def write_sheets(w: SheetWriter) -> None:
     """Write `Thẩm định` (and `Điểm điều chỉnh` when agreed scores were applied) with the summary writer `w`."""
     units = sheet_units(w.result)
     if len(units) <= MAX_UNITS:
@@ -503,7 +555,7 @@ def _self_of(u: UnitResult) -> dict[str, Decimal]:
     return u.self_scores if u.self_total is not None or u.self_scores else u.scores
 
 
-def _write_assessed(w: Any, units: list[UnitResult]) -> None:
+def _write_assessed(w: SheetWriter, units: list[UnitResult]) -> None:
     from ttdk_xl.rules.score import compute_totals
 
     book: Book = w.book
@@ -546,7 +598,7 @@ def _write_assessed(w: Any, units: list[UnitResult]) -> None:
     for crit in book.criteria:
         r = row_of[crit.code]
         group = crit.is_group
-        props = dict(bold=True, **grey) if group else {}
+        props: dict[str, Any] = dict(bold=True, **grey) if group else {}
         w.fit(ws, r, {1: crit.text})
         ws.write_string(r, 0, crit.code, s(align="center", **props))
         ws.write_string(r, 1, crit.text, s(text_wrap=True, **props))
@@ -614,6 +666,7 @@ def _write_assessed(w: Any, units: list[UnitResult]) -> None:
         return " ".join(f"{col_letter(c)}{first + 1}:{col_letter(c)}{end + 1}" for c in cols)
 
     for first, end, kind in _runs(book, row_of):
+        options: dict[str, object]
         if kind is Kind.DISQUALIFIER:
             options = {
                 "validate": "list",
@@ -709,7 +762,7 @@ def _dq(book: Book, scores: dict[str, Decimal]) -> dict[str, bool]:
     return {c.code: scores.get(c.code) == ONE for c in book.leaves if c.kind is Kind.DISQUALIFIER}
 
 
-def _write_changes(w: Any) -> None:
+def _write_changes(w: SheetWriter) -> None:
     """`Điểm điều chỉnh`: every agreed score that differs from the self-score, then totals per unit."""
     result: Result = w.result
     book: Book = w.book

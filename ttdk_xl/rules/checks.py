@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from decimal import Decimal
+from enum import Enum
+from typing import Final
 
 from ttdk_xl.core.failures import internal_failure
 from ttdk_xl.core.layout import H_EXPLAIN, H_SCORE, NO, SCORE_SHEET, YES, cell_name, col_letter
@@ -408,19 +410,27 @@ def _check_structure(raw: RawSubmission, book_codes: list[str], known: frozenset
     return by_code
 
 
-_SLOW = object()
+class _Verdict(Enum):
+    """A memo entry's mark for a typed value that needs the full check. An enum member rather than a bare
+    `object()`: it stays itself when a book with its memo is pickled (to a spawned worker process)."""
+
+    SLOW = 1
 
 
-def _new_memo(book: Book) -> dict:
+_SLOW: Final = _Verdict.SLOW
+_Memo = dict[tuple[str, object, bool], Decimal | _Verdict]  # (criterion code, typed value, has explanation)
+
+
+def _new_memo(book: Book) -> _Memo:
     return {}
 
 
-def _verdict(c: Criterion, value: object, has_expl: bool, book: Book) -> object:
+def _verdict(c: Criterion, value: object, has_expl: bool, book: Book) -> Decimal | _Verdict:
     """The clean score of a typed value that raises no finding (the loop below, in short), else _SLOW.
 
     Thousands of files type the same few values: checking each (criterion, value) once is enough."""
     score, how, problem = validate_score(c, value, book.step)
-    if problem or how:
+    if problem or how or score is None:  # (a score without a problem is never None)
         return _SLOW
     if _needs_explanation(c, score, False) and not has_expl:
         return _SLOW

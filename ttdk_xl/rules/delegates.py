@@ -2,14 +2,15 @@
 
 Each self-scoring workbook carries a sheet `Đăng ký đại biểu` (forms.delegate_sheet writes it); the
 reader keeps its rows; this module checks them (names, phone numbers, seats) and collects the cluster's
-delegate list, which outputs.delegate_list writes as `dai_bieu.xlsx`.
+delegate list, which outputs.delegate_list writes as `dai_bieu.xlsx`. The data classes (Delegate,
+UnitDelegates, DelegateList) and the registration statuses are defined in core.models, so that a Result
+can hold the list, and imported here.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ttdk_xl.core.layout import (
@@ -21,16 +22,24 @@ from ttdk_xl.core.layout import (
     DELEGATE_SHEET,
     cell_name,
 )
-from ttdk_xl.core.models import Book, Finding, Severity, SourceState, Unit
-from ttdk_xl.core.text import header_key, nfc, text_key
-
-REGISTERED, NONE, TOO_MANY, NO_FILE, NO_SHEET = (
-    "Đã đăng ký",
-    "Chưa đăng ký",
-    "Quá số lượng",
-    "Chưa nộp tệp",
-    "Tệp không có trang đăng ký",
+from ttdk_xl.core.models import (
+    NO_FILE,
+    NO_SHEET,
+    NONE,
+    REGISTERED,
+    TOO_MANY,
+    Book,
+    Delegate,
+    DelegateList,
+    Finding,
+    Result,
+    Severity,
+    SourceState,
+    Unit,
+    UnitDelegates,
 )
+from ttdk_xl.core.text import header_key, nfc, text_key
+from ttdk_xl.inbox.read import RawSubmission, ReadOutcome
 
 W, INFO = Severity.WARNING, Severity.INFO
 
@@ -71,42 +80,6 @@ def show_phone(digits: str) -> str:
     if _LANDLINE.fullmatch(digits):
         return f"{digits[:4]} {digits[4:8]} {digits[8:]}"
     return digits
-
-
-@dataclass(frozen=True)
-class Delegate:
-    unit_code: str
-    unit_name: str
-    name: str
-    title: str
-    phone: str  # '0912 000 101' when valid, else as typed
-    note: str
-    file: str
-    row: int  # Excel row in the unit's sheet
-    phone_ok: bool = True
-
-
-@dataclass(frozen=True)
-class UnitDelegates:
-    unit: Unit
-    status: str  # REGISTERED / NONE / TOO_MANY / NO_FILE / NO_SHEET
-    delegates: tuple[Delegate, ...] = ()
-    file: str = ""
-
-
-@dataclass(frozen=True)
-class DelegateList:
-    book: Book
-    units: tuple[UnitDelegates, ...]  # book order
-    findings: tuple[Finding, ...] = ()
-
-    @property
-    def delegates(self) -> list[Delegate]:
-        return [d for u in self.units for d in u.delegates]
-
-    @property
-    def ok(self) -> bool:
-        return all(u.status == REGISTERED for u in self.units)
 
 
 # ---------------------------------------------------------------------------------------------- reading
@@ -201,7 +174,7 @@ def parse_delegates(
     return out, findings
 
 
-def _unit_entry(book: Book, unit: Unit, raw: Any | None, findings: list[Finding]) -> UnitDelegates:
+def _unit_entry(book: Book, unit: Unit, raw: RawSubmission | None, findings: list[Finding]) -> UnitDelegates:
     seats = book.seats_per_unit
     if raw is None:
         findings.append(
@@ -272,14 +245,14 @@ def _unit_entry(book: Book, unit: Unit, raw: Any | None, findings: list[Finding]
     return UnitDelegates(unit, status, tuple(delegates), file)
 
 
-def collect(book: Book, raws: dict[str, Any]) -> DelegateList:
+def collect(book: Book, raws: Mapping[str, RawSubmission]) -> DelegateList:
     """Pure: one raw submission per unit code (or none) → the delegate list of the cluster."""
     findings: list[Finding] = []
     units = tuple(_unit_entry(book, u, raws.get(u.code), findings) for u in book.units)
     return DelegateList(book, units, tuple(findings))
 
 
-def collect_from_result(book: Book, outcomes: Iterable[Any], result: Any) -> DelegateList:
+def collect_from_result(book: Book, outcomes: Iterable[ReadOutcome], result: Result) -> DelegateList:
     """Delegates from the files a consolidation used (one per unit)."""
     used = {s.file: s.unit_code for s in result.sources if s.state is SourceState.USED and s.unit_code}
     raws = {used[o.info.file]: o.raw for o in outcomes if o.raw is not None and o.info.file in used}

@@ -9,26 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import NamedTuple
+from enum import Enum
+from typing import Final, NamedTuple
 
-from ttdk_xl.core.models import Book, Kind, Status, Submission, TieBreak, Unit, UnitResult
+from ttdk_xl.core.models import Book, Kind, Status, Submission, TieBreak, Totals, Unit, UnitResult
 from ttdk_xl.core.text import vn_number
 
 ACCLAIM = {1: "Nhất", 2: "Nhì", 3: "Ba"}
 ZERO = Decimal(0)
 NOTE_MAX_PEERS = 5  # with more units of equal total, Ghi chú summarises instead of naming each one
-
-
-@dataclass(frozen=True)
-class Totals:
-    scored: Decimal
-    bonus: Decimal  # after the cap
-    bonus_claimed: Decimal
-    penalty: Decimal
-    total: Decimal
-    groups: dict[str, Decimal]
-    full_marks: int
-    disqualified: tuple[str, ...]  # codes of the disqualifiers that apply
 
 
 def compute_totals(
@@ -111,10 +100,21 @@ def _tiebreak_key(book: Book, t: Totals) -> tuple[Decimal, ...]:
     return tuple(key)
 
 
-_PENALTY, _BONUS, _FULL_MARKS = object(), object(), object()
+class _Measure(Enum):
+    """A tie-break measure other than a group's score. Enum members rather than bare `object()`s: they stay
+    themselves when a book with its derived values is pickled (to a spawned worker process)."""
+
+    PENALTY = 1
+    BONUS = 2
+    FULL_MARKS = 3
 
 
-def _tiebreak_steps(book: Book) -> tuple[object, ...]:
+_PENALTY: Final = _Measure.PENALTY
+_BONUS: Final = _Measure.BONUS
+_FULL_MARKS: Final = _Measure.FULL_MARKS
+
+
+def _tiebreak_steps(book: Book) -> tuple[_Measure | str, ...]:
     """The book's tie-break steps, each a marker or a group code (enum values looked up once per book)."""
     marker = {
         TieBreak.LESS_PENALTY.value: _PENALTY,
@@ -191,13 +191,13 @@ def rank_units(
     notes = {k: list(v) for k, v in (notes or {}).items()}
     extra_penalty = extra_penalty or {}
     totals: dict[str, Totals] = {}
-    for code, sub in submissions.items():
+    for code, given in submissions.items():
         extra = extra_penalty.get(code, ZERO)
-        known = sub.totals
-        if known is not None and not extra and known[0] is sub.scores and known[1] is sub.disqualified:
+        known = given.totals
+        if known is not None and not extra and known[0] is given.scores and known[1] is given.disqualified:
             totals[code] = known[2]  # computed while reading, from these very scores
         else:
-            totals[code] = compute_totals(book, sub.scores, sub.disqualified, extra)
+            totals[code] = compute_totals(book, given.scores, given.disqualified, extra)
 
     rankable = [
         u
