@@ -146,8 +146,9 @@ def test_round_trip_through_libreoffice(tmp_path):
         "U3": (0.0, "Chưa đăng ký"),
         "U4": (1.0, "Đã đăng ký"),
     }
-    checks = {r[5]: r[4] for r in rows(out, "Kiểm tra")[4:] if r[5]}
-    assert checks["delegate-phone-invalid"] == "D9" and "delegates-too-many" in checks
+    checks = {r[5]: r[4] for r in rows(out, "Kiểm tra")[4:] if r[5]}  # the label first, then the code
+    assert checks["Số điện thoại sai (delegate-phone-invalid)"] == "D9"
+    assert "Quá số đại biểu (delegates-too-many)" in checks
     seating = [r for r in rows(out, "Xếp chỗ ngồi")[4:] if r[1]]
     assert seating[0][:2] == [1.0, "Lê Văn Hùng"] and len(seating) == 7
     cards = rows(out, "Bảng tên")

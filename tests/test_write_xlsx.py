@@ -227,7 +227,7 @@ def test_rank_invalid_note(tmp_path: Path) -> None:
 def test_checks_sheet(out: Path) -> None:
     data = rows(out, "Kiểm tra")
     assert data[SUMMARY_HEADER_ROW] == [
-        "STT", "Tệp", "Đơn vị", "Trang tính", "Ô", "Mã lỗi", "Mức độ", "Nội dung", "Cách khắc phục",
+        "STT", "Tệp", "Đơn vị", "Trang tính", "Ô", "Loại lỗi (mã)", "Mức độ", "Nội dung", "Cách khắc phục",
     ]  # fmt: skip
     body = data[SUMMARY_HEADER_ROW + 1 :]
     assert body[0] == [

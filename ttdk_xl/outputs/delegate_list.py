@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ttdk_xl.core.atomic import atomic_path
+from ttdk_xl.core.finding_labels import label
 from ttdk_xl.core.gc_pause import gc_paused
 from ttdk_xl.core.models import Book
 from ttdk_xl.core.units import find_unit
@@ -177,10 +178,10 @@ class _Out:
 
     def check_sheet(self) -> None:
         findings = self.dl.findings
-        heads = ("STT", "Tệp", "Đơn vị", "Trang tính", "Ô", "Mã lỗi", "Mức độ", "Nội dung", "Cách khắc phục")
+        heads = ("STT", "Tệp", "Đơn vị", "Trang tính", "Ô", "Loại lỗi (mã)", "Mức độ", "Nội dung", "Cách khắc phục")
         ws = self.sheet(
             CHECK_SHEET,
-            (5, 22, 20, 14, 6, 16, 9, 44, 36),
+            (5, 22, 20, 14, 6, 22, 9, 44, 36),
             "KIỂM TRA ĐĂNG KÝ ĐẠI BIỂU",
             f"{len(findings)} vấn đề" if findings else "Không có vấn đề nào.",
             landscape=True,
@@ -193,7 +194,8 @@ class _Out:
             ws.put_row(
                 r,
                 ((0, i, center), (1, f.file, text), (2, f.unit_name, text), (3, f.sheet, text), (4, f.cell, text),
-                 (5, f.code, text), (6, f.severity.value, text), (7, f.message, text), (8, f.fix, text)),
+                 (5, f"{label(f.code)} ({f.code})", text), (6, f.severity.value, text), (7, f.message, text),
+                 (8, f.fix, text)),
             )  # fmt: skip
         ws.freeze_panes(4, 0)
         ws.autofilter(3, 0, max(r, 3), len(heads) - 1)

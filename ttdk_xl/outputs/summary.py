@@ -22,6 +22,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from ttdk_xl.core.atomic import atomic_path
+from ttdk_xl.core.finding_labels import label
 from ttdk_xl.core.gc_pause import gc_paused
 from ttdk_xl.core.layout import (
     NO,
@@ -54,7 +55,7 @@ SUMMARY_HEADERS = (
     "Tình trạng",
     "Ghi chú",
 )
-CHECK_HEADERS = ("STT", "Tệp", "Đơn vị", "Trang tính", "Ô", "Mã lỗi", "Mức độ", "Nội dung", "Cách khắc phục")
+CHECK_HEADERS = ("STT", "Tệp", "Đơn vị", "Trang tính", "Ô", "Loại lỗi (mã)", "Mức độ", "Nội dung", "Cách khắc phục")
 EXPLAIN_HEADERS = ("Mã", "Nội dung tiêu chí", "Đơn vị", "Điểm", "Giải trình, minh chứng")
 SOURCE_HEADERS = (
     "Tệp",
@@ -536,7 +537,7 @@ class _Writer:
     def checks(self) -> None:
         findings = self.result.findings
         ncols = len(CHECK_HEADERS)
-        ws = self.sheet(SUMMARY_CHECK_SHEET, (5, 19, 21, 11, 6, 15, 9, 38, 34))
+        ws = self.sheet(SUMMARY_CHECK_SHEET, (5, 19, 21, 11, 6, 20, 9, 38, 34))
         counts = {sev: sum(1 for f in findings if f.severity is sev) for sev in Severity}
         note = f"Lỗi: {counts[Severity.ERROR]}; cảnh báo: {counts[Severity.WARNING]}; ghi chú: {counts[Severity.INFO]}."
         if counts[Severity.ERROR] and not self.result.rank_invalid:
@@ -558,14 +559,15 @@ class _Writer:
                 break
             colours = SEVERITY_COLOURS.get(f.severity)
             unit = self.finding_unit(f)
-            self.fit(ws, r, {1: f.file, 2: unit, 3: f.sheet, 5: f.code, 7: f.message, 8: f.fix})
+            kind = f"{label(f.code)} ({f.code})"  # people read the label, machines the stable code
+            self.fit(ws, r, {1: f.file, 2: unit, 3: f.sheet, 5: kind, 7: f.message, 8: f.fix})
             wrap = s(text_wrap=True)
             ws.write_number(r, 0, i, s(align="center"))
             ws.write_string(r, 1, f.file, wrap)
             ws.write_string(r, 2, unit, wrap)
             ws.write_string(r, 3, f.sheet, wrap)
             ws.write_string(r, 4, f.cell, s(align="center"))
-            ws.write_string(r, 5, f.code, wrap)
+            ws.write_string(r, 5, kind, wrap)
             ws.write_string(r, 6, f.severity.value, s.coloured(colours, align="center", text_wrap=True))
             ws.write_string(r, 7, f.message, wrap)
             ws.write_string(r, 8, f.fix, wrap)
