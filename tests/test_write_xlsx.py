@@ -231,7 +231,8 @@ def test_checks_sheet(out: Path) -> None:
     ]  # fmt: skip
     body = data[SUMMARY_HEADER_ROW + 1 :]
     assert body[0] == [
-        1.0, "inbox/tho_xuan.xlsx", "Huyện Thọ Xuân", "Tự chấm điểm", "D12", "Điểm vượt tối đa (score-above-max)", "Lỗi",
+        1.0, "inbox/tho_xuan.xlsx", "Huyện Thọ Xuân", "Tự chấm điểm", "D12",
+        "Điểm vượt tối đa (score-above-max)", "Lỗi",
         "Điểm tự chấm 12 lớn hơn điểm tối đa 10.", "Sửa lại điểm trong khoảng 0–10.",
     ]  # fmt: skip
     assert body[1][2] == "Huyện Nông Cống"  # name looked up from the unit code

@@ -130,3 +130,22 @@ def email_addresses(text: object) -> list[str]:
     from email.utils import getaddresses  # deferred: most commands never need it
 
     return [addr for _, addr in getaddresses([nfc(text).replace(";", ",")]) if "@" in addr]
+
+
+def people_time(value: str) -> str:
+    """An ISO time (from a file, an email, `_meta`) as people read it: 'dd/mm/yyyy HH:MM', local time.
+
+    A time with a zone ('…Z', '+00:00') is shown in this computer's time zone; one without is shown as
+    written. Text that is not an ISO time is returned as it is (ISO stays in ket_qua.json)."""
+    from datetime import datetime  # deferred: most commands never need it
+
+    text = value.strip()
+    if len(text) < 10:
+        return value
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
+    except ValueError:
+        return value
+    if when.tzinfo is not None:
+        when = when.astimezone()
+    return when.strftime("%d/%m/%Y %H:%M") if len(text) > 10 else when.strftime("%d/%m/%Y")

@@ -36,7 +36,7 @@ from ttdk_xl.core.layout import (
     YES,
 )
 from ttdk_xl.core.models import Criterion, Finding, Kind, Result, Severity, Source, SourceState, Status, UnitResult
-from ttdk_xl.core.text import plain
+from ttdk_xl.core.text import people_time, plain
 from ttdk_xl.outputs import xlsx_fast
 from ttdk_xl.outputs.xlsx_fast import close_with_level, use_fast_sheets, wrapped_lines
 
@@ -1001,8 +1001,8 @@ def _cf(s: _Styles, colours: tuple[str, str]) -> Format:
 
 
 def _when(value: str) -> str:
-    """ISO time → 'YYYY-MM-DD HH:MM:SS' for reading (seconds fractions and zone kept as given)."""
-    return value.replace("T", " ", 1) if len(value) > 10 and value[10:11] == "T" else value
+    """ISO time → 'dd/mm/yyyy HH:MM', local time, as every date for people is shown."""
+    return people_time(value)
 
 
 def _capacity(width: float) -> int:
