@@ -17,6 +17,7 @@ from tests.conftest import fill, full_entries, make_book
 from ttdk_xl.book.load import load_book
 from ttdk_xl.cli.commands import cli
 from ttdk_xl.core.models import Severity, SourceState
+from ttdk_xl.core.text import people_time
 from ttdk_xl.forms.drafts import write_drafts
 from ttdk_xl.pipeline.stages import consolidate, write_outputs
 
@@ -102,7 +103,8 @@ def test_round_trip_draft_out_reply_in(tmp_path):
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
     header = next(r for r in rows if r and r[0] == "Tệp")
     assert header[-2:] == ["Thư gửi từ", "Ngày gửi thư"]
-    assert [book.units[0].email, "2025-12-05 09:30:00+07:00"] in [r[-2:] for r in rows]
+    # shown as people read dates: dd/mm/yyyy HH:MM in this computer's time zone
+    assert [book.units[0].email, people_time("2025-12-05T09:30:00+07:00")] in [r[-2:] for r in rows]
 
 
 def test_sender_not_matching_the_unit_is_a_warning(tmp_path):
