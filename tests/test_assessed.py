@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -95,6 +96,8 @@ def test_three_changes_in_libreoffice_change_ranks_report_and_list(tmp_path):
     out = tmp_path / "kq"
     before = ttdk_xl.consolidate(inbox, book=book, out=out)
     assert [c for c, _, _ in ranks(before)] == ["U1", "U2", "U3", "U4"]
+    out_before = tmp_path / "kq_truoc"
+    shutil.copytree(out, out_before)
 
     edited = edit(
         out / "tong_hop.xlsx",
@@ -135,6 +138,10 @@ def test_three_changes_in_libreoffice_change_ranks_report_and_list(tmp_path):
     ]
     top = rows(summary, "Tổng hợp")[4]
     assert top[1] == "U4" and top[7] == 1.0
+    # The titles say which scores these are (they said "tự chấm" after agreed scores too).
+    assert rows(summary, "Tổng hợp")[0][0].endswith("(THEO ĐIỂM HỘI NGHỊ THẨM ĐỊNH)")
+    assert rows(summary, "Chi tiết điểm")[0][0].startswith("CHI TIẾT ĐIỂM THẨM ĐỊNH")
+    assert "TỰ CHẤM" in rows(out_before / "tong_hop.xlsx", "Tổng hợp")[0][0]
     again = ttdk_xl.consolidate(inbox, book=book, assessed=summary)  # the new file holds the agreed scores
     assert ranks(again) == ranks(after) and again.changes == after.changes
 

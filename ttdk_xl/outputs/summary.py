@@ -488,7 +488,11 @@ class _Writer:
         )
         if result.rank_invalid:
             note = f"Lưu ý: {RANK_INVALID_NOTE}. {note}"
-        self.title(ws, ncols, f"KẾT QUẢ TỔNG HỢP TỰ CHẤM ĐIỂM THI ĐUA NĂM {self.book.year}", note, result.rank_invalid)
+        if result.assessed_file:
+            title = f"KẾT QUẢ TỔNG HỢP ĐIỂM THI ĐUA NĂM {self.book.year} (THEO ĐIỂM HỘI NGHỊ THẨM ĐỊNH)"
+        else:
+            title = f"KẾT QUẢ TỔNG HỢP TỰ CHẤM ĐIỂM THI ĐUA NĂM {self.book.year}"
+        self.title(ws, ncols, title, note, result.rank_invalid)
         self.headers(ws, SUMMARY_HEADERS)
         s = self.s
         styles: dict[tuple[bool, bool], tuple[Format, ...]] = {}  # (top, tied) → the row's formats, looked up once
@@ -715,7 +719,9 @@ class _Writer:
 
     def matrix_title(self) -> tuple[str, str]:
         return (
-            f"CHI TIẾT ĐIỂM TỰ CHẤM THEO TIÊU CHÍ NĂM {self.book.year}",
+            f"CHI TIẾT ĐIỂM THẨM ĐỊNH THEO TIÊU CHÍ NĂM {self.book.year}"
+            if self.result.assessed_file
+            else f"CHI TIẾT ĐIỂM TỰ CHẤM THEO TIÊU CHÍ NĂM {self.book.year}",
             "Tô xanh: đạt điểm tối đa; tô đỏ: dưới 50% điểm tối đa; tô vàng: có điểm trừ; điểm liệt: “Có” là vi phạm.",
         )
 
