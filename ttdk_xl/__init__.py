@@ -5,7 +5,11 @@
 >>> [(u.rank, u.unit.name, u.total) for u in result.units]  # doctest: +SKIP
 """
 
+from __future__ import annotations
+
 import logging
+from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from ttdk_xl.core.models import Book, Finding, Result, Severity, Status, UnitResult
 from ttdk_xl.core.version import __version__
@@ -14,25 +18,61 @@ from ttdk_xl.core.version import __version__
 logging.getLogger("ttdk_xl").addHandler(logging.NullHandler())
 
 
-def consolidate(*args, **kwargs) -> Result:
-    """See ttdk_xl.pipeline.stages.consolidate (imported lazily to keep start-up fast)."""
-    from ttdk_xl.pipeline.stages import consolidate as run
+def consolidate(
+    inbox: str | Path,
+    book: Book | str | Path | None = None,
+    out: str | Path | None = None,
+    rank_invalid: bool = False,
+    max_bytes: int = 20 * 1024 * 1024,  # ttdk_xl.inbox.read.DEFAULT_MAX_BYTES, not imported: start-up stays fast
+    report_template: str | Path | None = None,
+    progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
+    assessed: str | Path | None = None,
+    processes: bool | None = False,
+    paths: list[Path] | None = None,
+) -> Result:
+    """Consolidate every workbook under `inbox`; return the Result (units in rank order, findings, sources).
 
-    return run(*args, **kwargs)
+    inbox: the folder of returned workbooks (sub-folders and saved emails included).
+    book: the criteria book, as a Book or the path of a .xlsx; by default `bo_tieu_chi.xlsx` in `inbox` or
+        its parent folder, else the packaged default book.
+    out: a folder to write the outputs to (tong_hop.xlsx, ket_qua.json, bao_cao.docx, dai_bieu.xlsx and the
+        annotated returns under tra_lai/); None writes nothing.
+    rank_invalid: also rank units whose workbook has blocking errors.
+    max_bytes: larger files are refused unread.
+    report_template: a .docx template for bao_cao.docx instead of the packaged one.
+    progress: called with 1 after each file is read.
+    workers: number of parallel readers; 1 reads serially, None chooses by the number of files.
+    assessed: a tong_hop.xlsx whose agreed-scores sheet was filled in at the conference; the agreed scores
+        count instead of the self-scores.
+    processes: False reads in threads; True or None (from 300 files) in worker processes, which needs the
+        `if __name__ == "__main__":` guard in a script.
+    paths: the files of the inbox when the caller has already listed them; by default the inbox is listed.
+
+    Bad files never raise: their problems are in `Result.findings`.
+    """
+    from ttdk_xl.pipeline.stages import consolidate as run  # lazy: `ttdk-xl --help` does not load the pipeline
+
+    return run(
+        inbox, book=book, out=out, rank_invalid=rank_invalid, max_bytes=max_bytes, report_template=report_template,
+        progress=progress, workers=workers, assessed=assessed, processes=processes, paths=paths,
+    )  # fmt: skip
 
 
-def load_book(path) -> Book:
-    """Read and check a criteria book (.xlsx)."""
+def load_book(path: str | Path) -> Book:
+    """Read and check a criteria book (.xlsx); raise BookError listing every problem."""
     from ttdk_xl.book.load import load_book as load
 
     return load(path)
 
 
-def check(paths, book=None) -> list[Finding]:
-    """Findings of single workbooks against a book (path or Book), or against their own issued rules."""
+def check(paths: str | Path | Iterable[str | Path], book: Book | str | Path | None = None) -> list[Finding]:
+    """Findings of single workbooks (one path or several) against a book (a Book or the path of one), or,
+    without a book, against the rules each workbook was issued with."""
     from ttdk_xl.pipeline.stages import check_files, load
 
-    return check_files(load(book) if book is not None else None, paths)
+    files = [paths] if isinstance(paths, str | Path) else paths
+    return check_files(load(book) if book is not None else None, files)
 
 
 __all__ = [

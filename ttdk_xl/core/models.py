@@ -6,12 +6,15 @@ Every score is a Decimal from the moment it is read; nothing here does I/O.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:  # pandas is imported only when a frame is asked for
+    import pandas as pd
 
 T = TypeVar("T")
 
@@ -427,6 +430,70 @@ class Result:
         """Cluster average per criterion and group over the units that have scores."""
         return dict(self._averages)
 
+    def to_frame(self) -> pd.DataFrame:
+        """The `Tổng hợp` sheet as a DataFrame: one row per unit, in the order of `units` (rank order).
+
+        Columns: `code`, `name`, one subtotal per top-level criterion group named by its code (e.g. `I`,
+        `II`), `bonus` (after the cap), `penalty`, `total`, `rank`, `acclaim`, `level` (the classification),
+        `award`, `status` (the Vietnamese words of the sheet). Scores are float64, NaN where the unit has
+        none; `rank` is Int64, <NA> for an unranked unit.
+
+        Exactness: ttdk-xl adds the scores and ranks the units in Decimal; each final value here is then
+        converted once to the nearest float64. Rank by the `rank` column: adding the float columns again
+        can differ from the exact total in the last digit and break ties differently.
+        """
+        import pandas as pd
+
+        units = self.units
+        groups = [c.code for c in self.book.criteria if c.is_group and c.parent is None]
+
+        def numbers(values: Iterable[Decimal | None]) -> pd.Series:
+            return pd.Series([_float(v) for v in values], dtype="float64")
+
+        columns: dict[str, Any] = {"code": [u.unit.code for u in units], "name": [u.unit.name for u in units]}
+        for g in groups:
+            columns[g] = numbers(u.group_scores.get(g) for u in units)
+        columns |= {
+            "bonus": numbers(u.bonus for u in units),
+            "penalty": numbers(u.penalty for u in units),
+            "total": numbers(u.total for u in units),
+            "rank": pd.Series([u.rank for u in units], dtype="Int64"),
+            "acclaim": [u.acclaim for u in units],
+            "level": [u.level for u in units],
+            "award": [u.award for u in units],
+            "status": [u.status.value for u in units],
+        }
+        return pd.DataFrame(columns)
+
+    def scores_frame(self) -> pd.DataFrame:
+        """Every score in long format: one row per unit that has scores (rank order) and per criterion a unit
+        fills in (book order), as in the `Chi tiết điểm` sheet.
+
+        Columns: `unit_code`, `unit_name`, `criterion_code`, `self_score` (what the unit typed),
+        `agreed_score` (typed at the conference in `Thẩm định`; NaN everywhere when no agreed scores were
+        used), `used_score` (the one that counted), `valid` (the unit's workbook has no blocking problem).
+        Scores are float64, NaN for a blank or refused score; penalties are positive; a disqualifier is 1 when
+        violated, else 0. Each is the exact Decimal converted once to the nearest float64 (see `to_frame`).
+        """
+        import pandas as pd
+
+        assessed = bool(self.assessed_file)
+        leaves = [c.code for c in self.book.leaves]
+        no = {c.code: Decimal(0) for c in self.book.leaves if c.kind is Kind.DISQUALIFIER}  # absent: not violated
+        rows = []
+        for u in self.units:
+            if u.total is None:  # no usable workbook: no scores
+                continue
+            own = u.self_scores if assessed else u.scores  # with agreed scores, `scores` holds the agreed ones
+            valid = u.status is Status.VALID
+            for code in leaves:
+                used = _float(u.scores.get(code, no.get(code)))
+                agreed = used if assessed else _float(None)
+                rows.append((u.unit.code, u.unit.name, code, _float(own.get(code, no.get(code))), agreed, used, valid))
+        columns = ["unit_code", "unit_name", "criterion_code", "self_score", "agreed_score", "used_score", "valid"]
+        # explicit dtypes: an empty frame would otherwise hold objects
+        return pd.DataFrame(rows, columns=columns).astype(dict.fromkeys(columns[3:6], "float64") | {"valid": bool})
+
     @cached_property
     def _averages(self) -> dict[str, Decimal]:  # computed once: the summary writer and the report both ask
         scored = [u for u in self.units if u.total is not None]
@@ -446,3 +513,8 @@ class Result:
         for c in self.book.criteria:
             out[c.code] = (sums[c.code] / n).quantize(cent)
         return out
+
+
+def _float(value: Decimal | None) -> float:
+    """The nearest float64 to an exact score (float() of a Decimal rounds correctly); NaN for none."""
+    return float("nan") if value is None else float(value)
