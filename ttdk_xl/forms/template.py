@@ -36,6 +36,7 @@ from ttdk_xl.core.models import Book, Criterion, ExplainRule, Kind, Unit
 from ttdk_xl.core.text import plain, safe_filename
 from ttdk_xl.core.version import __version__
 from ttdk_xl.forms import stamp
+from ttdk_xl.forms.delegate_sheet import write_delegate_sheet
 from ttdk_xl.forms.stamp import Stamper
 
 # What a unit typed in one row: the score cell's value (number, text, or None) and the explanation.
@@ -175,7 +176,7 @@ def write_unit_workbook(
             str(tmp),
             {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False, "in_memory": True},
         )
-        from ttdk_xl.forms.xlsx_quick import QuickFormulaSheet
+        from ttdk_xl.forms.xlsx_quick import QuickFormulaSheet  # lazy: it brings in xlsxwriter
 
         wb.worksheet_class = QuickFormulaSheet  # same file, without re-parsing every formula
         wb.set_properties(
@@ -191,7 +192,6 @@ def write_unit_workbook(
             extra_sheet(wb, fmt)
         ws = wb.add_worksheet(SCORE_SHEET)
         write_score_sheet(wb, ws, fmt, book, unit, entries, marks)
-        from ttdk_xl.forms.delegate_sheet import write_delegate_sheet
 
         write_delegate_sheet(wb, fmt, book, unit, list(delegates))
         write_guide_sheet(wb.add_worksheet(GUIDE_SHEET), fmt, book)

@@ -246,7 +246,7 @@ def _ballot_doc(book: Book, votes: list[Vote], path: Path, kind: str) -> Path:
     from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE
     from docx.shared import Pt
 
-    from ttdk_xl.outputs import docx_style as ds
+    from ttdk_xl.outputs import docx_style as ds  # lazy: python-docx, for start-up
 
     title = "Phiếu suy tôn" if kind == "PHIẾU SUY TÔN" else "Phiếu bầu Cụm trưởng, Cụm phó"
     doc = ds.new_document(f"{title} — {book.cluster_name} năm {book.year}")
@@ -766,7 +766,7 @@ def tally(path: Path) -> CountResult:
 
 
 def write_minutes(result: CountResult, path: Path) -> Path:
-    from ttdk_xl.outputs import docx_style as ds
+    from ttdk_xl.outputs import docx_style as ds  # lazy: python-docx, for start-up
 
     t = result.tally
     doc = ds.new_document(f"Biên bản kiểm phiếu — {t.cluster} năm {t.year}")

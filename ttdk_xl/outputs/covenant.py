@@ -29,7 +29,7 @@ def write_covenant(book: Book, path: Path, year: int | None = None) -> Path:
     from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
     from docx.shared import Pt
 
-    from ttdk_xl.outputs import docx_style as ds
+    from ttdk_xl.outputs import docx_style as ds  # lazy: python-docx, for start-up
 
     year = year or book.year + 1
     cluster = nfc(book.cluster_name)

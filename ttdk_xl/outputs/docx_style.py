@@ -18,6 +18,9 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
+from ttdk_xl.core.atomic import write_bytes
+from ttdk_xl.core.zipparts import with_fixed_times
+
 FONT = "Times New Roman"
 BODY_SIZE = 14
 LINE_SPACING = 1.2
@@ -442,9 +445,6 @@ def write_docx(doc, path: Path) -> Path:
     """Save a python-docx (or docxtpl) document atomically, its zip entries dated 1980-01-01 rather than
     the clock: the same inputs give the same bytes."""
     import io
-
-    from ttdk_xl.core.atomic import write_bytes
-    from ttdk_xl.core.zipparts import with_fixed_times
 
     buffer = io.BytesIO()
     doc.save(buffer)

@@ -504,7 +504,7 @@ def write_report(result: Result, path: Path, template: Path | None = None) -> No
             "Hãy kiểm tra các thẻ {%p …%}, {%tr …%} trong tệp mẫu, hoặc dùng lại mẫu mặc định."
         ) from exc
 
-    from ttdk_xl.outputs.docx_style import write_docx
+    from ttdk_xl.outputs.docx_style import write_docx  # lazy: python-docx, for start-up
 
     write_docx(tpl, path)
 

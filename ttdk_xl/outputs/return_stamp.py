@@ -41,8 +41,20 @@ from typing import TYPE_CHECKING, Any
 
 from ttdk_xl.core.atomic import write_bytes
 from ttdk_xl.core.failures import log
-from ttdk_xl.core.layout import GUIDE_SHEET, META_SHEET, SCORE_SHEET, cell_name
-from ttdk_xl.core.models import Book, Unit
+from ttdk_xl.core.layout import (
+    DELEGATE_SHEET,
+    GUIDE_SHEET,
+    META_KEYS,
+    META_SHEET,
+    SCORE_HEADER_ROW,
+    SCORE_SHEET,
+    cell_name,
+)
+from ttdk_xl.core.models import Book, Kind, Unit
+from ttdk_xl.core.text import nfc
+from ttdk_xl.forms import template
+from ttdk_xl.forms.delegate_sheet import write_delegate_sheet
+from ttdk_xl.forms.template import cell_value, is_number, row_height, row_invalid, write_unit_workbook
 
 if TYPE_CHECKING:
     from ttdk_xl.forms.xlsx_quick import QuickFormulaSheet  # imported where used: it brings in xlsxwriter
@@ -509,8 +521,6 @@ class _Score:
     """
 
     def __init__(self, book: Book, learnt: _Sheet, marks: int):
-        from ttdk_xl.core.layout import SCORE_HEADER_ROW
-
         cells = learnt.cells
         first = SCORE_HEADER_ROW + 1  # row of the first criterion
         row_of = {c.code: first + i for i, c in enumerate(book.criteria)}
@@ -551,9 +561,6 @@ class _Score:
         self.rows: dict[tuple, tuple] = {}  # (code, value, its type, explanation) → (row height, invalid)
 
     def sheet(self, book: Book, unit: Unit, entries: Mapping, marks: list) -> _Sheet:
-        from ttdk_xl.core.models import Kind
-        from ttdk_xl.forms.template import cell_value, is_number, row_height, row_invalid
-
         sheet = _Sheet(None, SCORE_SHEET)
         sheet.cells = cells = dict(self.constant)
         sheet.heights = dict(self.heights)
@@ -742,9 +749,6 @@ class ReturnStamper:
     # -- recording -------------------------------------------------------------------------------
     def _record(self, unit: Unit, issued_at, entries, marks, extra_sheet, delegates):
         """template.write_unit_workbook's sheets, written to the stand-ins: (workbook, formats, count)."""
-        from ttdk_xl.forms import template
-        from ttdk_xl.forms.delegate_sheet import write_delegate_sheet
-
         book = self.book
         wb = _Workbook()
         fmt = template.sheet_formats(wb)
@@ -784,7 +788,7 @@ class ReturnStamper:
     def _prepare_formula(self, formula: str) -> str:
         from xlsxwriter.worksheet import re_dynamic_function
 
-        from ttdk_xl.forms.xlsx_quick import QuickFormulaSheet
+        from ttdk_xl.forms.xlsx_quick import QuickFormulaSheet  # lazy: it brings in xlsxwriter
 
         if re_dynamic_function.search(formula) or (formula.startswith("{") and formula.endswith("}")):
             raise _Unsupported("array formula")
@@ -822,7 +826,7 @@ class ReturnStamper:
         """A fresh xlsxwriter worksheet (it keeps position caches) of a workbook kept for the purpose."""
         import xlsxwriter
 
-        from ttdk_xl.forms.xlsx_quick import QuickFormulaSheet
+        from ttdk_xl.forms.xlsx_quick import QuickFormulaSheet  # lazy: it brings in xlsxwriter
 
         if self._scratch is None:
             self._scratch = xlsxwriter.Workbook(io.BytesIO(), {"in_memory": True})
@@ -890,9 +894,6 @@ class ReturnStamper:
         the placeholders are replaced by the unit's text (the fields as the function writes them: NFC,
         trimmed)."""
         from dataclasses import replace
-
-        from ttdk_xl.core.text import nfc
-        from ttdk_xl.forms.delegate_sheet import write_delegate_sheet
 
         fields = [tuple(nfc(v) for v in (tuple(d) + ("",) * 4)[:4]) for d in delegates]
         named = sum(1 for d in delegates if nfc(d[0]))
@@ -1029,7 +1030,6 @@ class ReturnStamper:
     def _learn(self, args: tuple, direct: Path, marks: int) -> _Kind | None:
         """Learn a kind of return from its first file, written directly by xlsxwriter (`direct`) and
         recorded from the same arguments; None when the file cannot be rebuilt the same from parts."""
-        from ttdk_xl.core.layout import DELEGATE_SHEET, META_KEYS
 
         try:
             wb, fmt, count = self._record(*args)
@@ -1148,7 +1148,6 @@ class ReturnStamper:
         delegates: Iterable[tuple] = (),
     ) -> Path:
         """Write `unit`'s workbook to `path` (atomically): the workbook template.write_unit_workbook writes."""
-        from ttdk_xl.forms.template import write_unit_workbook
 
         marks = list(marks)
         delegates = list(delegates)

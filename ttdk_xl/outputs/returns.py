@@ -58,7 +58,7 @@ def write_returns(
             sum(1 for s in result.submissions if any(f.severity is not Severity.INFO for f in s.findings)) >= FAST_FROM
         )
     if fast:
-        from ttdk_xl.outputs.return_stamp import ReturnStamper
+        from ttdk_xl.outputs.return_stamp import ReturnStamper  # lazy: the fast path, for a province only
 
         write = ReturnStamper(book).write
     else:

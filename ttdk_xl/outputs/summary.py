@@ -39,6 +39,7 @@ from ttdk_xl.core.models import Criterion, Finding, Kind, Result, Severity, Sour
 from ttdk_xl.core.text import people_time, plain
 from ttdk_xl.outputs import xlsx_fast
 from ttdk_xl.outputs.xlsx_fast import close_with_level, use_fast_sheets, wrapped_lines
+from ttdk_xl.rules.assessed import write_sheets
 
 SUMMARY_HEADERS = (
     "STT",
@@ -393,7 +394,6 @@ class _Writer:
         )
         self.summary()
         self.checks()
-        from ttdk_xl.rules.assessed import write_sheets
 
         write_sheets(self)
         self.matrix()

@@ -8,16 +8,32 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
+from ttdk_xl.book.load import load_book
 from ttdk_xl.core.atomic import OutputError, OutputsNotWritten
 from ttdk_xl.core.failures import internal_failure
 from ttdk_xl.core.gc_pause import gc_paused
 from ttdk_xl.core.gc_pause import release as gc_release
-from ttdk_xl.core.models import Book, Finding, Result, Severity, Source, SourceState, Status, Submission
+from ttdk_xl.core.models import (
+    Book,
+    Criterion,
+    ExplainRule,
+    Finding,
+    Kind,
+    Result,
+    Severity,
+    Source,
+    SourceState,
+    Status,
+    Submission,
+    Unit,
+)
 from ttdk_xl.inbox.files import list_inbox, read_path
+from ttdk_xl.inbox.mail import sender_finding
 from ttdk_xl.inbox.read import DEFAULT_MAX_BYTES, RawSubmission, ReadOutcome
 from ttdk_xl.pipeline.execution import is_large, read_all, read_and_check, share_jobs
+from ttdk_xl.rules.assessed import apply_assessment, decorate, read_assessed
 from ttdk_xl.rules.checks import check_safely, identify_unit
-from ttdk_xl.rules.delegates import DelegateList, collect
+from ttdk_xl.rules.delegates import DelegateList, collect, collect_from_result
 from ttdk_xl.rules.score import rank_units
 
 BOOK_NAME = "bo_tieu_chi.xlsx"
@@ -49,7 +65,6 @@ def find_book(inbox: Path) -> Path:
 def load(book: Book | str | Path) -> Book:
     if isinstance(book, Book):
         return book
-    from ttdk_xl.book.load import load_book
 
     return load_book(Path(book))
 
@@ -107,8 +122,6 @@ def _check_alone(outcome: ReadOutcome, book: Book | None) -> list[Finding]:
         delegates = collect(the_book, {unit.code: outcome.raw})
         findings.extend(f for f in delegates.findings if f.unit_code == unit.code)
     if outcome.info.sender:
-        from ttdk_xl.inbox.mail import sender_finding
-
         mismatch = sender_finding(outcome.info, the_book.unit(sub.unit_code))
         findings.extend([mismatch] if mismatch else [])
     return findings
@@ -118,8 +131,6 @@ def book_from_meta(raw) -> Book | None:
     """The rules a workbook was issued with, rebuilt from its `_meta` sheet (None if absent)."""
     import json
     from decimal import Decimal
-
-    from ttdk_xl.core.models import Criterion, ExplainRule, Kind, Unit
 
     meta = raw.meta
     try:
@@ -206,8 +217,6 @@ def _consolidate(
     the_book = load(book if book is not None else find_book(inbox))
     assessment = None
     if assessed is not None:
-        from ttdk_xl.rules.assessed import read_assessed
-
         assessment = read_assessed(assessed, the_book)
     paths = list_inbox(inbox) if paths is None else paths
     outcomes, checked = read_and_check(paths, inbox, the_book, max_bytes, progress, workers, processes)
@@ -217,8 +226,7 @@ def _consolidate(
     ranked = _once(lambda: rank_chosen(chosen, rank_invalid, assessment), big)
     if out is None:
         return ranked()
-    from ttdk_xl.outputs.delegate_list import write_delegates
-    from ttdk_xl.rules.delegates import collect_from_result
+    from ttdk_xl.outputs.delegate_list import write_delegates  # lazy: the writers load only when outputs are written
 
     unranked = chosen.unranked()
     # The delegate list is needed by dai_bieu.xlsx and the returns only: made when the first of them is
@@ -331,8 +339,6 @@ def choose(book: Book, outcomes: list[ReadOutcome], checked: list[Submission | N
                     candidates.setdefault(unit_code, []).append(sub)
                     state = SourceState.USED
                 if unit_code and info.sender:
-                    from ttdk_xl.inbox.mail import sender_finding
-
                     mismatch = sender_finding(info, book.unit(unit_code))
                     file_findings.extend([mismatch] if mismatch else [])
         per_file[info.file] = file_findings
@@ -398,7 +404,6 @@ def rank_chosen(chosen_files: Chosen, rank_invalid: bool = False, assessment=Non
     if assessment is None:
         units = rank_units(book, chosen, statuses, rank_invalid=rank_invalid)
         return Result(book, units, tuple(findings), sources, rank_invalid, chosen_subs)
-    from ttdk_xl.rules.assessed import apply_assessment, decorate
 
     applied = apply_assessment(book, chosen, assessment)
     findings.extend(applied.findings)
@@ -456,7 +461,7 @@ def _write_outputs(
     next output. xlsxwriter is pure Python, so this is the only way to use the second core. Anything the
     child did not finish is written here again, so that any error surfaces normally.
     """
-    from ttdk_xl.outputs.report import write_report
+    from ttdk_xl.outputs.report import write_report  # lazy: `check` never writes
     from ttdk_xl.outputs.returns import write_returns
     from ttdk_xl.outputs.summary import write_json, write_summary
 

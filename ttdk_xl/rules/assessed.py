@@ -55,6 +55,7 @@ from ttdk_xl.core.models import (
 )
 from ttdk_xl.core.text import code_text, header_key, nfc, plain, vn_number
 from ttdk_xl.core.units import match_unit
+from ttdk_xl.rules.score import compute_totals
 from ttdk_xl.rules.values import (
     ABOVE_MAX,
     MISSING,
@@ -373,7 +374,6 @@ class Applied:
 
 def apply_assessment(book: Book, chosen: Mapping[str, Submission], a: Assessment) -> Applied:
     """Pure: put the agreed scores over the self-scores of the chosen submissions."""
-    from ttdk_xl.rules.score import compute_totals
 
     out = Applied(chosen=dict(chosen), findings=list(a.findings))
     out.blocked = {code for code in a.blocked if code in chosen}
@@ -556,8 +556,6 @@ def _self_of(u: UnitResult) -> dict[str, Decimal]:
 
 
 def _write_assessed(w: SheetWriter, units: list[UnitResult]) -> None:
-    from ttdk_xl.rules.score import compute_totals
-
     book: Book = w.book
     s = w.s
     widths = [6.0, 34.0, 7.5] + [7.5, 8.5, 17.0] * len(units)
