@@ -133,7 +133,7 @@ def group_table(doc) -> None:
     cell_par(cells[0], "{{ g.code }}")
     cell_par(cells[1], "{{ g.text }}", align=LEFT)
     cell_par(cells[2], "{{ g.max }}")
-    cell_par(cells[3], "{{ g.average }}")
+    cell_par(cells[3], "{{ g.average }}{{ g.basis_note }}")
     cell_par(cells[4], "{{ g.percent }}")
     cant_split(t.rows[2])
     cell_par(t.rows[3].cells[0], "{%tr endfor %}", align=LEFT)
@@ -273,8 +273,9 @@ def build(out: Path = DEFAULT_OUT) -> Path:
     w.para("", indent=0, after=0)
     w.tag("{%p if level_summary %}")
     w.para(
-        "Kết quả xếp loại: {{ level_summary }}. Tổng điểm bình quân của Cụm đạt {{ avg_total }} điểm "
-        "(cao nhất {{ max_total }} điểm, thấp nhất {{ min_total }} điểm)."
+        "Kết quả xếp loại: {{ level_summary }}.{% if avg_total %} Tổng điểm bình quân của Cụm "
+        "({{ avg_total_basis }}) đạt {{ avg_total }} điểm (cao nhất {{ max_total }} điểm, thấp nhất "
+        "{{ min_total }} điểm).{% endif %}"
     )
     w.tag("{%p endif %}")
     w.tag("{%p if unranked %}")
@@ -363,7 +364,7 @@ def build(out: Path = DEFAULT_OUT) -> Path:
 
     w.heading("3. Đánh giá chung")
     w.subheading("a) Kết quả theo nhóm tiêu chí")
-    w.para("Điểm bình quân của các đơn vị trong Cụm theo từng nhóm tiêu chí:", keep=True)
+    w.para("Điểm bình quân của các đơn vị trong Cụm theo từng nhóm tiêu chí ({{ avg_basis }}):", keep=True)
     unit_caption(w)
     group_table(doc)
     w.para("", indent=0, after=0)
@@ -372,6 +373,7 @@ def build(out: Path = DEFAULT_OUT) -> Path:
     w.tag("{%p for c in weakest %}")
     w.bullet(
         "- {{ c.code }}. {{ c.text }}: bình quân {{ c.average }}/{{ c.max }} điểm ({{ c.percent }}%)"
+        "{{ c.basis_note }}"
         '{{ "." if loop.last else ";" }}'
     )
     w.tag("{%p endfor %}")

@@ -252,14 +252,14 @@ def test_matrix_sheet(out: Path) -> None:
     data = rows(out, "Chi tiết điểm")
     assert data[SUMMARY_HEADER_ROW] == [
         "Mã", "Nội dung tiêu chí", "Điểm tối đa", "Huyện Triệu Sơn", "Huyện Nông Cống", "Huyện Thọ Xuân",
-        "Trung bình cụm",
+        "Trung bình cụm (2 đơn vị xếp hạng)",
     ]  # fmt: skip
     by_code = {r[0]: r for r in data[SUMMARY_HEADER_ROW + 1 :]}
-    assert by_code["I"][2:] == [20.0, 19.5, 12.25, 10.0, 13.92]
+    assert by_code["I"][2:] == [20.0, 19.5, 12.25, 10.0, 15.88]  # the average: ranked units only (not Thọ Xuân)
     assert by_code["I.2"][3:6] == [10.0, 8.25, 5.0]
     assert by_code["L"][2:] == ["", "Không", "Có", "Không", ""]
     total = next(r for r in data if r[1] == "TỔNG ĐIỂM")
-    assert total[2:] == [40.0, 39.5, 28.75, 20.0, 29.42]
+    assert total[2:] == [40.0, 39.5, 28.75, 20.0, 34.13]
     with zipfile.ZipFile(out) as z:
         xml = z.read("xl/worksheets/sheet3.xml").decode()
     assert "<conditionalFormatting" in xml
@@ -275,7 +275,7 @@ def test_matrix_transposed_for_many_units(tmp_path: Path, monkeypatch: pytest.Mo
     assert data[SUMMARY_HEADER_ROW + 1][1] == "Điểm tối đa"
     ts = next(r for r in data if r[0] == "TS")
     assert ts[header.index("I.1")] == 9.5 and ts[header.index("L")] == "Không" and ts[-2:] == [39.5, 1.0]
-    assert data[-1][1] == "Trung bình cụm"
+    assert data[-1][1] == "Trung bình cụm (2 đơn vị xếp hạng)"
 
 
 def test_explanations_are_text_never_formulas(out: Path) -> None:
@@ -314,8 +314,8 @@ def test_chart_sheet(out: Path) -> None:
         ["Xếp hạng", "Đơn vị", "Tổng điểm"],
         [1.0, "Huyện Triệu Sơn", 39.5],
         [2.0, "Huyện Nông Cống", 28.75],
-        ["", "Huyện Thọ Xuân", 20.0],
-    ]
+    ]  # not the unranked Thọ Xuân: its total is provisional
+    assert "Không thể hiện 1 đơn vị chưa được xếp hạng" in data[2][0]
     with zipfile.ZipFile(out) as z:
         chart = z.read("xl/charts/chart1.xml").decode()
     assert '<c:barDir val="bar"/>' in chart and "Tổng điểm thi đua năm 2025" in chart

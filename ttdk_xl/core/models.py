@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -427,8 +427,14 @@ class Result:
         )
 
     def averages(self) -> dict[str, Decimal]:
-        """Cluster average per criterion and group over the units that have scores."""
-        return dict(self._averages)
+        """Cluster average per criterion and group (code → average): see `cluster_averages`."""
+        return dict(self._averages.values)
+
+    def cluster_averages(self) -> ClusterAverages:
+        """The cluster's averages and how many units each covers: the ranked units only (an unranked unit's
+        total is provisional), and of those, for each row, only the units whose cells under it are all valid
+        (a refused score is no 0)."""
+        return self._averages
 
     def to_frame(self) -> pd.DataFrame:
         """The `Tổng hợp` sheet as a DataFrame: one row per unit, in the order of `units` (rank order).
@@ -495,24 +501,63 @@ class Result:
         return pd.DataFrame(rows, columns=columns).astype(dict.fromkeys(columns[3:6], "float64") | {"valid": bool})
 
     @cached_property
-    def _averages(self) -> dict[str, Decimal]:  # computed once: the summary writer and the report both ask
-        scored = [u for u in self.units if u.total is not None]
-        out: dict[str, Decimal] = {}
-        if not scored:
-            return out
-        zero, cent, n = Decimal(0), Decimal("0.01"), len(scored)
-        group_codes = [c.code for c in self.book.criteria if c.is_group]
-        leaf_codes = [c.code for c in self.book.criteria if not c.is_group]
-        sums = dict.fromkeys(group_codes + leaf_codes, zero)
-        for u in scored:  # one pass over a province's thousands of units
-            groups, leaves = u.group_scores, u.scores
-            for code in group_codes:
-                sums[code] += groups.get(code, zero)
-            for code in leaf_codes:
-                sums[code] += leaves.get(code, zero)
-        for c in self.book.criteria:
-            out[c.code] = (sums[c.code] / n).quantize(cent)
-        return out
+    def _averages(self) -> ClusterAverages:  # computed once: the summary writer and the report both ask
+        return _cluster_averages(self.book, [u for u in self.units if u.rank is not None and u.total is not None])
+
+
+@dataclass(frozen=True)
+class ClusterAverages:
+    """Cluster averages (Result.cluster_averages), two decimals: over the ranked units, each row over those whose
+    cells under it are all valid. A unit ranked with errors (--xep-hang-ca-don-vi-loi) counts for its valid cells."""
+
+    values: dict[str, Decimal]  # criterion or group code → average (absent: no unit to average)
+    counts: dict[str, int]  # criterion or group code → the units its average covers
+    total: Decimal | None  # the average total, over the ranked units whose every cell is valid
+    total_units: tuple[UnitResult, ...]  # those units (rank order)
+    ranked: int  # the ranked units
+
+    def basis(self, code: str | None = None) -> int:
+        """How many units the average of `code` (None: the total) covers."""
+        return len(self.total_units) if code is None else self.counts.get(code, 0)
+
+
+def _cluster_averages(book: Book, ranked: list[UnitResult]) -> ClusterAverages:
+    zero = Decimal(0)
+    numeric = [c.code for c in book.leaves if c.kind is not Kind.DISQUALIFIER]  # a disqualifier has no average
+    groups = [c.code for c in book.criteria if c.is_group]
+    under = {g: frozenset(book.leaf_codes_under(g)) for g in groups}
+    sums = dict.fromkeys(groups + numeric, zero)
+    counts = dict.fromkeys(groups + numeric, 0)
+    complete: list[UnitResult] = []
+    for u in ranked:  # one pass over a province's thousands of units
+        leaves, subtotals = u.scores, u.group_scores
+        missing = [code for code in numeric if code not in leaves]  # refused or blank: not a valid score
+        if not missing:  # the usual unit: every cell counts
+            complete.append(u)
+            for code in numeric:
+                sums[code] += leaves[code]
+                counts[code] += 1
+            for code in groups:
+                sums[code] += subtotals.get(code, zero)
+                counts[code] += 1
+            continue
+        for code in numeric:
+            if code in leaves:
+                sums[code] += leaves[code]
+                counts[code] += 1
+        for code in groups:
+            if under[code].isdisjoint(missing):
+                sums[code] += subtotals.get(code, zero)
+                counts[code] += 1
+    values = {c.code: _mean(sums[c.code], counts[c.code]) for c in book.criteria if counts.get(c.code)}
+    totals = [u.total for u in complete if u.total is not None]
+    total = _mean(sum(totals, zero), len(totals)) if totals else None
+    return ClusterAverages(values, counts, total, tuple(complete), len(ranked))
+
+
+def _mean(total: Decimal, n: int) -> Decimal:
+    """An average as people round it, to two decimals: 34,125 → 34,13."""
+    return (total / n).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def _float(value: Decimal | None) -> float:

@@ -17,7 +17,16 @@ from typing import Any
 
 from ttdk_xl.core.errors import ReportTemplateError
 from ttdk_xl.core.failures import log
-from ttdk_xl.core.models import Book, Kind, Result, Status, TieBreak, Unit, UnitResult
+from ttdk_xl.core.models import (
+    Book,
+    Criterion,
+    Kind,
+    Result,
+    Status,
+    TieBreak,
+    Unit,
+    UnitResult,
+)
 from ttdk_xl.core.text import nfc, strip_unit_prefixes, vn_number
 from ttdk_xl.core.units import find_unit
 
@@ -51,12 +60,15 @@ def build_context(result: Result) -> dict[str, Any]:
       unit_names, valid_names, invalid_names, missing_names (comma-joined names, '' when none),
       units (list: stt, name, status), scored_max, bonus_cap, tiebreak_text,
       ranked (list: stt, code, name, scored, bonus, penalty, total, rank, level, status, acclaim, award, note),
-      unranked (list: same keys, plus reason), level_summary, avg_total, max_total, min_total,
-      avg_bonus, avg_penalty, acclaims (list: acclaim, label, name, total, level),
+      unranked (list: same keys, plus reason), level_summary, avg_total, avg_total_basis (e.g. "tính trên 05 đơn
+      vị được xếp hạng"), max_total, min_total, avg_bonus, avg_penalty (averages and extremes over the ranked
+      units: an unranked unit's total is provisional), acclaims (list: acclaim, label, name, total, level),
       awards (list: name, acclaim, award), ties (list: rank, names, total),
       disqualified (list: name, reason), rank_invalid_note,
-      group_averages (list: code, text, max, average, percent), avg_scored, avg_scored_percent,
-      weakest (list of up to 3: code, text, max, average, percent),
+      avg_units (ranked units, "05"), avg_basis (what the averages cover),
+      group_averages (list: code, text, max, average, percent, units, basis_note — '' or " (04 đơn vị có điểm
+      hợp lệ)" when a refused score leaves a row fewer units), avg_scored, avg_scored_percent,
+      weakest (list of up to 3: same keys as group_averages),
       next_head, next_head_note, next_deputy, next_deputy_note,
       assessed ('' or the file whose `Thẩm định` scores counted), score_basis (what the scores are),
       changes (list: stt, unit, code, text, self, agreed, reason — agreed scores that differ),
@@ -88,7 +100,9 @@ def build_context(result: Result) -> dict[str, Any]:
 
     rest = _head(unranked, unranked_row, start=len(ranked) + 1)
 
-    totals = [u.total for u in units if u.total is not None]
+    averages = result.cluster_averages()  # the ranked units only: an unranked unit's total is provisional
+    averaged = averages.total_units
+    totals = [u.total for u in averaged if u.total is not None]
     ctx: dict[str, Any] = {
         "cluster_name": nfc(book.cluster_name),
         "cluster_name_upper": nfc(book.cluster_name).upper(),
@@ -118,11 +132,12 @@ def build_context(result: Result) -> dict[str, Any]:
         "ranked": rows,
         "unranked": rest,
         "level_summary": _level_summary(book, ranked),
-        "avg_total": vn_number(_mean(totals)),
+        "avg_total": vn_number(averages.total),
+        "avg_total_basis": _basis(len(averaged), averages.ranked, "ở mọi tiêu chí"),
         "max_total": vn_number(max(totals)) if totals else "",
         "min_total": vn_number(min(totals)) if totals else "",
-        "avg_bonus": vn_number(_mean([u.bonus for u in units if u.total is not None and u.bonus is not None])),
-        "avg_penalty": vn_number(_mean([u.penalty for u in units if u.total is not None and u.penalty is not None])),
+        "avg_bonus": vn_number(_mean([u.bonus for u in averaged if u.bonus is not None])),
+        "avg_penalty": vn_number(_mean([u.penalty for u in averaged if u.penalty is not None])),
         "acclaims": [
             {
                 "acclaim": u.acclaim,
@@ -306,8 +321,17 @@ def _level_summary(book: Book, units: list[UnitResult]) -> str:
 
 
 def _averages(result: Result) -> dict[str, Any]:
+    """Cluster averages by group and the weakest criteria: over the ranked units, each row over those whose
+    cells under it are valid (Result.cluster_averages); a row that covers fewer units says how many."""
     book = result.book
-    avg = result.averages()
+    averages = result.cluster_averages()
+    avg, ranked = averages.values, averages.ranked
+
+    def share(c: Criterion) -> dict[str, str]:
+        n = averages.basis(c.code)
+        note = f" ({_count(n)} đơn vị có điểm hợp lệ)" if n < ranked else ""
+        return _share(c.code, c.text, c.max_points, avg[c.code]) | {"units": _count(n), "basis_note": note}
+
     groups = []
     scored_max = Decimal(0)
     scored_sum = Decimal(0)
@@ -317,7 +341,7 @@ def _averages(result: Result) -> dict[str, Any]:
         leaves = [book.criterion(code) for code in book.leaf_codes_under(g.code)]
         if not any(c.kind is Kind.SCORED for c in leaves) or g.code not in avg:
             continue
-        groups.append(_share(g.code, g.text, g.max_points, avg[g.code]))
+        groups.append(share(g))
         scored_max += g.max_points
         scored_sum += avg[g.code]
     weakest = sorted(
@@ -328,12 +352,29 @@ def _averages(result: Result) -> dict[str, Any]:
         ),
         key=lambda t: (t[0], t[1]),
     )[:3]
+    fewer = any(averages.basis(c.code) < ranked for c in book.criteria if c.code in avg)
     return {
+        "avg_units": _count(ranked),
+        "avg_basis": (
+            f"tính trên {_count(ranked)} đơn vị được xếp hạng"
+            + ("; tiêu chí có ô điểm chưa hợp lệ chỉ tính các đơn vị có điểm hợp lệ" if fewer else "")
+            if ranked
+            else "chưa có đơn vị nào được xếp hạng"
+        ),
         "group_averages": groups,
         "avg_scored": vn_number(scored_sum) if groups else "",
         "avg_scored_percent": _percent(scored_sum, scored_max) if groups else "",
-        "weakest": [_share(c.code, c.text, c.max_points, avg[c.code]) for _, _, c in weakest],
+        "weakest": [share(c) for _, _, c in weakest],
     }
+
+
+def _basis(n: int, ranked: int, where: str) -> str:
+    """'tính trên 05 đơn vị được xếp hạng', or how many of them an average covers when it covers fewer."""
+    if not ranked:
+        return ""
+    if n == ranked:
+        return f"tính trên {_count(n)} đơn vị được xếp hạng"
+    return f"tính trên {_count(n)}/{_count(ranked)} đơn vị được xếp hạng có điểm hợp lệ {where}"
 
 
 def _share(code: str, text: str, max_points: Decimal, average: Decimal) -> dict[str, str]:

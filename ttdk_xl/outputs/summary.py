@@ -598,12 +598,13 @@ class _Writer:
         n = len(units)
         ncols = 3 + n + 1
         fit = n <= MATRIX_FIT_UNITS
-        ws = self.sheet(SUMMARY_MATRIX_SHEET, (7, 40, 8, *([9] * n), 9), fit_width=fit)
+        ws = self.sheet(SUMMARY_MATRIX_SHEET, (7, 40, 8, *([9] * n), 11), fit_width=fit)
         if not fit:
             ws.repeat_columns(0, 2)
             ws.set_print_scale(80)
         self.title(ws, ncols if fit else 0, *self.matrix_title())
-        self.headers(ws, ("Mã", "Nội dung tiêu chí", "Điểm tối đa", *(u.unit.name for u in units), AVERAGE_HEADER), 45)
+        names = (u.unit.name for u in units)
+        self.headers(ws, ("Mã", "Nội dung tiêu chí", "Điểm tối đa", *names, self.average_label()), 45)
         s = self.s
         rules: dict[str, list[int]] = {"scored": [], "bonus": [], "penalty": [], "disq": []}
         r = SUMMARY_HEADER_ROW
@@ -621,7 +622,7 @@ class _Writer:
             for j, u in enumerate(units):
                 self.criterion_cell(ws, r, 3 + j, c, u, s(num_format=self.num, align="center", **row))
             avg = None if c.kind is Kind.DISQUALIFIER else averages.get(c.code)
-            self.number(ws, r, 3 + n, avg, s(num_format=self.num, italic=True, **{"bg_color": "#F2F2F2", **row}))
+            self.average_cell(ws, r, 3 + n, c, avg, italic=True, **{"bg_color": "#F2F2F2", **row})
             rules[_rule_kind(c)].append(r)
         total_style = s(bold=True, top=2, num_format=self.num, align="center")
         r += 1
@@ -630,7 +631,7 @@ class _Writer:
         self.number(ws, r, 2, self.max_scored(), total_style)
         for j, u in enumerate(units):
             self.number(ws, r, 3 + j, u.total, total_style)
-        self.number(ws, r, 3 + n, self.average_total(), total_style)
+        self.average_cell(ws, r, 3 + n, None, self.average_total(), bold=True, top=2, align="center")
         r += 1
         ws.write_blank(r, 0, None, s())
         ws.write_string(r, 1, "Xếp hạng", s(bold=True))
@@ -701,12 +702,13 @@ class _Writer:
         r = ws.put_rows(r + 1, cells())
         first, last = max_row + 1, r
         r += 1
-        avg = s(italic=True, bold=True, top=2, bg_color="#F2F2F2", num_format=self.num, align="center")
+        props: dict[str, Any] = dict(italic=True, bold=True, top=2, bg_color="#F2F2F2", align="center")
+        avg = s(num_format=self.num, **props)
         ws.write_blank(r, 0, None, avg)
-        ws.write_string(r, 1, AVERAGE_HEADER, avg)
+        ws.write_string(r, 1, self.average_label(), avg)
         for k, c in enumerate(criteria):
-            self.number(ws, r, 2 + k, None if c.kind is Kind.DISQUALIFIER else averages.get(c.code), avg)
-        self.number(ws, r, 2 + m, self.average_total(), avg)
+            self.average_cell(ws, r, 2 + k, c, None if c.kind is Kind.DISQUALIFIER else averages.get(c.code), **props)
+        self.average_cell(ws, r, 2 + m, None, self.average_total(), **props)
         ws.write_blank(r, 3 + m, None, avg)
         if units:
             for k, c in enumerate(criteria):
@@ -758,10 +760,25 @@ class _Writer:
         return sum((c.max_points for c in self.book.leaves if c.kind is Kind.SCORED), Decimal(0))
 
     def average_total(self) -> Decimal | None:
-        totals = [u.total for u in self.scored_units if u.total is not None]
-        if not totals:
-            return None
-        return (sum(totals, Decimal(0)) / len(totals)).quantize(Decimal("0.01"))
+        return self.result.cluster_averages().total
+
+    def average_label(self) -> str:
+        """'Trung bình cụm (5 đơn vị xếp hạng)': the cluster average covers the ranked units only."""
+        return f"{AVERAGE_HEADER} ({self.result.cluster_averages().ranked} đơn vị xếp hạng)"
+
+    def average_cell(
+        self, ws: Worksheet, r: int, c: int, crit: Criterion | None, value: Decimal | None, **props: Any
+    ) -> None:
+        """A cluster average (of `crit`, None: the total). One that covers fewer than the ranked units (a unit ranked
+        with a refused score) shows how many, '37.00 (3)', and says so in a comment."""
+        averages = self.result.cluster_averages()
+        n = averages.basis(None if crit is None else crit.code)
+        if value is None or n >= averages.ranked:
+            self.number(ws, r, c, value, self.s(num_format=self.num, **props))
+            return
+        self.number(ws, r, c, value, self.s(num_format=f'{self.num}" ({n})"', **props))
+        what = "mọi ô điểm hợp lệ" if crit is None or crit.is_group else "điểm hợp lệ ở tiêu chí này"
+        ws.write_comment(r, c, f"Tính trên {n}/{averages.ranked} đơn vị được xếp hạng có {what}.")
 
     # ------------------------------------------------------------------ 4. Giải trình
 
@@ -893,23 +910,28 @@ class _Writer:
     # ------------------------------------------------------------------ 6. Biểu đồ
 
     def chart(self) -> None:
-        indexed = list(enumerate(self.scored_units))
+        # The ranked units only: an unranked unit's total is provisional (its refused scores count as nothing).
+        indexed = [(i, u) for i, u in enumerate(self.scored_units) if u.rank is not None]
         ranked = [u for _, u in sorted(indexed, key=lambda iu: (-(iu[1].total or 0), iu[0]))]
         shown = ranked[:CHART_MAX_UNITS]
         title = f"Tổng điểm thi đua năm {self.book.year}"
         ws = self.sheet(SUMMARY_CHART_SHEET, (8, 26, 10))
         if len(ranked) <= CHART_MAX_UNITS:
             ws.fit_to_pages(1, 1)  # table and chart on one page
-        note = ""
+        notes = []
         if len(ranked) > CHART_MAX_UNITS:
-            note = f"Biểu đồ thể hiện {CHART_MAX_UNITS} đơn vị có tổng điểm cao nhất."
+            notes.append(f"Biểu đồ thể hiện {CHART_MAX_UNITS} đơn vị có tổng điểm cao nhất.")
+        left_out = len(self.scored_units) - len(ranked)
+        if left_out:
+            notes.append(f"Không thể hiện {left_out} đơn vị chưa được xếp hạng (tổng điểm tạm tính).")
+        note = " ".join(notes)
         self.title(ws, 3 + 9, title.upper(), note)
         self.headers(ws, CHART_HEADERS)
         s = self.s
         r = SUMMARY_HEADER_ROW
         if not ranked:
             r += 1
-            self.empty_row(ws, r, 3, "Chưa có đơn vị nào có tổng điểm.")
+            self.empty_row(ws, r, 3, "Chưa có đơn vị nào được xếp hạng.")
             return
         center, plain_fmt, number = s(align="center"), s(), s(num_format=self.num)
         formats = (center, plain_fmt, number)
