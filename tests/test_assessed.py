@@ -18,7 +18,7 @@ from ttdk_xl.book.load import load_book
 from ttdk_xl.cli.commands import cli
 from ttdk_xl.core.errors import BookError
 from ttdk_xl.core.layout import ASSESSED_SHEET, SCORE_HEADER_ROW
-from ttdk_xl.core.models import Status
+from ttdk_xl.core.models import Severity, Status
 from ttdk_xl.outputs.report import build_context, write_report
 from ttdk_xl.rules.assessed import read_assessed
 
@@ -341,3 +341,68 @@ def test_ballots_follow_agreed_scores(tmp_path):
     names = [row.cells[1].text for t in docx.Document(str(ballot)).tables[-1:] for row in t.rows[1:]]
     assert names[0] == book.units[3].name  # U4 leads on the agreed scores
     assert "--tham-dinh" in CliRunner().invoke(cli, ["ballots", "--help"]).output
+
+
+def test_an_agreed_score_settles_the_error_of_the_cell_it_is_typed_over(tmp_path):
+    """A unit typed 45 where the max is 40, another 'hai' as a bonus: the conference agrees 38 and 2. Each cell's
+    error is settled (kept as a note), the units are ranked, and the changes show what the units typed. A cell
+    with an error whose agreed score is left blank settles nothing."""
+    import json
+
+    from ttdk_xl.outputs.ballots import eligible
+
+    book = make_book()
+    inbox = tmp_path / "hop_thu"
+    inbox.mkdir()
+    typed = {"U2": {"III_2": ("ba", "mô hình mới")}, "U3": {"III_1": ("hai", "Cờ thi đua")}, "U4": {"I_2": D(45)}}
+    for i, u in enumerate(book.units):
+        fill(book, i, inbox / f"{u.code}.xlsx", full_entries(book, **typed.get(u.code, {})))
+    out = tmp_path / "kq"
+    before = ttdk_xl.consolidate(inbox, book=book, out=out)
+    assert {u.unit.code: u.status for u in before.units} == {
+        "U1": Status.VALID, "U2": Status.INVALID, "U3": Status.INVALID, "U4": Status.INVALID,
+    }  # fmt: skip
+
+    agreed = edit(
+        out / "tong_hop.xlsx",
+        tmp_path / "tham_dinh.xlsx",
+        {("U4", "I.2"): (38, "Hội nghị thống nhất 38 điểm"), ("U3", "III.1"): (2, "Có Cờ thi đua của tỉnh")},
+    )  # U2's III.2 (a bonus: blank reads as 0) is left as it was pre-filled, blank
+    after = ttdk_xl.consolidate(inbox, book=book, out=out, assessed=agreed)
+
+    units = {u.unit.code: u for u in after.units}
+    assert {c: (u.status, u.rank) for c, u in units.items()} == {
+        "U3": (Status.VALID, 1), "U1": (Status.VALID, 2), "U4": (Status.VALID, 3), "U2": (Status.INVALID, None),
+    }  # fmt: skip
+    assert (units["U3"].total, units["U4"].total) == (D(102), D(98))  # the agreed 2 and 38 count
+    assert units["U4"].self_total == D(105)  # what the unit claimed, 45 included (not 60, as if it were 0)
+    assert "UBND huyện Yên Định" in [u.name for u in eligible(after)]  # on the acclaim ballot now
+    notes = {(f.unit_code, f.code): f for f in after.findings if f.code.startswith("score-")}
+    settled = notes[("U4", "score-above-max")]
+    assert settled.severity is Severity.INFO and not settled.blocking
+    assert settled.message.startswith("Đã được Hội nghị thẩm định: Điểm tiêu chí 'I.2' là 45, vượt điểm tối đa 40.")
+    assert notes[("U3", "score-not-number")].severity is Severity.INFO
+    assert notes[("U2", "score-not-number")].severity is Severity.ERROR  # nothing typed over it: still an error
+
+    assert [(c.unit_code, c.code, c.self_score, c.self_typed, c.agreed) for c in after.changes] == [
+        ("U3", "III.1", None, "hai", D(2)),
+        ("U4", "I.2", None, "45", D(38)),
+    ]
+    listed = [r for r in rows(out / "tong_hop.xlsx", "Điểm điều chỉnh") if r[3] in ("I.2", "III.1")]
+    assert [(r[1], r[3], r[5], r[6], r[7]) for r in listed[:2]] == [
+        ("U3", "III.1", "hai", 2.0, ""),  # text: no difference to show
+        ("U4", "I.2", 45.0, 38.0, -7.0),  # as typed, not blank → 38 (+38)
+    ]
+    sheet = rows(out / "tong_hop.xlsx", "Điểm điều chỉnh")
+    totals = {r[1]: r[5:8] for r in sheet if isinstance(r[3], float)}  # the totals table: r[3] counts the changes
+    assert totals["U4"] == [105.0, 98.0, -7.0] and totals["U3"] == [100.0, 102.0, 2.0]  # same story as the rows
+    checks = {(r[2], r[5]): r[6] for r in rows(out / "tong_hop.xlsx", "Kiểm tra")}
+    assert checks[("UBND huyện Yên Định", "Điểm vượt tối đa (score-above-max)")] == "Ghi chú"
+    assert [(c["code"], c["self"], c["agreed"]) for c in build_context(after)["changes"]] == [
+        ("III.1", "hai", "2"),
+        ("I.2", "45", "38"),
+    ]
+    doc = json.loads((out / "ket_qua.json").read_text(encoding="utf-8"))
+    assert doc["changes"][1] | {"reason": ""} == {
+        "unit_code": "U4", "criterion": "I.2", "self_score": None, "self_typed": "45", "agreed": "38", "reason": "",
+    }  # fmt: skip

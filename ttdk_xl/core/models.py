@@ -350,9 +350,23 @@ class ScoreChange:
     unit_code: str
     unit_name: str
     code: str  # criterion code
-    self_score: Decimal | None  # None: the unit left it blank (disqualifiers: 1 = Có, 0 = Không)
+    self_score: Decimal | None  # None: no valid self-score, blank or refused (disqualifiers: 1 = Có, 0 = Không)
     agreed: Decimal
     reason: str = ""
+    # What the unit typed in the cell when it was no valid score ('9' above a max of 8, 'tám'), as it reads; the
+    # agreed score then settled the cell's error (rules.assessed). '' when the self-score was valid or blank.
+    self_typed: str = ""
+
+    @property
+    def typed_number(self) -> Decimal | None:
+        """The self-score as a number, also when it was refused ('9' above the max): None for text or blank."""
+        if self.self_score is not None:
+            return self.self_score
+        try:
+            number = Decimal(self.self_typed.replace(",", ".")) if self.self_typed else None
+        except ArithmeticError:
+            return None
+        return number if number is not None and number.is_finite() else None
 
 
 # UnitDelegates.status: where a unit's delegate registration stands (rules.delegates decides it).

@@ -218,9 +218,11 @@ def _assessed(result: Result) -> dict[str, Any]:
     for i, ch in enumerate(result.changes, start=1):
         c = book.criterion(ch.code)
         if c.kind is Kind.DISQUALIFIER:
-            before, after = ("Có" if ch.self_score else "Không"), ("Có" if ch.agreed else "Không")
+            before = ch.self_typed or ("Có" if ch.self_score else "Không")
+            after = "Có" if ch.agreed else "Không"
         else:
-            before, after = (vn_number(ch.self_score) if ch.self_score is not None else "-"), vn_number(ch.agreed)
+            typed = ch.self_typed or "-"  # a refused self-score as the unit typed it ('9' over a max of 8)
+            before, after = (vn_number(ch.self_score) if ch.self_score is not None else typed), vn_number(ch.agreed)
         changes.append(
             {
                 "stt": str(i),

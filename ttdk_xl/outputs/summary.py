@@ -167,8 +167,9 @@ def write_json(result: Result, path: Path) -> None:
           ],
           "assessed_file": "tong_hop.xlsx",        // '' = self-scores; else the file whose `Thẩm định` counted
           "changes": [                             // agreed scores that differ from the self-scores
-            {"unit_code": "TS", "criterion": "II.1", "self_score": "10", "agreed": "8", "reason": "…"}
-          ],
+            {"unit_code": "TS", "criterion": "II.1", "self_score": "10", "self_typed": "", "agreed": "8",
+             "reason": "…"}                        // self_score null: no valid self-score; self_typed: what the
+          ],                                       // unit typed then ("9" over a max of 8), "" if blank
           "findings": [                            // same order as sheet `Kiểm tra`
             {"code": "score-above-max", "severity": "Lỗi",   // Lỗi | Cảnh báo | Ghi chú
              "file": "…", "sheet": "…", "cell": "D12", "unit_code": "TS", "unit_name": "…",
@@ -274,6 +275,7 @@ def result_to_dict(result: Result) -> dict[str, Any]:
                 "unit_code": ch.unit_code,
                 "criterion": ch.code,
                 "self_score": _dec(ch.self_score),
+                "self_typed": ch.self_typed,
                 "agreed": _dec(ch.agreed),
                 "reason": ch.reason,
             }

@@ -406,6 +406,11 @@ def rank_chosen(chosen_files: Chosen, rank_invalid: bool = False, assessment=Non
         return Result(book, units, tuple(findings), sources, rank_invalid, chosen_subs)
 
     applied = apply_assessment(book, chosen, assessment)
+    if applied.settled:  # an agreed score settles the error of the cell it was typed over
+        findings = [applied.settled.get(f, f) for f in findings]
+        for code, sub in applied.chosen.items():
+            if statuses.get(code) is Status.INVALID and not sub.blocking:
+                statuses[code] = Status.VALID
     findings.extend(applied.findings)
     for code in applied.blocked:
         statuses[code] = Status.INVALID

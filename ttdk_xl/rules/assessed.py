@@ -62,6 +62,7 @@ from ttdk_xl.rules.values import (
     NEGATIVE,
     NOT_NUMBER,
     OFF_STEP,
+    parse_score,
     round_to_step,
     validate_score,
     yes_no,
@@ -112,6 +113,8 @@ class Assessment:
     units: frozenset[str] = frozenset()  # units that have a column
     rows_missing: bool = False  # a criterion row is gone: every unit is blocked
     reason_cells: dict[str, dict[str, str]] = field(default_factory=dict)  # unit → leaf → cell of its reason
+    # unit → leaves whose agreed cell was left blank (read as 0 or Không): nobody typed an agreed score there
+    blank: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------------------------- reading
@@ -250,11 +253,13 @@ def parse_sheet(rows: list[list[Any]], book: Book, file: str, sheet: str = ASSES
     values: dict[str, dict[str, Decimal]] = {}
     reasons: dict[str, dict[str, str]] = {}
     reason_cells: dict[str, dict[str, str]] = {}
+    blank: dict[str, frozenset[str]] = {}
     for ucode, (acol, rcol) in columns.items():
         unit = book.unit(ucode)
         vals: dict[str, Decimal] = {}
         why: dict[str, str] = {}
         where = reason_cells[ucode] = {}
+        empty: set[str] = set()
         for code, r in row_of.items():
             row = rows[r]
             where[code] = cell_name(r, rcol) if rcol is not None else cell_name(r, max(acol, 0))
@@ -263,11 +268,14 @@ def parse_sheet(rows: list[list[Any]], book: Book, file: str, sheet: str = ASSES
             if acol < 0:
                 continue
             raw = row[acol] if acol < len(row) else None
+            if not nfc(raw):
+                empty.add(code)
             value = _check_cell(leaves[code], raw, book, partial(add, row=r, col=acol, unit=unit))
             if value is not None:
                 vals[code] = value
         values[ucode] = vals
         reasons[ucode] = why
+        blank[ucode] = frozenset(empty)
     return Assessment(
         file,
         values,
@@ -277,6 +285,7 @@ def parse_sheet(rows: list[list[Any]], book: Book, file: str, sheet: str = ASSES
         frozenset(columns),
         rows_missing=rows_missing,
         reason_cells=reason_cells,
+        blank=blank,
     )
 
 
@@ -370,6 +379,8 @@ class Applied:
     blocked: set[str] = field(default_factory=set)
     self_subs: dict[str, Submission] = field(default_factory=dict)
     self_totals: dict[str, Decimal] = field(default_factory=dict)
+    # A unit's error on a score cell → the same finding as a note: an agreed score was typed over that cell
+    settled: dict[Finding, Finding] = field(default_factory=dict)
 
 
 def apply_assessment(book: Book, chosen: Mapping[str, Submission], a: Assessment) -> Applied:
@@ -382,8 +393,14 @@ def apply_assessment(book: Book, chosen: Mapping[str, Submission], a: Assessment
         sub = chosen.get(u.code)
         if sub is None:
             continue
-        out.self_subs[u.code] = sub
-        self_t = compute_totals(book, sub.scores, sub.disqualified)
+        agreed = a.values.get(u.code, {})
+        blank = a.blank.get(u.code, frozenset())
+        errors = _cell_errors(sub) if sub.blocking else {}
+        # The cells whose error an agreed score settles (typed over them, not left blank): what the unit typed.
+        typed = {code: sub.entries.get(code, (None, ""))[0] for code in errors if code in agreed and code not in blank}
+        own = _with_typed(sub, typed, leaves)  # the self-scores as typed: 45 counts as 45 in the self-score total
+        out.self_subs[u.code] = own
+        self_t = compute_totals(book, own.scores, own.disqualified)
         out.self_totals[u.code] = self_t.total
         if u.code not in a.units:
             out.findings.append(
@@ -405,13 +422,25 @@ def apply_assessment(book: Book, chosen: Mapping[str, Submission], a: Assessment
             continue
         if a.rows_missing:
             out.blocked.add(u.code)
-        agreed = a.values.get(u.code, {})
         reasons = a.reasons.get(u.code, {})
         scores = dict(sub.scores)
         dq = dict(sub.disqualified)
+        settled: dict[Finding, Finding] = {}
         for code, value in agreed.items():
             c = leaves[code]
             before: Decimal | None
+            if code in typed:
+                # An agreed score typed over a cell the unit got wrong settles that cell's error: the conference
+                # has decided the score. The finding stays, as a note; the change shows what the unit typed.
+                if c.kind is Kind.DISQUALIFIER:
+                    dq[code] = value == ONE
+                else:
+                    scores[code] = value
+                shown = _typed(typed[code])
+                out.changes.append(ScoreChange(u.code, u.name, code, None, value, reasons.get(code, ""), shown))
+                for f in errors[code]:
+                    settled[f] = _settled(f, c, value)
+                continue
             if c.kind is Kind.DISQUALIFIER:
                 before = ONE if sub.disqualified.get(code) else ZERO
                 dq[code] = value == ONE
@@ -428,7 +457,9 @@ def apply_assessment(book: Book, chosen: Mapping[str, Submission], a: Assessment
                 changed = before != value
             if changed:
                 out.changes.append(ScoreChange(u.code, u.name, code, before, value, reasons.get(code, "")))
-        out.chosen[u.code] = replace(sub, scores=scores, disqualified=dq)
+        findings = tuple(settled.get(f, f) for f in sub.findings) if settled else sub.findings
+        out.chosen[u.code] = replace(sub, scores=scores, disqualified=dq, findings=findings)
+        out.settled.update(settled)
         unit_changes = [ch for ch in out.changes if ch.unit_code == u.code]
         agreed_t = compute_totals(book, scores, dq)
         for ch in unit_changes:
@@ -438,7 +469,7 @@ def apply_assessment(book: Book, chosen: Mapping[str, Submission], a: Assessment
                         "assessed-no-reason",
                         W,
                         a.file,
-                        f"Điểm thẩm định tiêu chí {ch.code} khác điểm tự chấm ({_show(leaves[ch.code], ch.self_score)} "
+                        f"Điểm thẩm định tiêu chí {ch.code} khác điểm tự chấm ({_shown_self(leaves[ch.code], ch)} "
                         f"→ {_show(leaves[ch.code], ch.agreed)}) nhưng chưa ghi lý do.",
                         f"Ghi lý do điều chỉnh vào cột '{ASSESSED_H_REASON}' của đơn vị.",
                         ASSESSED_SHEET,
@@ -467,6 +498,63 @@ def apply_assessment(book: Book, chosen: Mapping[str, Submission], a: Assessment
     return out
 
 
+# The errors of a unit's score cell (the `Điểm tự chấm` column): an agreed score typed over the cell settles them.
+SCORE_CELL_ERRORS = frozenset(
+    {
+        "score-missing",
+        "score-not-number",
+        "score-negative",
+        "score-above-max",
+        "score-off-step",
+        "formula-no-value",
+        "excel-error",
+        "disqualifier-invalid",
+    }
+)
+SETTLED_PREFIX = "Đã được Hội nghị thẩm định: "
+
+
+def _cell_errors(sub: Submission) -> dict[str, list[Finding]]:
+    """Criterion code → the blocking findings on its score cell (found by the cell's row)."""
+    out: dict[str, list[Finding]] = {}
+    for f in sub.findings:
+        if f.blocking and f.code in SCORE_CELL_ERRORS:
+            m = re.fullmatch(r"[A-Z]+([0-9]+)", f.cell)
+            code = sub.row_codes.get(int(m.group(1))) if m else None
+            if code is not None:
+                out.setdefault(code, []).append(f)
+    return out
+
+
+def _settled(f: Finding, c: Criterion, agreed: Decimal) -> Finding:
+    """The unit's error on a cell the conference gave an agreed score: kept, as a note that says so."""
+    return replace(
+        f,
+        severity=Severity.INFO,
+        message=f"{SETTLED_PREFIX}{f.message} Điểm được tính là điểm thẩm định: {_show(c, agreed)}.",
+        fix=f"Không cần sửa: điểm thẩm định ở trang '{ASSESSED_SHEET}' thay cho ô này.",
+    )
+
+
+def _with_typed(sub: Submission, typed: Mapping[str, object], leaves: Mapping[str, Criterion]) -> Submission:
+    """The unit's self-scores with each settled cell as typed, when it reads as a number (45 over a max of 40):
+    the self-score total is what the unit claimed."""
+    scores = dict(sub.scores)
+    for code, value in typed.items():
+        number, _how = parse_score(value)
+        if leaves[code].kind is not Kind.DISQUALIFIER and number is not None and number.is_finite():
+            scores[code] = number
+    return replace(sub, scores=scores) if scores != sub.scores else sub
+
+
+def _typed(value: object) -> str:
+    """What a unit typed in a score cell, as it reads: '9' (also for '9 điểm'), or the text as typed."""
+    if isinstance(value, bool):
+        return nfc(value)
+    number, _how = parse_score(value)
+    return vn_number(number) if number is not None and number.is_finite() else nfc(value)
+
+
 def decorate(units: tuple[UnitResult, ...], applied: Applied, a: Assessment) -> tuple[UnitResult, ...]:
     """Add the self-scores, reasons and deviation penalty to the ranked units."""
     out = []
@@ -486,6 +574,11 @@ def decorate(units: tuple[UnitResult, ...], applied: Applied, a: Assessment) -> 
             )
         )
     return tuple(out)
+
+
+def _shown_self(c: Criterion, ch: ScoreChange) -> str:
+    """A change's self-score for a message: what the unit typed when it was refused ('9'), else as _show."""
+    return f"'{ch.self_typed}'" if ch.self_score is None and ch.self_typed else _show(c, ch.self_score)
 
 
 def _show(c: Criterion, value: Decimal | None) -> str:
@@ -783,13 +876,19 @@ def _write_changes(w: SheetWriter) -> None:
         ws.write_string(r, 3, ch.code, s(align="center"))
         ws.write_string(r, 4, crit.text, s(text_wrap=True))
         if crit.kind is Kind.DISQUALIFIER:
-            ws.write_string(r, 5, _show(crit, ch.self_score), s(align="center"))
+            ws.write_string(r, 5, ch.self_typed or _show(crit, ch.self_score), s(align="center"))
             ws.write_string(r, 6, _show(crit, ch.agreed), s(align="center", bold=True))
             ws.write_blank(r, 7, None, s())
         else:
-            w.number(ws, r, 5, ch.self_score, center)
+            typed = ch.typed_number  # the self-score as the unit typed it, also when it was refused (9 over 8)
+            diff = s(align="center", num_format="+0.##;-0.##;0")
+            if typed is None and ch.self_typed:  # text, not a number: no difference to show
+                ws.write_string(r, 5, ch.self_typed, center)
+                ws.write_blank(r, 7, None, diff)
+            else:
+                w.number(ws, r, 5, typed, center)
+                w.number(ws, r, 7, ch.agreed - (typed or ZERO), diff)
             w.number(ws, r, 6, ch.agreed, s(align="center", num_format="General", bold=True))
-            w.number(ws, r, 7, ch.agreed - (ch.self_score or ZERO), s(align="center", num_format="+0.##;-0.##;0"))
         ws.write_string(r, 8, ch.reason, s(text_wrap=True))
     if not result.changes:
         r += 1
