@@ -53,7 +53,7 @@ def header_block(doc) -> None:
         "{{ parent_body_upper }}",
         "{{ cluster_name_upper }}",
         "Số:      /BC-CTĐ",
-        "{{ place }}, ngày … tháng … năm {{ year_next }}",
+        "{{ place }}, {{ date_words }}",
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -28,6 +29,8 @@ from ttdk_xl.core.models import (
 from ttdk_xl.outputs.report import build_context, default_template, write_report
 
 D = Decimal
+# The report template of this source tree (an installed package may carry another one)
+TEMPLATE = Path(__file__).resolve().parents[1] / "input_templates" / "mau_bao_cao.docx"
 
 
 def report_book() -> Book:
@@ -138,13 +141,13 @@ def sample_result() -> Result:
             unit_name="Huyện Như Thanh",
         ),
     )
-    return Result(book=book, units=units, findings=findings, sources=())
+    return Result(book=book, units=units, findings=findings, sources=(), run_date=date(2021, 12, 20))
 
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("report") / "bao_cao.docx"
-    write_report(sample_result(), out)
+    write_report(sample_result(), out, TEMPLATE)
     return out
 
 
@@ -278,7 +281,7 @@ def test_header_elements(report):
     assert body.font.bold and body.font.size.pt == 13
     parent = _run_with(doc, "UBND TỈNH THANH HÓA")
     assert parent.font.size.pt == 13 and not parent.font.bold
-    date = _run_with(doc, "Triệu Sơn, ngày … tháng … năm 2022")
+    date = _run_with(doc, "Triệu Sơn, ngày 20 tháng 12 năm 2021")  # the conference's date: here the run's
     assert date.font.italic
     bao_cao = _run_with(doc, "BÁO CÁO")
     assert bao_cao.font.bold and bao_cao.font.size.pt == 14

@@ -17,7 +17,7 @@ from pathlib import Path
 from ttdk_xl.core.errors import BookError
 from ttdk_xl.core.failures import must_propagate
 from ttdk_xl.core.models import DEFAULT_TIEBREAK, AwardRule, Book, Criterion, ExplainRule, Kind, Level, TieBreak, Unit
-from ttdk_xl.core.text import header_key, nfc, plain, strip_unit_prefixes, text_key
+from ttdk_xl.core.text import day_text, header_key, nfc, parse_day, plain, strip_unit_prefixes, text_key
 
 SHEET_INFO = "Thông tin"
 SHEET_CRITERIA = "Tiêu chí"
@@ -43,6 +43,7 @@ INFO_KEYS = {
     "Số đại biểu mỗi đơn vị": (False, "3"),
     "Chênh lệch tự chấm tối đa": (False, "5"),
     "Điểm trừ khi chênh lệch": (False, "2"),
+    "Ngày hội nghị": (False, "18/12/2025"),
 }
 EXTRA_INFO_KEYS = ("Tỷ lệ có mặt tối thiểu", "Số đơn vị suy tôn")
 DEFAULT_SEATS = 3
@@ -162,6 +163,7 @@ def load_book(path: str | Path) -> Book:
         seats_per_unit=info.get("seats", DEFAULT_SEATS),
         deviation_margin=info.get("margin"),
         deviation_penalty=info.get("margin_penalty"),
+        conference_date=info.get("conference_date"),
     )
 
 
@@ -430,6 +432,26 @@ def _parse_conference_options(raw: dict[str, tuple[int, object]], info: dict, pr
                 problems.add(sheet, row, what, f"ghi số, ví dụ {example}")
             else:
                 info[slot] = number
+    if "Ngày hội nghị" in info:
+        row, value = raw["Ngày hội nghị"]
+        day = parse_day(value)
+        year = info.get("year")
+        if day is None:
+            problems.add(
+                sheet,
+                row,
+                f"ngày hội nghị '{_show(value)}' không hợp lệ",
+                "ghi ngày dạng ngày/tháng/năm, ví dụ 18/12/2025 (để trống thì các văn bản ghi ngày chạy lệnh)",
+            )
+        elif year is not None and day.year not in (year, year + 1):
+            problems.add(
+                sheet,
+                row,
+                f"ngày hội nghị {day_text(day)} không thuộc năm {year} hoặc đầu năm {year + 1}",
+                f"ghi ngày Hội nghị tổng kết năm {year} của Cụm, ví dụ 18/12/{year}",
+            )
+        else:
+            info["conference_date"] = day
     margin_given, penalty_given = "Chênh lệch tự chấm tối đa" in info, "Điểm trừ khi chênh lệch" in info
     if margin_given != penalty_given:
         given, missing = (

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from functools import cached_property
@@ -161,6 +162,7 @@ class Book:
     # loses `deviation_penalty` points (Chênh lệch tự chấm tối đa / Điểm trừ khi chênh lệch); None = no rule.
     deviation_margin: Decimal | None = None
     deviation_penalty: Decimal | None = None
+    conference_date: date | None = None  # Ngày hội nghị (optional): the date of every document of the conference
 
     def info(self, key: str, default: str = "") -> str:
         return dict(self.extra_info).get(key, default)
@@ -432,6 +434,7 @@ class Result:
     delegates: DelegateList | None = None  # when the outputs were written
     assessed_file: str = ""  # the workbook whose `Thẩm định` sheet gave the agreed scores ('' = self-scores)
     changes: tuple[ScoreChange, ...] = ()  # agreed scores that differ from self-scores, in unit then book order
+    run_date: date | None = None  # the day of the run (decided once by the pipeline): see `conference_date`
 
     @property
     def ok(self) -> bool:
@@ -517,6 +520,13 @@ class Result:
     @cached_property
     def _averages(self) -> ClusterAverages:  # computed once: the summary writer and the report both ask
         return _cluster_averages(self.book, [u for u in self.units if u.rank is not None and u.total is not None])
+
+
+def conference_date(book: Book, run_date: date | None = None) -> date:
+    """The one date of every document of a conference (the report, the ballots' tally sheet and so the count
+    minutes, the covenant): the book's `Ngày hội nghị` when it has one, else the day of the run (`run_date`,
+    which the caller decides once for all the documents of its run: Result.run_date; today when not given)."""
+    return book.conference_date or run_date or date.today()
 
 
 @dataclass(frozen=True)

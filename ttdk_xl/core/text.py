@@ -6,6 +6,10 @@ import re
 import unicodedata
 from decimal import Decimal
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from datetime import date
 
 _FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 
@@ -149,3 +153,35 @@ def people_time(value: str) -> str:
     if when.tzinfo is not None:
         when = when.astimezone()
     return when.strftime("%d/%m/%Y %H:%M") if len(text) > 10 else when.strftime("%d/%m/%Y")
+
+
+_DATE = re.compile(r"^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*$")
+
+
+def parse_day(value: object) -> date | None:
+    """A date as typed in a sheet: an Excel date, or text 'dd/mm/yyyy' ('18/12/2026', '5-1-2027'); else None."""
+    from datetime import date, datetime  # deferred: most commands never need it
+
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    m = _DATE.match(nfc(value))
+    if not m:
+        return None
+    try:
+        return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+    except ValueError:  # 31/02/2026
+        return None
+
+
+def day_text(day: date) -> str:
+    """'18/12/2026': a date as typed in a sheet."""
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
+
+
+def day_words(day: date) -> str:
+    """'ngày 18 tháng 12 năm 2026', as Decree 30/2020 writes a document's date: a day below 10 and the months
+    1 and 2 with a leading 0 ('ngày 05 tháng 3', 'ngày 20 tháng 01')."""
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return f"ngày {day.day:02d} tháng {month} năm {day.year}"

@@ -50,8 +50,8 @@ from ttdk_xl.core.layout import (
     TALLY_META_SHEET,
     cell_name,
 )
-from ttdk_xl.core.models import Book, Finding, Result, Severity, Unit
-from ttdk_xl.core.text import header_key, nfc, vn_number
+from ttdk_xl.core.models import Book, Finding, Result, Severity, Unit, conference_date
+from ttdk_xl.core.text import day_text, day_words, header_key, nfc, parse_day, vn_number
 from ttdk_xl.core.units import UnitNames
 
 TALLY_NAME = "phieu_kiem.xlsx"
@@ -309,6 +309,7 @@ def write_tally_sheet(result: Result, path: Path) -> Path:
     book = result.book
     votes = votes_for(result)
     quorum = book_quorum(book)
+    day = day_text(conference_date(book, result.run_date))  # as on the report: the minutes say it again
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(path) as tmp:
@@ -348,7 +349,7 @@ def write_tally_sheet(result: Result, path: Path) -> Path:
             (TALLY_K_PRESENT, None, True),
             (TALLY_K_QUORUM, quorum_text(quorum), False),
             (TALLY_K_PLACE, book.place, True),
-            (TALLY_K_DATE, "", True),
+            (TALLY_K_DATE, day, True),
             (TALLY_K_CHIEF, "", True),
             (TALLY_K_MEMBERS, "", True),
         ]
@@ -363,7 +364,8 @@ def write_tally_sheet(result: Result, path: Path) -> Path:
                 ws.write_string(i, 1, nfc(v), fmt)
         ws.merge_range(
             len(rows) + 4, 0, len(rows) + 4, 1,
-            f"{TALLY_K_MEMBERS}: ghi họ tên, ngăn cách bằng dấu chấm phẩy (;). {TALLY_K_DATE}: dạng ngày/tháng/năm. "
+            f"{TALLY_K_MEMBERS}: ghi họ tên, ngăn cách bằng dấu chấm phẩy (;). {TALLY_K_DATE}: dạng ngày/tháng/năm, "
+            "đã ghi sẵn ngày Hội nghị (như ngày của báo cáo), chỉ sửa nếu kiểm phiếu vào ngày khác. "
             f"{TALLY_K_QUORUM}: lấy từ bộ tiêu chí (trang 'Thông tin').",
             f_note,
         )  # fmt: skip
@@ -423,6 +425,7 @@ def write_tally_sheet(result: Result, path: Path) -> Path:
             ("cluster", book.cluster_name),
             ("parent_body", book.parent_body),
             ("year", str(book.year)),
+            ("date", day),
             ("quorum", f"{quorum.numerator}/{quorum.denominator}"),
         ]
         for vote in votes:
@@ -561,7 +564,8 @@ def read_tally(path: Path) -> Tally:
         convened=convened or 0,
         present=present or 0,
         quorum=quorum,
-        count_date=_text(info.get(header_key(TALLY_K_DATE), ("", ""))[0]),
+        # as the counters typed it; left blank, the conference's date the sheet was made with
+        count_date=_text(info.get(header_key(TALLY_K_DATE), ("", ""))[0]) or meta.get("date", [""])[0],
         chief=_text(info.get(header_key(TALLY_K_CHIEF), ("", ""))[0]),
         members=members,
         votes=tuple(votes),
@@ -772,7 +776,8 @@ def write_minutes(result: CountResult, path: Path) -> Path:
     doc = ds.new_document(f"Biên bản kiểm phiếu — {t.cluster} năm {t.year}")
     w = ds.Writer(doc)
     place = t.place or "[địa danh]"
-    when = _date_words(t.count_date)
+    day = parse_day(t.count_date)
+    when = day_words(day) if day else "ngày … tháng … năm …"
     ds.national_header(doc, nfc(t.parent_body).upper(), nfc(t.cluster).upper(), "", f"{place}, {when}")
     subjects = "; ".join(c.vote.title[:1].lower() + c.vote.title[1:] for c in result.counts)
     ds.title(w, "BIÊN BẢN KIỂM PHIẾU", f"{subjects[:1].upper()}{subjects[1:]} của {t.cluster}", before=12)
@@ -800,13 +805,6 @@ def write_minutes(result: CountResult, path: Path) -> Path:
     )
     _signatures(ds, doc, t)
     return ds.save(doc, path)
-
-
-def _date_words(text: str) -> str:
-    m = re.match(r"^(\d{1,2})/(\d{1,2})/(\d{4})$", nfc(text))
-    if m:
-        return f"ngày {int(m.group(1)):02d} tháng {int(m.group(2)):02d} năm {m.group(3)}"
-    return "ngày … tháng … năm …"
 
 
 def _minutes_section(ds, doc, w, heading: str, c: VoteCount) -> None:

@@ -7,11 +7,12 @@ Parts only people can write (the legal grounds) are highlighted placeholders.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from ttdk_xl.core.models import Book, Kind, Unit
-from ttdk_xl.core.text import nfc, vn_number
+from ttdk_xl.core.models import Book, Kind, Unit, conference_date
+from ttdk_xl.core.text import day_words, nfc, vn_number
 from ttdk_xl.outputs.report import body_name, signer_title
 
 COVENANT_NAME = "giao_uoc_thi_dua.docx"
@@ -24,14 +25,19 @@ _KIND_NOTE = {
 }
 
 
-def write_covenant(book: Book, path: Path, year: int | None = None) -> Path:
-    """Write the covenant for `year` (default: the year after the book's) to `path`, atomically."""
+def write_covenant(book: Book, path: Path, year: int | None = None, run_date: date | None = None) -> Path:
+    """Write the covenant for `year` (default: the year after the book's) to `path`, atomically.
+
+    It is signed at the conference that closes the year before `year`, and dated like that conference's other
+    documents (core.models.conference_date): the book's `Ngày hội nghị` when the book is of that year, else
+    the day of the run (`run_date`, default today)."""
     from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
     from docx.shared import Pt
 
     from ttdk_xl.outputs import docx_style as ds  # lazy: python-docx, for start-up
 
     year = year or book.year + 1
+    signed = conference_date(book, run_date) if year == book.year + 1 else run_date or date.today()
     cluster = nfc(book.cluster_name)
     doc = ds.new_document(f"Giao ước thi đua năm {year} — {cluster}")
     w = ds.Writer(doc)
@@ -40,7 +46,7 @@ def write_covenant(book: Book, path: Path, year: int | None = None) -> Path:
         nfc(book.parent_body).upper(),
         cluster.upper(),
         "",
-        f"{nfc(book.place) or '[địa danh]'}, ngày … tháng … năm {year}",
+        f"{nfc(book.place) or '[địa danh]'}, {day_words(signed)}",
     )
     ds.title(w, "GIAO ƯỚC THI ĐUA", f"Năm {year} của {cluster}", before=12)
 

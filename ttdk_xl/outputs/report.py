@@ -26,8 +26,9 @@ from ttdk_xl.core.models import (
     TieBreak,
     Unit,
     UnitResult,
+    conference_date,
 )
-from ttdk_xl.core.text import nfc, strip_unit_prefixes, vn_number
+from ttdk_xl.core.text import day_text, day_words, nfc, strip_unit_prefixes, vn_number
 from ttdk_xl.core.units import find_unit
 
 TEMPLATE_NAME = "mau_bao_cao.docx"
@@ -54,6 +55,8 @@ def build_context(result: Result) -> dict[str, Any]:
 
     Keys (all values are str unless noted):
       cluster_name, cluster_name_upper, parent_body, parent_body_upper, year, year_next, place,
+      date ("18/12/2026") and date_words ("ngày 18 tháng 12 năm 2026"): the conference's date (core.models.
+      conference_date: the book's `Ngày hội nghị`, else the day of the run), as on the ballots and the minutes,
       head_unit_name, deputy_unit_name, head_body (e.g. "UBND huyện Triệu Sơn"), head_body_upper,
       head_signer_title (e.g. "CHỦ TỊCH UBND HUYỆN TRIỆU SƠN"),
       n_units, n_submitted, n_valid, n_invalid, n_missing (two-digit counts, "05"),
@@ -100,6 +103,7 @@ def build_context(result: Result) -> dict[str, Any]:
 
     rest = _head(unranked, unranked_row, start=len(ranked) + 1)
 
+    day = conference_date(book, result.run_date)  # the date of every document of this conference
     averages = result.cluster_averages()  # the ranked units only: an unranked unit's total is provisional
     averaged = averages.total_units
     totals = [u.total for u in averaged if u.total is not None]
@@ -111,6 +115,8 @@ def build_context(result: Result) -> dict[str, Any]:
         "year": str(book.year),
         "year_next": str(book.year + 1),
         "place": nfc(book.place) or _place(book, head),
+        "date": day_text(day),
+        "date_words": day_words(day),
         "head_unit_name": head_name,
         "deputy_unit_name": deputy_name,
         "head_body": head_body,

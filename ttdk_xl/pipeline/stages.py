@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
@@ -214,6 +215,7 @@ def _consolidate(
     paths: list[Path] | None,
 ) -> Result:
     inbox = Path(inbox)
+    run_date = date.today()  # once: every document of this run carries the same date (core.models.conference_date)
     the_book = load(book if book is not None else find_book(inbox))
     assessment = None
     if assessed is not None:
@@ -223,7 +225,7 @@ def _consolidate(
     big = is_large(max(len(paths), len(the_book.units)))  # a province's run: the speed machinery is on
     with gc_paused(big, keep=True):
         chosen = choose(the_book, outcomes, checked)
-    ranked = _once(lambda: rank_chosen(chosen, rank_invalid, assessment), big)
+    ranked = _once(lambda: rank_chosen(chosen, rank_invalid, assessment, run_date), big)
     if out is None:
         return ranked()
     from ttdk_xl.outputs.delegate_list import write_delegates  # lazy: the writers load only when outputs are written
@@ -275,13 +277,14 @@ def build_result(
     rank_invalid: bool = False,
     assessment=None,
     checked: list[Submission | None] | None = None,
+    run_date: date | None = None,
 ) -> Result:
     """Pure: read outcomes → checked, de-duplicated, scored Result (agreed scores applied when given).
 
     `checked`, when given, holds each outcome's checked Submission (parallel.read_and_check computes them
     while reading), in the same order; otherwise the outcomes are checked here.
     """
-    return rank_chosen(choose(book, outcomes, checked), rank_invalid, assessment)
+    return rank_chosen(choose(book, outcomes, checked), rank_invalid, assessment, run_date)
 
 
 @dataclass(frozen=True)
@@ -395,15 +398,17 @@ def choose(book: Book, outcomes: list[ReadOutcome], checked: list[Submission | N
     return Chosen(book, tuple(findings), tuple(sources.values()), chosen, statuses)
 
 
-def rank_chosen(chosen_files: Chosen, rank_invalid: bool = False, assessment=None) -> Result:
-    """Pure: score and rank the chosen files (agreed scores applied when given) → the Result."""
+def rank_chosen(
+    chosen_files: Chosen, rank_invalid: bool = False, assessment=None, run_date: date | None = None
+) -> Result:
+    """Pure: score and rank the chosen files (agreed scores applied when given) → the Result (dated `run_date`)."""
     book, chosen = chosen_files.book, chosen_files.chosen
     findings, statuses = list(chosen_files.findings), dict(chosen_files.statuses)
     chosen_subs = tuple(chosen[u.code] for u in book.units if u.code in chosen)
     sources = chosen_files.sources
     if assessment is None:
         units = rank_units(book, chosen, statuses, rank_invalid=rank_invalid)
-        return Result(book, units, tuple(findings), sources, rank_invalid, chosen_subs)
+        return Result(book, units, tuple(findings), sources, rank_invalid, chosen_subs, run_date=run_date)
 
     applied = apply_assessment(book, chosen, assessment)
     if applied.settled:  # an agreed score settles the error of the cell it was typed over
@@ -425,6 +430,7 @@ def rank_chosen(chosen_files: Chosen, rank_invalid: bool = False, assessment=Non
         chosen_subs,
         assessed_file=assessment.file,
         changes=tuple(applied.changes),
+        run_date=run_date,
     )
 
 
