@@ -208,6 +208,24 @@ def test_parse_quorum(text, value):
     assert parse_quorum(text) == value
 
 
+def test_minutes_keep_the_signatures_with_the_last_lines(result, tmp_path):
+    """The signature block never stands alone on a page: the last result and the closing sentence are kept with
+    it (keep with next), and its row cannot split."""
+    sheet = write_ballots(result, tmp_path)[2]
+    enter(sheet, present=5, ballots={"suy_ton": ["U1 U2"] * 5, "cum_truong": ["U2"] * 5, "cum_pho": ["U3"] * 5})
+    doc = Document(str(write_minutes(tally(sheet), tmp_path / MINUTES_NAME)))
+    body = list(doc.element.body.iterchildren())
+    signatures = doc.tables[-1]._tbl
+    assert "TỔ TRƯỞNG TỔ KIỂM PHIẾU" in "".join(signatures.itertext())
+    before = [el for el in body[: body.index(signatures)] if el.tag.endswith("}p")]
+    closing, last_result = before[-1], before[-2]
+    assert "Biên bản được lập xong" in "".join(closing.itertext())
+    assert "Kết quả:" in "".join(last_result.itertext()) and "Cụm phó" in "".join(last_result.itertext())
+    for p in (closing, last_result):
+        assert p.pPr is not None and p.pPr.keepNext is not None and p.pPr.keepNext.val is not False
+    assert signatures.tr_lst[0].trPr.xpath("./w:cantSplit")
+
+
 @pytest.mark.parametrize("text", ["abc", "0", "2/0", "150%", "2025-03-02 00:00:00"])
 def test_parse_quorum_rejects(text):
     with pytest.raises(ValueError):

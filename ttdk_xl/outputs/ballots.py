@@ -793,10 +793,12 @@ def write_minutes(result: CountResult, path: Path) -> Path:
     w.para("Tổ kiểm phiếu đã kiểm phiếu công khai trước Hội nghị; kết quả như sau:")
     roman = ("I", "II", "III", "IV", "V")
     for i, c in enumerate(result.counts):
-        _minutes_section(ds, doc, w, f"{roman[i]}. {c.vote.title.upper()}", c)
+        _minutes_section(ds, doc, w, f"{roman[i]}. {c.vote.title.upper()}", c, last=i == len(result.counts) - 1)
+    # The last lines stay on the page of the signatures (keep with next), which never stand alone on a page.
     w.para(
         "Biên bản được lập xong hồi … giờ … phút cùng ngày, đã đọc lại trước Hội nghị và được Hội nghị thống nhất.",
         before=6,
+        keep=True,
     )
     _signatures(ds, doc, t)
     return ds.save(doc, path)
@@ -809,7 +811,8 @@ def _date_words(text: str) -> str:
     return "ngày … tháng … năm …"
 
 
-def _minutes_section(ds, doc, w, heading: str, c: VoteCount) -> None:
+def _minutes_section(ds, doc, w, heading: str, c: VoteCount, last: bool = False) -> None:
+    """One vote's count; the `last` one's result is kept with the closing lines and the signatures."""
     w.para(heading, indent=0, bold=True, before=6, keep=True)
     w.para(
         f"Số phiếu phát ra: {c.issued:02d}; số phiếu thu vào: {c.collected:02d}; số phiếu hợp lệ: {c.valid:02d}; "
@@ -833,9 +836,9 @@ def _minutes_section(ds, doc, w, heading: str, c: VoteCount) -> None:
         ds.cell_par(cells[3], vn_number(line.percent))
         ds.cell_par(cells[4], line.outcome, bold=bool(line.outcome))
         ds.cant_split(t.rows[n])
-    w.para(_result_text(c), before=6)
+    w.para(_result_text(c), before=6, keep=last)
     for note in c.notes:
-        w.para([(note, {"italic": True})])
+        w.para([(note, {"italic": True})], keep=last)
 
 
 def _result_text(c: VoteCount) -> str:
