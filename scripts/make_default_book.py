@@ -16,6 +16,10 @@ import xlsxwriter
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "input_templates" / "bo_tieu_chi.xlsx"
+sys.path.insert(0, str(ROOT))
+
+from ttdk_xl.core.rowfit import fit_height, text_lines  # noqa: E402
+from ttdk_xl.forms.template import GUIDE_WIDTH  # noqa: E402  (the units' guide: the same page width)
 
 KINDS = ["nhóm", "chấm điểm", "điểm thưởng", "điểm trừ", "điểm liệt"]
 EXPLAIN = ["khi chưa đạt tối đa", "luôn luôn", "không"]
@@ -352,8 +356,8 @@ def build_default_book(path: str | Path = DEFAULT_OUT, units: list[tuple[str, ..
     f_group = wb.add_format({**base, "bold": True, "text_wrap": True, "border": 1, "bg_color": "#F2F2F2"})
     f_group_pts = wb.add_format({**base, "bold": True, "num_format": "0.00", "border": 1, "bg_color": "#F2F2F2"})
     f_note = wb.add_format({**base, "italic": True, "font_color": "#595959", "text_wrap": True})
-    f_title = wb.add_format({**base, "bold": True, "font_size": 14, "font_color": "#C00000"})
-    f_guide_head = wb.add_format({**base, "bold": True, "font_color": "#1F4E78"})
+    f_title = wb.add_format({**base, "bold": True, "font_size": 14, "font_color": "#C00000", "text_wrap": True})
+    f_guide_head = wb.add_format({**base, "bold": True, "font_color": "#1F4E78", "text_wrap": True})
     f_guide = wb.add_format({**base, "text_wrap": True})
 
     def header(ws, columns: list[tuple[str, float]]) -> None:
@@ -364,11 +368,17 @@ def build_default_book(path: str | Path = DEFAULT_OUT, units: list[tuple[str, ..
 
     # Hướng dẫn
     ws = wb.add_worksheet("Hướng dẫn")
-    ws.set_column(0, 0, 110)
+    ws.set_column(0, 0, GUIDE_WIDTH)  # one column within an A4 page, each text wrapped, each row as tall as it
     ws.set_tab_color("#C00000")
     for row, (text, style) in enumerate(GUIDE):
         fmt = {"title": f_title, "head": f_guide_head, "text": f_guide}[style]
+        size = 14 if style == "title" else 12
+        ws.set_row(row, fit_height(text_lines(text, GUIDE_WIDTH, size, style != "text"), size))
         ws.write_string(row, 0, text, fmt)
+    ws.set_paper(9)
+    ws.set_portrait()
+    ws.set_margins(left=0.6, right=0.5, top=0.6, bottom=0.6)
+    ws.fit_to_pages(1, 0)
 
     # Thông tin
     ws = wb.add_worksheet("Thông tin")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import textwrap
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -96,6 +97,24 @@ def full_entries(book: Book, **scores) -> dict:
 def fill(book: Book, unit_index: int, path: Path, entries: dict | None = None, issued=ISSUED) -> Path:
     """Write a filled workbook for book.units[unit_index], as a unit would return it."""
     return write_unit_workbook(book, book.units[unit_index], path, issued, entries=entries or full_entries(book))
+
+
+def assert_prints_on_a4(ws, width_at_most: float = 75) -> None:
+    """A one-column sheet of text (a `Hướng dẫn` sheet) prints within an A4 page: the column fits the page even
+    where its width is measured in a font wider than Calibri (LibreOffice clips a column wider than the page,
+    it does not scale it), every text longer than a line wraps in it, and every row is tall enough for its
+    lines (no program grows the rows of a generated file on opening: the lines would cover the next rows)."""
+    width = ws.column_dimensions["A"].width
+    assert 60 <= width <= width_at_most
+    assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "portrait"
+    texts = [c for (c,) in ws.iter_rows(min_col=1, max_col=1) if isinstance(c.value, str) and c.value]
+    assert texts
+    for c in texts:
+        size = c.font.sz or 11
+        lines = len(textwrap.wrap(c.value, int(width * 1.2 * 12 / size)))  # more characters than fit: fewer lines
+        height = ws.row_dimensions[c.row].height or 15
+        assert lines == 1 or c.alignment.wrap_text, (c.coordinate, c.value)
+        assert height >= lines * size * 1.15, (c.coordinate, c.value, height)
 
 
 needs_soffice = pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice not installed")

@@ -89,6 +89,30 @@ def test_sheet_is_prefilled_unlocked_and_validated(tmp_path):
     assert f"H{r}" in str(rules[0].sqref) and f"N{r}" in str(rules[0].sqref)  # every unit's agreed column
 
 
+def test_the_cells_to_type_in_are_visibly_yellow_when_printed(tmp_path):
+    """The fill of the agreed-score and reason cells shows printed and in LibreOffice (an ivory #FFFFF0 looked
+    white); the note over the table wraps within the page and names the colours."""
+    book = make_book()
+    ttdk_xl.consolidate(make_inbox(book, tmp_path), book=book, out=tmp_path / "kq")
+    ws = openpyxl.load_workbook(tmp_path / "kq" / "tong_hop.xlsx")[ASSESSED_SHEET]
+    r = next(c.row for c in ws["A"] if c.value == "I.2")
+
+    def rgb(cell) -> tuple[int, int, int]:
+        assert cell.fill.patternType == "solid"
+        hex6 = cell.fill.fgColor.rgb[-6:]
+        return int(hex6[:2], 16), int(hex6[2:4], 16), int(hex6[4:], 16)
+
+    for col in (5, 8):  # the `Thẩm định` cells of two units
+        red, green, blue = rgb(ws.cell(r, col))
+        assert red >= 0xF0 and green >= 0xC0 and blue <= 0xA0  # a yellow, far from white
+    red, green, blue = rgb(ws.cell(r, 6))  # the reason beside it: a lighter yellow, still not white
+    assert red >= 0xF0 and blue <= 0xD0
+    note = ws["A3"].value
+    assert "Ô nền vàng" in note and "Ô nền cam" in note
+    assert ws["A3"].alignment.wrap_text and any(str(m).startswith("A3:") for m in ws.merged_cells.ranges)
+    assert (ws.row_dimensions[3].height or 15) >= 2 * 14
+
+
 @needs_soffice
 def test_three_changes_in_libreoffice_change_ranks_report_and_list(tmp_path):
     book = make_book()

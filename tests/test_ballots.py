@@ -11,9 +11,10 @@ import pytest
 from click.testing import CliRunner
 from docx import Document
 
-from tests.conftest import D, fill, full_entries, make_book
+from tests.conftest import ISSUED, D, fill, full_entries, make_book
 from ttdk_xl.cli.commands import cli
 from ttdk_xl.core.models import Unit
+from ttdk_xl.forms.template import write_unit_workbook
 from ttdk_xl.outputs.ballots import (
     ACCLAIM_BALLOT,
     ELECTION_BALLOT,
@@ -208,6 +209,24 @@ def test_parse_quorum(text, value):
     assert parse_quorum(text) == value
 
 
+def test_minutes_keep_the_signatures_with_the_last_lines(result, tmp_path):
+    """The signature block never stands alone on a page: the last result and the closing sentence are kept with
+    it (keep with next), and its row cannot split."""
+    sheet = write_ballots(result, tmp_path)[2]
+    enter(sheet, present=5, ballots={"suy_ton": ["U1 U2"] * 5, "cum_truong": ["U2"] * 5, "cum_pho": ["U3"] * 5})
+    doc = Document(str(write_minutes(tally(sheet), tmp_path / MINUTES_NAME)))
+    body = list(doc.element.body.iterchildren())
+    signatures = doc.tables[-1]._tbl
+    assert "TỔ TRƯỞNG TỔ KIỂM PHIẾU" in "".join(signatures.itertext())
+    before = [el for el in body[: body.index(signatures)] if el.tag.endswith("}p")]
+    closing, last_result = before[-1], before[-2]
+    assert "Biên bản được lập xong" in "".join(closing.itertext())
+    assert "Kết quả:" in "".join(last_result.itertext()) and "Cụm phó" in "".join(last_result.itertext())
+    for p in (closing, last_result):
+        assert p.pPr is not None and p.pPr.keepNext is not None and p.pPr.keepNext.val is not False
+    assert signatures.tr_lst[0].trPr.xpath("./w:cantSplit")
+
+
 @pytest.mark.parametrize("text", ["abc", "0", "2/0", "150%", "2025-03-02 00:00:00"])
 def test_parse_quorum_rejects(text):
     with pytest.raises(ValueError):
@@ -231,6 +250,41 @@ def test_cli_ballots_then_tally(tmp_path):
     assert (work / "phieu" / MINUTES_NAME).exists()
 
 
+def info_rows(path: Path) -> dict[str, list]:
+    wb = openpyxl.load_workbook(path)
+    return {r[0]: list(r[1:]) for r in wb["Thông tin"].iter_rows(values_only=True) if r[0]}
+
+
+def test_delegates_convened_prefilled_from_the_registration(tmp_path):
+    """`Số đại biểu được triệu tập` is the number of delegates the units registered, with a note saying what to
+    enter; the number of units only when nobody registered."""
+    book = make_book(units=4)
+    inbox = tmp_path / "hop_thu"
+    inbox.mkdir()
+    people = [("Lê Văn Hùng", "Phó Chủ tịch UBND huyện", "0912 000 101", ""),
+              ("Nguyễn Thị Lan", "Trưởng phòng Nội vụ", "0912 000 102", ""),
+              ("Trần Văn An", "Chuyên viên", "0912 000 103", "")]  # fmt: skip
+    for i, u in enumerate(book.units):  # 3 + 3 + 3 + 0 delegates
+        regs = people if i < 3 else []
+        write_unit_workbook(book, u, inbox / f"{i}.xlsx", ISSUED, full_entries(book), delegates=regs)
+    result = consolidate(inbox, book=book, with_delegates=True)
+    info = info_rows(write_ballots(result, tmp_path / "phieu")[2])
+    value, note = info["Số đại biểu được triệu tập"][:2]
+    assert value == 9  # not the 4 units
+    assert "theo giấy mời; sửa nếu khác" in note and "9 đại biểu của 3/4 đơn vị" in note
+    assert tally_convened(tmp_path / "phieu" / TALLY_NAME, present=7) == 9  # read back as typed
+
+    nobody = consolidate(inbox, book=book)  # no delegate list: the number of units, said so
+    value, note = info_rows(write_ballots(nobody, tmp_path / "phieu2")[2])["Số đại biểu được triệu tập"][:2]
+    assert value == 4 and "sửa nếu khác" in note and "số đơn vị (4)" in note
+
+
+def tally_convened(sheet: Path, present: int) -> int:
+    enter(sheet, present=present, ballots={"suy_ton": ["U1"] * present, "cum_truong": ["U2"] * present,
+                                           "cum_pho": ["U3"] * present})  # fmt: skip
+    return tally(sheet).tally.convened
+
+
 def test_cli_ballots_on_the_sample(tmp_path):
     from ttdk_xl.pipeline.stages import default_book_path
 
@@ -239,4 +293,7 @@ def test_cli_ballots_on_the_sample(tmp_path):
     assert out.exit_code == 0, out.output
     assert "đủ điều kiện suy tôn" in out.output
     assert {p.name for p in (tmp_path / "p").iterdir()} == {ACCLAIM_BALLOT, ELECTION_BALLOT, TALLY_NAME}
+    # The sample's units registered 19 delegates (dai_bieu.xlsx): the counters' sheet starts from them.
+    assert info_rows(tmp_path / "p" / TALLY_NAME)["Số đại biểu được triệu tập"][0] == 19
+    assert "Số đại biểu được triệu tập (điền sẵn trong phieu_kiem.xlsx, sửa nếu khác): 19" in out.output
     assert default_book_path().exists()

@@ -13,6 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from tests.conftest import assert_prints_on_a4
 from ttdk_xl.book.load import load_book
 from ttdk_xl.core.errors import BookError
 from ttdk_xl.core.models import ExplainRule, Kind, TieBreak
@@ -392,6 +393,10 @@ def test_default_book():
     assert book.place == "Triệu Sơn" and book.deadline == "15/12/2025" and book.year == 2025
     assert all(c.guidance for c in book.leaves)
     assert book.fingerprint == load_book(DEFAULT_BOOK).fingerprint
+
+
+def test_default_book_guide_prints_within_the_page():
+    assert_prints_on_a4(openpyxl.load_workbook(DEFAULT_BOOK)["Hướng dẫn"])
 
 
 def test_default_book_is_reproducible(tmp_path):

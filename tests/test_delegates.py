@@ -20,7 +20,7 @@ from ttdk_xl.forms.template import write_unit_workbook
 from ttdk_xl.inbox.read import read_file
 from ttdk_xl.outputs.delegate_list import write_delegates
 from ttdk_xl.pipeline.stages import check_files, collect_from_inbox, default_book_path
-from ttdk_xl.rules.delegates import vn_phone
+from ttdk_xl.rules.delegates import office_rank, vn_phone
 
 GOOD = [
     ("Lê Văn Hùng", "Phó Chủ tịch UBND huyện", "0912 000 101", "Trưởng đoàn"),
@@ -152,8 +152,8 @@ def test_round_trip_through_libreoffice(tmp_path):
     seating = [r for r in rows(out, "Xếp chỗ ngồi")[4:] if r[1]]
     assert seating[0][:2] == [1.0, "Lê Văn Hùng"] and len(seating) == 7
     cards = rows(out, "Bảng tên")
-    assert cards[1][0] == "Lê Văn Hùng" and cards[1][2] == "Nguyễn Thị Lan"
-    assert cards[0][0] == "UBND HUYỆN TRIỆU SƠN"
+    assert cards[1][0] == "Lê Văn Hùng" and cards[1][2] == "Lê Văn Hùng"  # seat by protocol: both Phó Chủ tịch
+    assert cards[0][0] == "UBND HUYỆN TRIỆU SƠN" and cards[0][2] == "UBND HUYỆN NÔNG CỐNG"
 
 
 def test_delegates_command_before_scores_are_due(tmp_path):
@@ -188,3 +188,82 @@ def test_write_is_atomic_and_deterministic(tmp_path):
     # No clock in the file: the document's date is the book's year end, whenever it is written.
     with zipfile.ZipFile(a) as zf:
         assert f">{book.year}-12-31T00:00:00Z<" in zf.read("docProps/core.xml").decode()
+
+
+@pytest.mark.parametrize(
+    ("title", "rank"),
+    [
+        ("Bí thư Huyện ủy", 0),
+        ("Chủ tịch UBND huyện", 1),
+        ("Phó Bí thư Thường trực Huyện ủy", 2),
+        ("Phó Chủ tịch UBND huyện", 3),
+        ("Phó Bí thư Huyện ủy, Chủ tịch UBND huyện", 1),  # several offices: the highest
+        ("PHO CHU TICH UBND", 3),  # typed without diacritics
+        ("Trưởng phòng Nội vụ", 4),
+        ("Chánh Văn phòng HĐND và UBND huyện", 4),
+        ("Bí thư Huyện đoàn", 4),  # the youth union's secretary heads an office
+        ("Phó Trưởng phòng Nội vụ", 5),
+        ("Phó Giám đốc Sở", 5),
+        ("Ủy viên Ban Thường vụ Huyện ủy", 6),
+        ("Chuyên viên phòng Nội vụ", 7),
+        ("", 8),
+    ],
+)
+def test_office_rank_from_the_title(title, rank):
+    assert office_rank(title) == rank
+
+
+def test_seating_follows_protocol(tmp_path):
+    """The head unit's leader has seat 1, then office rank; equal ranks: head unit, deputy unit, book order."""
+    book = make_book(units=4)  # U1 heads the cluster, U2 is its deputy
+    registrations = [
+        [("Trần Văn An", "Chuyên viên phòng Nội vụ", "", ""), ("Lê Văn Hùng", "Phó Chủ tịch UBND huyện", "", "")],
+        [("Nguyễn Thị Lan", "Trưởng phòng Nội vụ", "", ""), ("Phạm Văn Bình", "Phó Chủ tịch UBND huyện", "", "")],
+        [("Vũ Văn Thắng", "Phó Chủ tịch UBND huyện", "", ""), ("Hoàng Văn Tuấn", "Chủ tịch UBND huyện", "", "")],
+        [("Đỗ Minh Đức", "Phó Trưởng phòng Nội vụ", "", ""), ("Mai Văn Long", "Bí thư Huyện ủy", "", "")],
+    ]
+    inbox = tmp_path / "hop_thu"
+    inbox.mkdir()
+    for u, regs in zip(book.units, registrations, strict=True):
+        write_unit_workbook(book, u, inbox / f"{u.code}.xlsx", ISSUED, full_entries(book), delegates=regs)
+    out = write_delegates(collect_from_inbox(book, inbox), tmp_path / "dai_bieu.xlsx")
+    seats = [(r[0], r[1], r[3]) for r in rows(out, "Xếp chỗ ngồi")[4:] if r[1]]
+    assert seats == [
+        (1.0, "Lê Văn Hùng", book.units[0].name),  # the head unit's leader, though a Phó Chủ tịch
+        (2.0, "Mai Văn Long", book.units[3].name),  # Bí thư
+        (3.0, "Hoàng Văn Tuấn", book.units[2].name),  # Chủ tịch
+        (4.0, "Phạm Văn Bình", book.units[1].name),  # Phó Chủ tịch: the deputy unit first, then book order
+        (5.0, "Vũ Văn Thắng", book.units[2].name),
+        (6.0, "Nguyễn Thị Lan", book.units[1].name),  # Trưởng phòng
+        (7.0, "Đỗ Minh Đức", book.units[3].name),  # Phó Trưởng phòng
+        (8.0, "Trần Văn An", book.units[0].name),  # chuyên viên
+    ]
+    note = rows(out, "Xếp chỗ ngồi")[2][0]
+    assert "Ghế số 1: lãnh đạo đơn vị Cụm trưởng" in note and "Bí thư; Chủ tịch; Phó Bí thư; Phó Chủ tịch" in note
+    cards = rows(out, "Bảng tên")  # the name cards in the same order, with the same seat numbers
+    assert [cards[1][0], cards[1][2], cards[6][0]] == ["Lê Văn Hùng", "Mai Văn Long", "Hoàng Văn Tuấn"]
+    assert cards[3][2] == "Ghế số 2"
+
+
+def test_long_texts_get_rows_tall_enough(tmp_path):
+    """Neither Excel nor LibreOffice grows rows on opening: a long title must not be drawn over the next row."""
+    book = make_book(units=2)
+    long_title = "Phó Chủ tịch Thường trực UBND huyện, Trưởng Ban Chỉ đạo phong trào thi đua yêu nước của huyện"
+    inbox = tmp_path / "hop_thu"
+    inbox.mkdir()
+    regs = [("Lê Văn Hùng", long_title, "0912 000 101", ""), ("Nguyễn Thị Lan", "Trưởng phòng", "091 200 05", "")]
+    write_unit_workbook(book, book.units[0], inbox / "u1.xlsx", ISSUED, full_entries(book), delegates=regs)
+    write_unit_workbook(book, book.units[1], inbox / "u2.xlsx", ISSUED, full_entries(book), delegates=[])
+    out = write_delegates(collect_from_inbox(book, inbox), tmp_path / "dai_bieu.xlsx")
+    wb = openpyxl.load_workbook(out)
+
+    def height(sheet: str, row: int) -> float:
+        return wb[sheet].row_dimensions[row].height or 15
+
+    assert height("Danh sách đại biểu", 5) >= 3 * 15  # the title takes three lines in its column
+    assert height("Danh sách đại biểu", 6) == 15  # a short one keeps the default height
+    assert height("Xếp chỗ ngồi", 5) >= 3 * 15
+    assert height("Xếp chỗ ngồi", 3) >= 3 * 15  # the seating rule, wrapped
+    checks = wb["Kiểm tra"]
+    long_rows = [r for r in range(5, checks.max_row + 1) if len(str(checks.cell(r, 8).value or "")) > 60]
+    assert long_rows and all(height("Kiểm tra", r) >= 2 * 12 for r in long_rows)  # the phone's message

@@ -8,7 +8,7 @@ from decimal import Decimal
 import openpyxl
 from python_calamine import CalamineWorkbook
 
-from tests.conftest import ISSUED, D, fill, full_entries, needs_soffice, resave_with_libreoffice
+from tests.conftest import ISSUED, D, assert_prints_on_a4, fill, full_entries, needs_soffice, resave_with_libreoffice
 from ttdk_xl.core.layout import HEADERS, META_SHEET, SCORE_HEADER_ROW, SCORE_SHEET
 from ttdk_xl.core.models import Kind
 from ttdk_xl.forms.template import workbook_filename, write_templates
@@ -113,6 +113,11 @@ def test_print_setup_a4_fit_to_width(book, tmp_path):
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.page_setup.fitToHeight == 0  # as many pages down as needed, one page wide
     assert ws.print_title_rows == f"${EXCEL_HEADER_ROW}:${EXCEL_HEADER_ROW}"
+
+
+def test_guide_sheet_prints_within_the_page(book, tmp_path):
+    path = fill(book, 0, tmp_path / "a.xlsx")
+    assert_prints_on_a4(openpyxl.load_workbook(path)["Hướng dẫn"])
 
 
 @needs_soffice

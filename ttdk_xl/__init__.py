@@ -30,6 +30,7 @@ def consolidate(
     assessed: str | Path | None = None,
     processes: bool | None = False,
     paths: list[Path] | None = None,
+    with_delegates: bool = False,
 ) -> Result:
     """Consolidate every workbook under `inbox`; return the Result (units in rank order, findings, sources).
 
@@ -48,6 +49,8 @@ def consolidate(
     processes: False reads in threads; True or None (from 300 files) in worker processes, which needs the
         `if __name__ == "__main__":` guard in a script.
     paths: the files of the inbox when the caller has already listed them; by default the inbox is listed.
+    with_delegates: also collect the delegates the units registered (`Result.delegates`) when `out` is None;
+        with `out` they always are (dai_bieu.xlsx).
 
     Bad files never raise: their problems are in `Result.findings`.
     """
@@ -56,6 +59,7 @@ def consolidate(
     return run(
         inbox, book=book, out=out, rank_invalid=rank_invalid, max_bytes=max_bytes, report_template=report_template,
         progress=progress, workers=workers, assessed=assessed, processes=processes, paths=paths,
+        with_delegates=with_delegates,
     )  # fmt: skip
 
 

@@ -371,12 +371,12 @@ def ballots(inbox: Path, book: Path | None, out: Path, assessed: Path | None) ->
     Ví dụ:  ttdk-xl ballots hop_thu -o bo_phieu
             ttdk-xl ballots hop_thu -o bo_phieu --tham-dinh ket_qua/tong_hop.xlsx
     """
-    from ttdk_xl.outputs.ballots import eligible, write_ballots
+    from ttdk_xl.outputs.ballots import convened_of, eligible, write_ballots
     from ttdk_xl.pipeline.stages import consolidate as run
     from ttdk_xl.pipeline.stages import find_book
 
     try:
-        result = run(inbox, book=book or find_book(inbox), assessed=assessed)
+        result = run(inbox, book=book or find_book(inbox), assessed=assessed, with_delegates=True)
         paths = write_ballots(result, out)
     except TtdkError as exc:
         _fail(exc)
@@ -393,6 +393,12 @@ def ballots(inbox: Path, book: Path | None, out: Path, assessed: Path | None) ->
     click.echo(f"Đã tạo trong {out}/:")
     for p in paths:
         click.echo(f"  {p.name}")
+    convened, _ = convened_of(result)
+    registered = result.delegates is not None and bool(result.delegates.delegates)
+    click.echo(
+        f"Số đại biểu được triệu tập (điền sẵn trong {paths[-1].name}, sửa nếu khác): {convened} — "
+        + ("theo đăng ký đại biểu." if registered else "chưa có đăng ký đại biểu, tạm lấy số đơn vị.")
+    )
     click.echo(
         "Sau khi bỏ phiếu: nhập từng phiếu vào phieu_kiem.xlsx rồi chạy  ttdk-xl tally " + str(out / paths[-1].name)
     )

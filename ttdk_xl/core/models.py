@@ -431,7 +431,7 @@ class Result:
     sources: tuple[Source, ...]
     rank_invalid: bool = False  # the office asked to rank units with blocking problems
     submissions: tuple[Submission, ...] = ()  # the submission used for each unit that sent one
-    delegates: DelegateList | None = None  # when the outputs were written
+    delegates: DelegateList | None = None  # when the outputs were written, or asked for (with_delegates)
     assessed_file: str = ""  # the workbook whose `Thẩm định` sheet gave the agreed scores ('' = self-scores)
     changes: tuple[ScoreChange, ...] = ()  # agreed scores that differ from self-scores, in unit then book order
     run_date: date | None = None  # the day of the run (decided once by the pipeline): see `conference_date`

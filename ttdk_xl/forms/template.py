@@ -33,6 +33,7 @@ from ttdk_xl.core.layout import (
     cell_name,
 )
 from ttdk_xl.core.models import Book, Criterion, ExplainRule, Kind, Unit
+from ttdk_xl.core.rowfit import fit_height, text_lines
 from ttdk_xl.core.text import plain, safe_filename
 from ttdk_xl.core.version import __version__
 from ttdk_xl.forms import stamp
@@ -41,6 +42,10 @@ from ttdk_xl.forms.stamp import Stamper
 
 # What a unit typed in one row: the score cell's value (number, text, or None) and the explanation.
 Entry = tuple[object, str]
+
+GUIDE_WIDTH = 72  # characters: the `Hướng dẫn` sheet's one column, within an A4 page at 100 % (also where Calibri,
+# the unit of column widths, is missing and a wider font measures them: LibreOffice clips a column wider than
+# the page instead of scaling it)
 
 
 @dataclass(frozen=True)
@@ -231,7 +236,7 @@ def sheet_formats(wb) -> dict[str, object]:
         "total_label": f(bold=True, font_size=13, bg_color="#D9E1F2", **border),
         "total_num": f(bold=True, font_size=13, align="center", bg_color="#D9E1F2", num_format="General", **border),
         "bad": wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"}),
-        "guide_title": f(bold=True, font_size=14),
+        "guide_title": f(bold=True, font_size=14, text_wrap=True),
         "guide": f(text_wrap=True, valign="top"),
         "sign": f(bold=True, align="center"),
         "sign_note": f(italic=True, align="center"),
@@ -403,8 +408,9 @@ def write_score_sheet(wb, ws, fmt, book: Book, unit: Unit, entries: Mapping[str,
 
 
 def write_guide_sheet(ws, fmt, book: Book) -> None:
-    """Write the `Hướng dẫn` sheet (how to fill in the workbook) into `ws`."""
-    ws.set_column("A:A", 100)
+    """Write the `Hướng dẫn` sheet (how to fill in the workbook) into `ws`: one column as wide as an A4 page,
+    each text wrapped in it, each row as tall as its lines (no program grows them on opening)."""
+    ws.set_column("A:A", GUIDE_WIDTH)
     cap = plain(book.bonus_cap).replace(".", ",")
     step = plain(book.step).replace(".", ",")
     lines = [
@@ -449,9 +455,15 @@ def write_guide_sheet(ws, fmt, book: Book) -> None:
         ),
     ]
     for i, (style, text) in enumerate(lines):
+        size, bold = (14, True) if style == "guide_title" else (12, style == "label")
+        lines_of = text_lines(text, GUIDE_WIDTH, size, bold)
+        if lines_of > 1 or style == "guide_title":
+            ws.set_row(i, fit_height(lines_of, size))
         ws.write_string(i, 0, text, fmt[style])
     ws.protect("")
     ws.set_paper(9)
+    ws.set_portrait()
+    ws.set_margins(left=0.6, right=0.5, top=0.6, bottom=0.6)
     ws.fit_to_pages(1, 0)
 
 

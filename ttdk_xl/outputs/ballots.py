@@ -51,6 +51,7 @@ from ttdk_xl.core.layout import (
     cell_name,
 )
 from ttdk_xl.core.models import Book, Finding, Result, Severity, Unit, conference_date
+from ttdk_xl.core.rowfit import fit_height, text_lines
 from ttdk_xl.core.text import day_text, day_words, header_key, nfc, parse_day, vn_number
 from ttdk_xl.core.units import UnitNames
 
@@ -300,6 +301,24 @@ def _ballot_doc(book: Book, votes: list[Vote], path: Path, kind: str) -> Path:
 
 # ---------------------------------------------------------------------------------------------- tally sheet (.xlsx)
 
+TALLY_HINT_WIDTH = 46  # characters: the column of `Thông tin` that says what to enter
+
+
+def convened_of(result: Result) -> tuple[int, str]:
+    """The delegates convened, to pre-fill the tally sheet, and the note beside it: the delegates the units
+    registered (the run's delegate list), or, when nobody registered (or the list was not made), the number
+    of units."""
+    dl = result.delegates
+    ask = "Số đại biểu được triệu tập theo giấy mời; sửa nếu khác."
+    if dl is not None and (registered := len(dl.delegates)):
+        units = sum(1 for u in dl.units if u.delegates)
+        return registered, (
+            f"{ask} Đã điền sẵn số đại biểu các đơn vị đăng ký: {registered} đại biểu của "
+            f"{units}/{len(result.book.units)} đơn vị (dai_bieu.xlsx)."
+        )
+    n = len(result.book.units)
+    return n, f"{ask} Chưa có đăng ký đại biểu: đã điền sẵn số đơn vị ({n})."
+
 
 def write_tally_sheet(result: Result, path: Path) -> Path:
     """The blank tally workbook: `Thông tin` (delegates, counting team), one sheet per vote, hidden `_meta`."""
@@ -310,6 +329,7 @@ def write_tally_sheet(result: Result, path: Path) -> Path:
     votes = votes_for(result)
     quorum = book_quorum(book)
     day = day_text(conference_date(book, result.run_date))  # as on the report: the minutes say it again
+    convened, convened_note = convened_of(result)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(path) as tmp:
@@ -320,9 +340,9 @@ def write_tally_sheet(result: Result, path: Path) -> Path:
         font = {"font_name": "Times New Roman", "font_size": 12}
         f_title = wb.add_format({**font, "bold": True, "font_size": 14, "align": "center"})
         f_note = wb.add_format({**font, "italic": True, "text_wrap": True, "valign": "top"})
-        f_key = wb.add_format({**font, "bold": True, "border": 1, "text_wrap": True})
-        f_val = wb.add_format({**font, "border": 1, "locked": False, "bg_color": "#FFF2CC"})
-        f_fixed = wb.add_format({**font, "border": 1})
+        f_key = wb.add_format({**font, "bold": True, "border": 1, "text_wrap": True, "valign": "vcenter"})
+        f_val = wb.add_format({**font, "border": 1, "locked": False, "bg_color": "#FFF2CC", "valign": "vcenter"})
+        f_fixed = wb.add_format({**font, "border": 1, "valign": "vcenter"})
         f_head = wb.add_format(
             {**font, "bold": True, "border": 1, "text_wrap": True, "align": "center", "valign": "vcenter",
              "bg_color": "#D9E1F2"}
@@ -333,9 +353,10 @@ def write_tally_sheet(result: Result, path: Path) -> Path:
         ws = wb.add_worksheet(TALLY_INFO_SHEET)
         ws.set_column(0, 0, 34)
         ws.set_column(1, 1, 50)
-        ws.merge_range(0, 0, 0, 1, f"KIỂM PHIẾU - HỘI NGHỊ {nfc(book.cluster_name).upper()} NĂM {book.year}", f_title)
+        ws.set_column(2, 2, TALLY_HINT_WIDTH)  # what to enter, beside a pre-filled value
+        ws.merge_range(0, 0, 0, 2, f"KIỂM PHIẾU - HỘI NGHỊ {nfc(book.cluster_name).upper()} NĂM {book.year}", f_title)
         ws.merge_range(
-            1, 0, 1, 1,
+            1, 0, 1, 2,
             "Tổ kiểm phiếu nhập các ô tô vàng. Mỗi trang tính tiếp theo là một lần bỏ phiếu, mỗi phiếu một dòng.",
             f_note,
         )  # fmt: skip
@@ -345,7 +366,7 @@ def write_tally_sheet(result: Result, path: Path) -> Path:
         rows = [
             ("Tên cụm", book.cluster_name, False),
             ("Năm", str(book.year), False),
-            (TALLY_K_CONVENED, len(book.units), True),
+            (TALLY_K_CONVENED, convened, True),
             (TALLY_K_PRESENT, None, True),
             (TALLY_K_QUORUM, quorum_text(quorum), False),
             (TALLY_K_PLACE, book.place, True),
@@ -353,7 +374,12 @@ def write_tally_sheet(result: Result, path: Path) -> Path:
             (TALLY_K_CHIEF, "", True),
             (TALLY_K_MEMBERS, "", True),
         ]
+        hint = {"italic": True, "text_wrap": True, "valign": "vcenter", "indent": 1, "font_color": "#404040"}
+        f_hint = wb.add_format({**font, **hint})
         for i, (k, v, editable) in enumerate(rows, start=3):
+            if k == TALLY_K_CONVENED:
+                ws.set_row(i, fit_height(text_lines(convened_note, TALLY_HINT_WIDTH)))
+                ws.write_string(i, 2, convened_note, f_hint)
             ws.write_string(i, 0, k, f_key)
             fmt = f_val if editable else f_fixed
             if isinstance(v, int):
@@ -798,16 +824,19 @@ def write_minutes(result: CountResult, path: Path) -> Path:
     w.para("Tổ kiểm phiếu đã kiểm phiếu công khai trước Hội nghị; kết quả như sau:")
     roman = ("I", "II", "III", "IV", "V")
     for i, c in enumerate(result.counts):
-        _minutes_section(ds, doc, w, f"{roman[i]}. {c.vote.title.upper()}", c)
+        _minutes_section(ds, doc, w, f"{roman[i]}. {c.vote.title.upper()}", c, last=i == len(result.counts) - 1)
+    # The last lines stay on the page of the signatures (keep with next), which never stand alone on a page.
     w.para(
         "Biên bản được lập xong hồi … giờ … phút cùng ngày, đã đọc lại trước Hội nghị và được Hội nghị thống nhất.",
         before=6,
+        keep=True,
     )
     _signatures(ds, doc, t)
     return ds.save(doc, path)
 
 
-def _minutes_section(ds, doc, w, heading: str, c: VoteCount) -> None:
+def _minutes_section(ds, doc, w, heading: str, c: VoteCount, last: bool = False) -> None:
+    """One vote's count; the `last` one's result is kept with the closing lines and the signatures."""
     w.para(heading, indent=0, bold=True, before=6, keep=True)
     w.para(
         f"Số phiếu phát ra: {c.issued:02d}; số phiếu thu vào: {c.collected:02d}; số phiếu hợp lệ: {c.valid:02d}; "
@@ -831,9 +860,9 @@ def _minutes_section(ds, doc, w, heading: str, c: VoteCount) -> None:
         ds.cell_par(cells[3], vn_number(line.percent))
         ds.cell_par(cells[4], line.outcome, bold=bool(line.outcome))
         ds.cant_split(t.rows[n])
-    w.para(_result_text(c), before=6)
+    w.para(_result_text(c), before=6, keep=last)
     for note in c.notes:
-        w.para([(note, {"italic": True})])
+        w.para([(note, {"italic": True})], keep=last)
 
 
 def _result_text(c: VoteCount) -> str:

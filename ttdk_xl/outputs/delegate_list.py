@@ -12,11 +12,11 @@ from typing import Any
 from ttdk_xl.core.atomic import atomic_path
 from ttdk_xl.core.finding_labels import label
 from ttdk_xl.core.gc_pause import gc_paused
-from ttdk_xl.core.models import Book
-from ttdk_xl.core.units import find_unit
+from ttdk_xl.core.models import Delegate
+from ttdk_xl.core.rowfit import fit_height, text_lines
 from ttdk_xl.outputs import xlsx_fast
 from ttdk_xl.outputs.xlsx_fast import use_fast_sheets
-from ttdk_xl.rules.delegates import REGISTERED, TOO_MANY, DelegateList, UnitDelegates
+from ttdk_xl.rules.delegates import REGISTERED, SEATING_RULE, TOO_MANY, DelegateList, seating
 
 # Output workbook
 LIST_SHEET = "Danh sách đại biểu"
@@ -25,14 +25,8 @@ CHECK_SHEET = "Kiểm tra"
 SEATING_SHEET = "Xếp chỗ ngồi"
 CARDS_SHEET = "Bảng tên"
 OUT_SHEETS = (LIST_SHEET, COUNT_SHEET, CHECK_SHEET, SEATING_SHEET, CARDS_SHEET)
-
-
-def _seating_order(book: Book, units: Sequence[UnitDelegates]) -> list[UnitDelegates]:
-    """Head unit first, then the deputy, then the others in book order."""
-    head = find_unit(book, book.head_unit)
-    deputy = find_unit(book, book.deputy_unit)
-    first = [c.code for c in (head, deputy) if c is not None]
-    return sorted(units, key=lambda u: (first.index(u.unit.code) if u.unit.code in first else len(first),))
+CARD_WIDTH = 42  # characters: a name card, two across an A4 page
+CARDS_PAGE_HEIGHT = 770.0  # points of an A4 page within the cards' margins: five cards of the usual size
 
 
 def write_delegates(dl: DelegateList, path: Path) -> Path:
@@ -59,6 +53,8 @@ class _Out:
     wb: Any
     dl: DelegateList
     cache: dict = field(default_factory=dict)
+    widths: tuple[float, ...] = ()  # of the sheet being written
+    people: list[Delegate] = field(default_factory=list)
     fast: dict = field(default_factory=dict)  # the call's own keyword order → format (called per cell)
 
     def f(self, **props) -> Any:
@@ -83,6 +79,7 @@ class _Out:
                 "created": datetime(self.dl.book.year, 12, 31),  # not the clock: same inputs, same bytes
             }
         )
+        self.people = seating(self.dl)  # seat order, for the seating list and the name cards
         self.list_sheet()
         self.count_sheet()
         self.check_sheet()
@@ -99,12 +96,14 @@ class _Out:
         ws.merge_range(
             0 + 1, 0, 1, n - 1, f"{book.cluster_name} - {book.parent_body}", self.f(align="center", bold=True)
         )
-        ws.merge_range(2, 0, 2, n - 1, note, self.f(italic=True, align="center", font_color="#404040"))
+        ws.merge_range(2, 0, 2, n - 1, note, self.f(italic=True, align="center", font_color="#404040", text_wrap=True))
+        ws.set_row(2, fit_height(text_lines(note, sum(widths))))
         ws.set_paper(9)
         ws.set_landscape() if landscape else ws.set_portrait()
         ws.fit_to_pages(1, 0)
         ws.set_margins(left=0.5, right=0.4, top=0.6, bottom=0.6)
         ws.repeat_rows(3)
+        self.widths = tuple(widths)
         ws.set_footer('&L&"Times New Roman"&9&A&R&"Times New Roman"&9Trang &P/&N')
         return ws
 
@@ -112,6 +111,20 @@ class _Out:
         ws.set_row(3, 30)
         for c, h in enumerate(headers):
             ws.write_string(3, c, h, self.cell(bold=True, align="center", text_wrap=True, bg_color="#D9E1F2"))
+
+    def fit(self, ws: Any, r: int, cells: dict[int, str], bold: Sequence[int] = (), small: Sequence[int] = (),
+            minimum: float = 0) -> None:  # fmt: skip
+        """Set row r's height for its wrapped texts (`small`: columns in 10-point type), before its cells are
+        written: neither Excel nor LibreOffice grows the rows of a generated file, so a long title would be drawn
+        over the next row."""
+        height = minimum
+        for c, text in cells.items():
+            size = 10 if c in small else 12
+            lines = text_lines(text, self.widths[c], size, c in bold) if text else 1
+            if lines > 1:
+                height = max(height, fit_height(lines, size))
+        if height:
+            ws.set_row(r, height)
 
     def list_sheet(self) -> None:
         dl = self.dl
@@ -131,6 +144,7 @@ class _Out:
         for i, d in enumerate(dl.delegates, start=1):
             r += 1
             phone = center if d.phone_ok else self.cell(align="center", bg_color="#FFC7CE")
+            self.fit(ws, r, {1: d.unit_name, 2: d.name, 3: d.title, 4: d.phone, 5: d.note}, bold=(2,))
             ws.put_row(
                 r,
                 ((0, i, center), (1, d.unit_name, wrap), (2, d.name, name), (3, d.title, wrap), (4, d.phone, phone),
@@ -163,6 +177,7 @@ class _Out:
             r += 1
             bg, fg = colours.get(u.status, ("#FFEB9C", "#7F6000"))
             status = self.cell(align="center", bg_color=bg, font_color=fg)
+            self.fit(ws, r, {2: u.unit.name, 5: u.status, 6: u.file}, small=(6,))
             ws.put_row(
                 r,
                 ((0, i, center), (1, u.unit.code, plain), (2, u.unit.name, wrap), (3, len(u.delegates), count),
@@ -191,72 +206,67 @@ class _Out:
         center, text = self.cell(align="center"), self.cell(text_wrap=True, font_size=10)
         for i, f in enumerate(findings, start=1):
             r += 1
+            kind = f"{label(f.code)} ({f.code})"
+            texts = {1: f.file, 2: f.unit_name, 3: f.sheet, 4: f.cell, 5: kind, 6: f.severity.value, 7: f.message,
+                     8: f.fix}  # fmt: skip
+            self.fit(ws, r, texts, small=tuple(texts))
             ws.put_row(
                 r,
                 ((0, i, center), (1, f.file, text), (2, f.unit_name, text), (3, f.sheet, text), (4, f.cell, text),
-                 (5, f"{label(f.code)} ({f.code})", text), (6, f.severity.value, text), (7, f.message, text),
+                 (5, kind, text), (6, f.severity.value, text), (7, f.message, text),
                  (8, f.fix, text)),
             )  # fmt: skip
         ws.freeze_panes(4, 0)
         ws.autofilter(3, 0, max(r, 3), len(heads) - 1)
 
     def seating_sheet(self) -> None:
-        dl = self.dl
         heads = ("Số ghế", "Họ và tên", "Chức vụ", "Đơn vị", "Ký tên")
-        ws = self.sheet(
-            SEATING_SHEET,
-            (7, 26, 30, 26, 14),
-            "DANH SÁCH XẾP CHỖ NGỒI",
-            "Đơn vị Cụm trưởng, Cụm phó trước, các đơn vị khác theo thứ tự danh sách của Cụm",
-        )
+        ws = self.sheet(SEATING_SHEET, (7, 26, 30, 26, 14), "DANH SÁCH XẾP CHỖ NGỒI", SEATING_RULE)
         self.headers(ws, heads)
-        r, seat = 3, 0
+        r = 3
         number, name = self.cell(align="center", bold=True), self.cell(bold=True, text_wrap=True)
         wrap, plain = self.cell(text_wrap=True), self.cell()
-        for u in _seating_order(dl.book, dl.units):
-            for d in u.delegates:
-                r += 1
-                seat += 1
-                ws.set_row(r, 26)
-                ws.put_row(
-                    r,
-                    (
-                        (0, seat, number),
-                        (1, d.name, name),
-                        (2, d.title, wrap),
-                        (3, d.unit_name, wrap),
-                        (4, None, plain),
-                    ),
-                )
+        for seat, d in enumerate(self.people, start=1):
+            r += 1
+            self.fit(ws, r, {1: d.name, 2: d.title, 3: d.unit_name}, bold=(1,), minimum=26)
+            ws.put_row(r, ((0, seat, number), (1, d.name, name), (2, d.title, wrap), (3, d.unit_name, wrap),
+                           (4, None, plain)))  # fmt: skip
         ws.freeze_panes(4, 0)
 
     def cards_sheet(self) -> None:
-        """Name cards two to a row, five rows to an A4 page: unit, NAME, title; seat number in a corner."""
-        dl = self.dl
+        """Name cards in seat order, two to a row, five rows to an A4 page (fewer when long texts make them taller):
+        unit, NAME, title; seat number in a corner."""
         ws = self.wb.add_worksheet(CARDS_SHEET)
         ws.set_paper(9)
         ws.set_portrait()
         ws.set_margins(left=0.4, right=0.4, top=0.4, bottom=0.4)
         ws.fit_to_pages(1, 0)
         ws.center_horizontally()
-        ws.set_column(0, 0, 42)
+        ws.set_column(0, 0, CARD_WIDTH)
         ws.set_column(1, 1, 2)
-        ws.set_column(2, 2, 42)
+        ws.set_column(2, 2, CARD_WIDTH)
         ws.hide_gridlines(2)
         top = {"top": 2, "left": 2, "right": 2, "align": "center", "text_wrap": True}
         mid = {"left": 2, "right": 2, "align": "center", "text_wrap": True}
         bottom = {"bottom": 2, "left": 2, "right": 2, "align": "center", "text_wrap": True}
-        people = [d for u in _seating_order(dl.book, dl.units) for d in u.delegates]
-        breaks = []
+        people = self.people
+        breaks, used = [], 0.0
         for i in range(0, len(people), 2):
-            block = (i // 2) * 5  # rows: unit, name, title, seat, gap
-            if i and (i // 2) % 5 == 0:
+            block = (i // 2) * 5  # rows: unit, name, title, seat, gap; grown for long texts
+            pair = people[i : i + 2]
+            heights = (
+                max(fit_height(text_lines(d.unit_name.upper(), CARD_WIDTH, 12, True), 12, 30) for d in pair),
+                max(fit_height(text_lines(d.name, CARD_WIDTH, 24, True), 24, 46) for d in pair),
+                max(fit_height(text_lines(d.title, CARD_WIDTH, 13), 13, 30) for d in pair),
+                18,
+                12,
+            )
+            if i and used + sum(heights) > CARDS_PAGE_HEIGHT:  # a card never splits across pages
                 breaks.append(block)
-            ws.set_row(block, 30)
-            ws.set_row(block + 1, 46)
-            ws.set_row(block + 2, 30)
-            ws.set_row(block + 3, 18)
-            ws.set_row(block + 4, 12)
+                used = 0.0
+            used += sum(heights)
+            for k, height in enumerate(heights):
+                ws.set_row(block + k, height)
             for k, d in enumerate(people[i : i + 2]):
                 c = 2 * k
                 ws.write_string(block, c, d.unit_name.upper(), self.f(font_size=12, bold=True, **top))

@@ -180,6 +180,7 @@ def consolidate(
     assessed: str | Path | None = None,
     processes: bool | None = False,
     paths: list[Path] | None = None,
+    with_delegates: bool = False,
 ) -> Result:
     """Consolidate every workbook under `inbox` against the book; write outputs to `out` when given.
 
@@ -193,10 +194,13 @@ def consolidate(
     `assessed`: a tong_hop.xlsx whose `Thẩm định` sheet holds the scores agreed at the conference; they
     count instead of the self-scores (ttdk_xl.rules.assessed). Returns the Result (units in rank order,
     findings, sources). Bad files never raise.
+
+    `with_delegates`: the Result also holds the delegate list when nothing is written (`ttdk-xl ballots`
+    pre-fills the delegates convened from it); with `out`, it always does.
     """
     try:
         return _consolidate(inbox, book, out, rank_invalid, max_bytes, report_template, progress, workers, assessed,
-                            processes, paths)  # fmt: skip
+                            processes, paths, with_delegates)  # fmt: skip
     finally:
         gc_release()
 
@@ -213,6 +217,7 @@ def _consolidate(
     assessed: str | Path | None,
     processes: bool | None,
     paths: list[Path] | None,
+    with_delegates: bool = False,
 ) -> Result:
     inbox = Path(inbox)
     run_date = date.today()  # once: every document of this run carries the same date (core.models.conference_date)
@@ -227,6 +232,8 @@ def _consolidate(
         chosen = choose(the_book, outcomes, checked)
     ranked = _once(lambda: rank_chosen(chosen, rank_invalid, assessment, run_date), big)
     if out is None:
+        if with_delegates:
+            return replace(ranked(), delegates=collect_from_result(the_book, outcomes, chosen.unranked()))
         return ranked()
     from ttdk_xl.outputs.delegate_list import write_delegates  # lazy: the writers load only when outputs are written
 

@@ -53,6 +53,7 @@ from ttdk_xl.core.models import (
     Unit,
     UnitResult,
 )
+from ttdk_xl.core.rowfit import fit_height, text_lines
 from ttdk_xl.core.text import code_text, header_key, nfc, plain, vn_number
 from ttdk_xl.core.units import match_unit
 from ttdk_xl.rules.score import compute_totals
@@ -70,6 +71,9 @@ from ttdk_xl.rules.values import (
 
 TOTAL_LABEL = "TỔNG ĐIỂM"
 DIFF_LABEL = "Chênh lệch (thẩm định − tự chấm)"
+# Fills of the sheet's cells: the agreed score typed at the conference (a yellow that stays visible printed and
+# in LibreOffice), its reason, and an agreed score that differs from the self-score (conditional format).
+AGREED_FILL, REASON_FILL, CHANGED_FILL = "#FFE699", "#FFF2CC", "#F8CBAD"
 MAX_UNITS = 500  # 3 columns per unit; a conference has far fewer units (beyond this: no `Thẩm định` sheet)
 CHANGES_HEADERS = (
     "STT",
@@ -655,11 +659,17 @@ def _write_assessed(w: SheetWriter, units: list[UnitResult]) -> None:
     ws = w.sheet(ASSESSED_SHEET, widths, fit_width=len(units) <= 4)
     note = (
         f"Ô nền vàng: sửa điểm ở cột '{ASSESSED_H_AGREED}' khi Hội nghị thống nhất khác điểm tự chấm, ghi lý do ở cột "
-        f"'{ASSESSED_H_REASON}'; lưu tệp rồi chạy: ttdk-xl consolidate <hộp thư> --tham-dinh <tệp này>."
+        f"'{ASSESSED_H_REASON}'; lưu tệp rồi chạy: ttdk-xl consolidate <hộp thư> --tham-dinh <tệp này>. "
+        "Ô nền cam: điểm khác điểm tự chấm; ô nền đỏ: điểm không hợp lệ."
     )
     if w.result.assessed_file:
         note = f"Đang dùng điểm thẩm định từ '{w.result.assessed_file}'. " + note
-    w.title(ws, 0, f"THẨM ĐỊNH ĐIỂM THI ĐUA NĂM {book.year}", note)
+    w.title(ws, 0, f"THẨM ĐỊNH ĐIỂM THI ĐUA NĂM {book.year}", "")
+    # The note wraps over the whole width when the sheet prints one page wide, else over the criteria's columns
+    # that every page repeats (a merged cell cut by a page's edge would lose its end).
+    span = len(widths) if len(units) <= 4 else ASSESSED_FIRST_UNIT_COL
+    ws.set_row(2, fit_height(text_lines(note, sum(widths[:span]), 11), 11))
+    ws.merge_range(2, 0, 2, span - 1, note, s(cell=False, italic=True, font_color="#404040", text_wrap=True))
     header = s.header()
     grey = {"bg_color": "#F2F2F2"}
     # Row 3: unit names over their three columns.
@@ -683,9 +693,9 @@ def _write_assessed(w: SheetWriter, units: list[UnitResult]) -> None:
     agreed_totals = [compute_totals(book, _numeric(book, u.scores), _dq(book, u.scores)) for u in units]
     self_totals = [compute_totals(book, _numeric(book, sv), _dq(book, sv)) for sv in selfs]
     step = plain(book.step)
-    input_num = s(locked=False, bg_color="#FFFFF0", align="center", num_format="General")
-    input_text = s(locked=False, bg_color="#FFFFF0", align="center")
-    reason_fmt = s(locked=False, text_wrap=True, font_size=10, bg_color="#FFFFF0")
+    input_num = s(locked=False, bg_color=AGREED_FILL, align="center", num_format="General")
+    input_text = s(locked=False, bg_color=AGREED_FILL, align="center")
+    reason_fmt = s(locked=False, text_wrap=True, font_size=10, bg_color=REASON_FILL)
     for crit in book.criteria:
         r = row_of[crit.code]
         group = crit.is_group
@@ -745,7 +755,7 @@ def _write_assessed(w: SheetWriter, units: list[UnitResult]) -> None:
     # (a multi-range with references relative to its first cell), so the sheet stays small for many units.
     red, amber = (
         w.s.wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"}),
-        w.s.wb.add_format({"bg_color": "#FFEB9C", "font_color": "#7F6000"}),
+        w.s.wb.add_format({"bg_color": CHANGED_FILL, "font_color": "#833C0B", "bold": True}),
     )
     if not units:
         ws.protect("", {"format_columns": True, "format_rows": True})
@@ -801,6 +811,8 @@ def _write_assessed(w: SheetWriter, units: list[UnitResult]) -> None:
     )
     if len(units) > 4:
         ws.set_print_scale(85)
+        # Two units a page beside the repeated criteria: a unit's three columns never split across pages.
+        ws.set_v_pagebreaks([ASSESSED_FIRST_UNIT_COL + 3 * k for k in range(2, len(units), 2)])
     ws.freeze_panes(ASSESSED_FIRST_ROW, ASSESSED_FIRST_UNIT_COL)
     ws.repeat_rows(ASSESSED_UNIT_ROW, ASSESSED_HEADER_ROW)
     ws.repeat_columns(0, ASSESSED_FIRST_UNIT_COL - 1)

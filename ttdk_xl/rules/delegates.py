@@ -10,6 +10,7 @@ can hold the list, and imported here.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -39,6 +40,7 @@ from ttdk_xl.core.models import (
     UnitDelegates,
 )
 from ttdk_xl.core.text import header_key, nfc, text_key
+from ttdk_xl.core.units import find_unit
 from ttdk_xl.inbox.read import RawSubmission, ReadOutcome
 
 W, INFO = Severity.WARNING, Severity.INFO
@@ -257,3 +259,81 @@ def collect_from_result(book: Book, outcomes: Iterable[ReadOutcome], result: Res
     used = {s.file: s.unit_code for s in result.sources if s.state is SourceState.USED and s.unit_code}
     raws = {used[o.info.file]: o.raw for o in outcomes if o.raw is not None and o.info.file in used}
     return collect(book, raws)
+
+
+# ---------------------------------------------------------------------------------------------- seating
+
+
+# Seating by protocol: offices by rank, highest first, each a pattern for the start of one office named in
+# `Chức vụ` (lower case, without diacritics: typed either way, it matches). A title naming several offices
+# ('Phó Bí thư Huyện ủy, Chủ tịch UBND huyện') takes the highest. The Bí thư of the youth union (Huyện
+# đoàn, Chi đoàn) heads an office.
+_NOT_YOUTH = r"(?! \w* ?doan\b)"
+OFFICE_RANKS: tuple[tuple[str, str], ...] = (
+    ("Bí thư", rf"bi thu{_NOT_YOUTH}"),
+    ("Chủ tịch", r"chu tich"),
+    ("Phó Bí thư", rf"pho bi thu{_NOT_YOUTH}"),
+    ("Phó Chủ tịch", r"pho chu tich"),
+    (
+        "Trưởng phòng, Trưởng ban, Giám đốc, Chánh Văn phòng",
+        r"truong|giam doc|chanh|thu truong|hieu truong|chi huy truong|tong bien tap|bi thu \w* ?doan",
+    ),
+    ("các chức danh Phó khác (Phó Trưởng phòng, Phó Giám đốc…)", r"pho"),
+    ("chức vụ khác", r""),  # any other office
+    ("chuyên viên, cán bộ, nhân viên", r"chuyen vien|can bo|cong chuc|vien chuc|nhan vien|thu ky|van thu"),
+    ("không ghi chức vụ", r""),
+)
+_OTHER, _STAFF, _NONE = 6, 7, 8
+_OFFICE_SPLIT = re.compile(r"[,;/()+&\n]| - | kiem | va ")
+_OFFICE_PATTERNS = tuple(re.compile(rf"(?:{p})\b") for _, p in OFFICE_RANKS[:_OTHER])
+_STAFF_PATTERN = re.compile(rf"(?:{OFFICE_RANKS[_STAFF][1]})\b")
+
+SEATING_RULE = (
+    "Ghế số 1: lãnh đạo đơn vị Cụm trưởng (người có chức vụ cao nhất của đơn vị). Các ghế tiếp theo xếp theo "
+    "chức vụ: " + "; ".join(name for name, _ in OFFICE_RANKS) + ". Cùng chức vụ: đơn vị Cụm trưởng, đơn vị "
+    "Cụm phó, rồi các đơn vị theo thứ tự danh sách của Cụm; trong một đơn vị, theo thứ tự đăng ký."
+)
+
+
+def _plain_lower(text: str) -> str:
+    """'Phó Chủ tịch UBND' → 'pho chu tich ubnd' (for matching titles however they were typed)."""
+    text = unicodedata.normalize("NFD", text_key(text).replace("đ", "d"))
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def office_rank(title: str) -> int:
+    """Pure: the protocol rank of `Chức vụ` (0 = Bí thư, 1 = Chủ tịch, 2 = Phó Bí thư, 3 = Phó Chủ tịch,
+    4 = head of an office, 5 = another deputy, 6 = an office not recognised, 7 = staff, 8 = none given), the
+    index of its office in OFFICE_RANKS."""
+    parts = [p.strip() for p in _OFFICE_SPLIT.split(f" {_plain_lower(title)} ")]
+    parts = [p for p in parts if p]
+    if not parts:
+        return _NONE
+    best = _OTHER
+    for part in parts:
+        for rank, pattern in enumerate(_OFFICE_PATTERNS):
+            if rank < best and pattern.match(part):
+                best = rank
+                break
+    if best == _OTHER and any(_STAFF_PATTERN.match(p) for p in parts):
+        return _STAFF
+    return best
+
+
+def seating(dl: DelegateList) -> list[Delegate]:
+    """Pure: the delegates in seat order (SEATING_RULE): the head unit's leader first, then by office rank;
+    equal ranks: the head unit, the deputy unit, then book order, and each unit's own order."""
+    book = dl.book
+    head, deputy = find_unit(book, book.head_unit), find_unit(book, book.deputy_unit)
+    tier = {u.code: i for i, u in enumerate((head, deputy)) if u is not None}
+    book_order = {u.unit.code: i for i, u in enumerate(dl.units)}
+    people = sorted(
+        enumerate(dl.delegates),
+        key=lambda p: (office_rank(p[1].title), tier.get(p[1].unit_code, 2), book_order[p[1].unit_code], p[0]),
+    )
+    order = [d for _, d in people]
+    leader = next((d for d in order if head is not None and d.unit_code == head.code), None)
+    if leader is not None:
+        order.remove(leader)
+        order.insert(0, leader)
+    return order
