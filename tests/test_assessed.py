@@ -17,8 +17,9 @@ from tests.test_book import small_book, write_book
 from ttdk_xl.book.load import load_book
 from ttdk_xl.cli.commands import cli
 from ttdk_xl.core.errors import BookError
-from ttdk_xl.core.layout import ASSESSED_SHEET, SCORE_HEADER_ROW
+from ttdk_xl.core.layout import ASSESSED_SHEET
 from ttdk_xl.core.models import Severity, Status
+from ttdk_xl.forms.template import cell_of
 from ttdk_xl.outputs.report import build_context, write_report
 from ttdk_xl.rules.assessed import read_assessed
 
@@ -287,9 +288,8 @@ def test_an_agreed_score_is_judged_as_the_same_self_score_is(tmp_path, typed):
     entries.update({code: (value, "giải trình") for code, (value, _, _) in typed.items()})
     found, _ = findings_of(fill(book, 0, tmp_path / "u.xlsx", entries), book)
     by_cell = {f.cell: f.code for f in found}
-    rows = {c.code: SCORE_HEADER_ROW + 2 + i for i, c in enumerate(book.criteria)}  # Excel rows of the criteria
     for code, (value, self_code, agreed_code) in typed.items():
-        assert by_cell.get(f"D{rows[code]}", "") == self_code
+        assert by_cell.get(cell_of(book, code), "") == self_code
         agreed: list[str] = []
         _check_cell(book.criterion(code), value, book, lambda found_code, *_, to=agreed: to.append(found_code))
         assert agreed == ([agreed_code] if agreed_code else []), (code, value)

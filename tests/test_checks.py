@@ -31,21 +31,22 @@ def codes(found):
     return {(f.code, f.severity, f.cell) for f in found}
 
 
-# Row of criterion code in the template: header on row 8, criteria from row 9 in book order.
+# Row of criterion code in the template: header on row 8, criteria from row 9 in book order; the score in
+# column E, the explanation in F.
 # I=9, I.1=10, I.2=11, II=12, II.1=13, II.2=14, III=15, III.1=16, III.2=17, IV=18, IV.1=19, IV.2=20
 CASES = {
-    "score-missing": ({"I.2": (None, "")}, ("score-missing", E, "D11")),
-    "comma": ({"I.2": ("37,5", "ok")}, ("score-as-text-comma", W, "D11")),
-    "with-unit": ({"II.2": ("8 điểm", "")}, ("score-as-text-unit", W, "D14")),
-    "text-number": ({"II.2": (" 9 ", "")}, ("score-as-text", W, "D14")),
-    "not-number": ({"I.2": ("đạt", "x")}, ("score-not-number", E, "D11")),
-    "negative": ({"IV.1": (D(-2), "chậm")}, ("score-negative", E, "D19")),
-    "above-max": ({"I.1": (D(25), "")}, ("score-above-max", E, "D10")),
-    "off-step": ({"I.1": (D("19.3"), "thiếu")}, ("score-off-step", E, "D10")),
-    "explanation-missing": ({"I.1": (D(18), "")}, ("explanation-missing", E, "E10")),
-    "bonus-without-explanation": ({"III.1": (D(5), "")}, ("explanation-missing", E, "E16")),
-    "disqualifier-bad": ({"IV.2": ("Hình như có", "")}, ("disqualifier-invalid", E, "D20")),
-    "disqualifier-no-expl": ({"IV.2": ("Có", "")}, ("explanation-missing", E, "E20")),
+    "score-missing": ({"I.2": (None, "")}, ("score-missing", E, "E11")),
+    "comma": ({"I.2": ("37,5", "ok")}, ("score-as-text-comma", W, "E11")),
+    "with-unit": ({"II.2": ("8 điểm", "")}, ("score-as-text-unit", W, "E14")),
+    "text-number": ({"II.2": (" 9 ", "")}, ("score-as-text", W, "E14")),
+    "not-number": ({"I.2": ("đạt", "x")}, ("score-not-number", E, "E11")),
+    "negative": ({"IV.1": (D(-2), "chậm")}, ("score-negative", E, "E19")),
+    "above-max": ({"I.1": (D(25), "")}, ("score-above-max", E, "E10")),
+    "off-step": ({"I.1": (D("19.3"), "thiếu")}, ("score-off-step", E, "E10")),
+    "explanation-missing": ({"I.1": (D(18), "")}, ("explanation-missing", E, "F10")),
+    "bonus-without-explanation": ({"III.1": (D(5), "")}, ("explanation-missing", E, "F16")),
+    "disqualifier-bad": ({"IV.2": ("Hình như có", "")}, ("disqualifier-invalid", E, "E20")),
+    "disqualifier-no-expl": ({"IV.2": ("Có", "")}, ("explanation-missing", E, "F20")),
 }
 
 
@@ -81,13 +82,13 @@ def test_row_removed_added_reworded_and_max_changed(book, tmp_path):
     def mutate(wb):
         ws = wb[SCORE_SHEET]
         ws["B13"] = "Thu ngân sách (đã sửa)"
-        ws["C14"] = 20
+        ws["D14"] = 20
         ws["A17"] = "III.9"
 
     found, _ = findings_of(_edit(path, mutate), book)
     got = codes(found)
     assert ("row-reworded", W, "B13") in got
-    assert ("max-changed", E, "C14") in got
+    assert ("max-changed", E, "D14") in got
     assert ("row-added", E, "A17") in got
     assert any(f.code == "row-removed" and "III.2" in f.message for f in found)
 
@@ -97,7 +98,7 @@ def test_rows_reordered_is_a_warning_and_scores_still_read(book, tmp_path):
 
     def swap(wb):
         ws = wb[SCORE_SHEET]
-        for col in "ABCDE":
+        for col in "ABCDEF":
             ws[f"{col}10"].value, ws[f"{col}11"].value = ws[f"{col}11"].value, ws[f"{col}10"].value
 
     found, sub = findings_of(_edit(path, swap), book)
@@ -107,8 +108,8 @@ def test_rows_reordered_is_a_warning_and_scores_still_read(book, tmp_path):
 
 def test_formula_without_cached_value_is_named(book, tmp_path):
     path = fill(book, 0, tmp_path / "f.xlsx")
-    found, _ = findings_of(_edit(path, lambda wb: wb[SCORE_SHEET].__setitem__("D13", "=20+5")), book)
-    assert ("formula-no-value", E, "D13") in codes(found)
+    found, _ = findings_of(_edit(path, lambda wb: wb[SCORE_SHEET].__setitem__("E13", "=20+5")), book)
+    assert ("formula-no-value", E, "E13") in codes(found)
 
 
 def test_protection_removed_and_sheet_renamed(book, tmp_path):
@@ -284,7 +285,7 @@ def test_a_book_pickled_after_checking_judges_a_remembered_value_the_same(book, 
     path = fill(book, 0, tmp_path / "above.xlsx", full_entries(book, I_1=(D(25), "")))
     raw = read_file(path, tmp_path).raw
     first = check_submission(raw, book)
-    assert ("score-above-max", E, "D10") in codes(first.findings)
+    assert ("score-above-max", E, "E10") in codes(first.findings)
     copy = pickle.loads(pickle.dumps(book))
     assert check_submission(raw, copy) == first
 

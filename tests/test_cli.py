@@ -67,7 +67,7 @@ def test_check_names_file_sheet_cell_and_fix(tmp_path):
     assert ok.exit_code == 0 and "Hợp lệ" in ok.output
     result = run("check", bad, "--book", default_book_path())
     assert result.exit_code == 1
-    assert "bad.xlsx › Tự chấm điểm!D10" in result.output
+    assert "bad.xlsx › Tự chấm điểm!E10" in result.output
     assert "vượt điểm tối đa" in result.output and "→" in result.output
 
 
@@ -93,8 +93,8 @@ def test_unit_checks_its_own_file_without_the_book(book, tmp_path):
     assert run("check", good).exit_code == 0
     result = run("check", bad)
     assert result.exit_code == 1
-    assert "sai.xlsx › Tự chấm điểm!D10" in result.output  # above max (20)
-    assert "Tự chấm điểm!E16" in result.output  # bonus without explanation
+    assert "sai.xlsx › Tự chấm điểm!E10" in result.output  # above max (20)
+    assert "Tự chấm điểm!F16" in result.output  # bonus without explanation
 
 
 def test_check_without_book_or_meta_asks_for_the_book(book, tmp_path):

@@ -63,8 +63,8 @@ def test_xlsm_is_read_and_nothing_runs(tmp_path, book):
 
 
 def test_excel_error_value_names_the_cell(tmp_path, book):
-    path = edit(fill(book, 0, tmp_path / "err.xlsx"), lambda wb: wb[SCORE_SHEET].__setitem__("D13", "#REF!"))
-    assert ("excel-error", E, "D13") in {(f.code, f.severity, f.cell) for f in found(path, book)}
+    path = edit(fill(book, 0, tmp_path / "err.xlsx"), lambda wb: wb[SCORE_SHEET].__setitem__("E13", "#REF!"))
+    assert ("excel-error", E, "E13") in {(f.code, f.severity, f.cell) for f in found(path, book)}
 
 
 def test_deleted_row(tmp_path, book):
@@ -77,7 +77,7 @@ def test_inserted_row(tmp_path, book):
     def insert(wb):
         ws = wb[SCORE_SHEET]
         ws.insert_rows(12)
-        ws["A12"], ws["B12"], ws["C12"], ws["D12"] = "I.3", "Tiêu chí tự thêm", 5, 5
+        ws["A12"], ws["B12"], ws["D12"], ws["E12"] = "I.3", "Tiêu chí tự thêm", 5, 5
 
     fs = found(edit(fill(book, 0, tmp_path / "ins.xlsx"), insert), book)
     assert ("row-added", "A12") in {(f.code, f.cell) for f in fs}
@@ -87,7 +87,7 @@ def test_unit_total_overwritten(tmp_path, book):
     def overwrite(wb):
         ws = wb[SCORE_SHEET]
         row = next(c.row for c in ws["B"] if c.value == "TỔNG ĐIỂM")
-        ws[f"D{row}"] = 120
+        ws[f"E{row}"] = 120
 
     fs = found(edit(fill(book, 0, tmp_path / "tot.xlsx"), overwrite), book)
     [f] = [f for f in fs if f.code == "total-mismatch"]
@@ -101,7 +101,7 @@ def test_nfd_text_and_legacy_fonts(tmp_path, book):
     sub = check_submission(outcome.raw, book)
     assert sub.explanations["I.1"] == "Thiếu một kế hoạch"
     assert outcome.info.file == "Triệu Sơn.xlsx"  # NFC, whatever the file system gave
-    assert [(f.code, f.cell) for f in sub.findings] == [("legacy-encoding", "E11")]
+    assert [(f.code, f.cell) for f in sub.findings] == [("legacy-encoding", "F11")]
 
 
 def test_unit_name_typed_differently_without_meta(tmp_path, book):
@@ -238,11 +238,11 @@ def test_annotated_return_prefilled_marked_and_passes_when_fixed(tmp_path, book)
     wb = openpyxl.load_workbook(ret)
     assert wb.sheetnames[0] == RETURN_SHEET
     slip = [[c for c in row if c is not None] for row in wb[RETURN_SHEET].iter_rows(values_only=True)]
-    assert any("D10" in row for row in slip) and any("E13" in row for row in slip)
+    assert any("E10" in row for row in slip) and any("F13" in row for row in slip)
     ws = wb[SCORE_SHEET]
-    assert ws["D10"].value == 25 and ws["D14"].value == "mười"  # what the unit typed, kept
-    assert ws["D10"].comment is not None and "vượt điểm tối đa" in ws["D10"].comment.text
-    assert ws["E13"].comment is not None  # explanation missing for II.1 below max
+    assert ws["E10"].value == 25 and ws["E14"].value == "mười"  # what the unit typed, kept
+    assert ws["E10"].comment is not None and "vượt điểm tối đa" in ws["E10"].comment.text
+    assert ws["F13"].comment is not None  # explanation missing for II.1 below max
     assert ws.protection.sheet
     meta = {r[0].value: r[1].value for r in wb[META_SHEET].iter_rows()}
     assert meta["fingerprint"] == book.fingerprint and meta["unit_code"] == "U2"
@@ -253,7 +253,7 @@ def test_annotated_return_prefilled_marked_and_passes_when_fixed(tmp_path, book)
 
     def fix(wb):
         ws = wb[SCORE_SHEET]
-        ws["D10"], ws["D14"], ws["E13"] = 20, 15, "Thu đạt 96% dự toán"
+        ws["E10"], ws["E14"], ws["F13"] = 20, 15, "Thu đạt 96% dự toán"
 
     edit(fixed, fix)
     (inbox / "U2.xlsx").unlink()

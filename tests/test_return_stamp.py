@@ -10,7 +10,7 @@ import pytest
 
 import ttdk_xl
 from tests.conftest import D, full_entries, make_book, needs_soffice, resave_with_libreoffice
-from ttdk_xl.core.layout import META_SHEET, SCORE_SHEET
+from ttdk_xl.core.layout import COL_SCORE, META_SHEET, SCORE_SHEET
 from ttdk_xl.forms.template import Mark, cell_of, write_unit_workbook
 from ttdk_xl.inbox.read import read_file
 from ttdk_xl.outputs import return_stamp
@@ -182,7 +182,7 @@ def test_fast_return_content(both_ways, consolidated):
     assert ws["B4"].value == unit.name == values[META_SHEET]["B6"].value
     d = cell_of(book, "II.1")
     assert ws[d].value == -1 and ws[d].comment is not None and "II.1" in ws[d].comment.text
-    total = next(r for r in ws.iter_rows(min_col=2, max_col=4) if r[0].value == "TỔNG ĐIỂM")[2]
+    total = next(r for r in ws.iter_rows(min_col=2, max_col=COL_SCORE + 1) if r[0].value == "TỔNG ĐIỂM")[-1]
     assert total.value.startswith("=") and cached[total.coordinate].value == float(20 + 40 - 1 + 15)
     slip = [str(c.value) for row in wb[RETURN_SHEET].iter_rows() for c in row if c.value]
     assert f"Đơn vị: {unit.name}" in slip and any("II.1" in s for s in slip)

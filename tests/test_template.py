@@ -3,17 +3,33 @@
 from __future__ import annotations
 
 import zipfile
+from dataclasses import replace
 from decimal import Decimal
 
 import openpyxl
 from python_calamine import CalamineWorkbook
 
 from tests.conftest import ISSUED, D, assert_prints_on_a4, fill, full_entries, needs_soffice, resave_with_libreoffice
-from ttdk_xl.core.layout import HEADERS, META_SHEET, SCORE_HEADER_ROW, SCORE_SHEET
+from ttdk_xl.core.layout import (
+    COL_EXPLAIN,
+    COL_GUIDE,
+    COL_MAX,
+    COL_SCORE,
+    COL_TEXT,
+    H_GUIDE,
+    H_TEXT,
+    HEADERS,
+    META_SHEET,
+    SCORE_HEADER_ROW,
+    SCORE_SHEET,
+)
 from ttdk_xl.core.models import Kind
-from ttdk_xl.forms.template import workbook_filename, write_templates
+from ttdk_xl.forms.template import cell_of, workbook_filename, write_templates
+from ttdk_xl.inbox.read import read_file
+from ttdk_xl.rules.checks import check_submission
 
 EXCEL_HEADER_ROW = SCORE_HEADER_ROW + 1  # the score table's header as openpyxl and Excel count rows
+SCORE, EXPLAIN = COL_SCORE + 1, COL_EXPLAIN + 1  # … and columns
 
 
 def _rows(path, sheet=SCORE_SHEET):
@@ -38,7 +54,7 @@ def test_file_name_drops_windows_forbidden_characters(book):
 def test_table_header_rows_and_meta(book, tmp_path):
     path = write_templates(book, tmp_path, issued_at=ISSUED)[0]
     rows = _rows(path)
-    assert tuple(rows[SCORE_HEADER_ROW][:5]) == HEADERS
+    assert tuple(rows[SCORE_HEADER_ROW][: len(HEADERS)]) == HEADERS
     codes = [r[0] for r in rows[SCORE_HEADER_ROW + 1 : SCORE_HEADER_ROW + 1 + len(book.criteria)]]
     assert codes == [c.code for c in book.criteria]
     meta = dict((r[0], r[1]) for r in _rows(path, META_SHEET))
@@ -57,11 +73,12 @@ def test_protection_and_unlocked_input_cells(book, tmp_path):
     for i, c in enumerate(book.criteria):
         r = EXCEL_HEADER_ROW + 1 + i
         if c.is_group:
-            assert ws.cell(r, 4).protection.locked
+            assert ws.cell(r, SCORE).protection.locked
         else:
-            assert not ws.cell(r, 4).protection.locked
-            assert not ws.cell(r, 5).protection.locked
-        assert ws.cell(r, 2).protection.locked and ws.cell(r, 3).protection.locked
+            assert not ws.cell(r, SCORE).protection.locked
+            assert not ws.cell(r, EXPLAIN).protection.locked
+        for col in (COL_TEXT, COL_GUIDE, COL_MAX):
+            assert ws.cell(r, col + 1).protection.locked
 
 
 def test_score_cells_validated_with_bounds_and_step(book, tmp_path):
@@ -71,7 +88,7 @@ def test_score_cells_validated_with_bounds_and_step(book, tmp_path):
     for i, c in enumerate(book.criteria):
         if c.is_group:
             continue
-        dv = by_cell[f"D{EXCEL_HEADER_ROW + 1 + i}"]
+        dv = by_cell[ws.cell(EXCEL_HEADER_ROW + 1 + i, SCORE).coordinate]
         assert dv.promptTitle and dv.prompt
         if c.kind is Kind.DISQUALIFIER:
             assert dv.type == "list" and "Có" in dv.formula1
@@ -88,11 +105,11 @@ def test_formulas_carry_cached_values(book, tmp_path):
     path = fill(book, 0, tmp_path / "a.xlsx", entries)
     rows = _rows(path)
     by_code = {r[0]: r for r in rows if r and r[0]}
-    assert by_code["I"][3] == 57.5  # group subtotal cached
-    assert by_code["III"][3] == 8
+    assert by_code["I"][COL_SCORE] == 57.5  # group subtotal cached
+    assert by_code["III"][COL_SCORE] == 8
     total_row = next(r for r in rows if r[1] == "TỔNG ĐIỂM")
     # 97.5 scored + min(8, cap 5) - 2
-    assert total_row[3] == 100.5
+    assert total_row[COL_SCORE] == 100.5
     assert rows[5][1] == "Đã điền đủ, hợp lệ"
     # The formula is really there (not only a value).
     xml = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml").decode()
@@ -131,5 +148,31 @@ def test_libreoffice_resave_keeps_protection_validation_and_meta(book, tmp_path)
     assert wb[META_SHEET].sheet_state == "hidden"
     meta = {r[0]: r[1] for r in _rows(saved, META_SHEET)}
     assert meta["fingerprint"] == book.fingerprint
-    assert not ws.cell(EXCEL_HEADER_ROW + 2, 4).protection.locked
-    assert Decimal(str(next(r for r in _rows(saved) if r[1] == "TỔNG ĐIỂM")[3])) == 100
+    assert not ws.cell(EXCEL_HEADER_ROW + 2, SCORE).protection.locked
+    assert Decimal(str(next(r for r in _rows(saved) if r[1] == "TỔNG ĐIỂM")[COL_SCORE])) == 100
+
+
+def _guided(book):
+    """The book with a `Hướng dẫn chấm` text on every criterion but one."""
+    criteria = [
+        c if c.code == "II.2" else replace(c, guidance=f"Hướng dẫn chấm tiêu chí {c.code}: đủ hồ sơ, đúng hạn.")
+        for c in book.criteria
+    ]
+    return replace(book, criteria=tuple(criteria))
+
+
+def test_guidance_shown_beside_each_criterion_and_the_workbook_still_reads(book, tmp_path):
+    """Issue 17, item 7: the book's guidance is in a column `Hướng dẫn chấm` right of `Nội dung tiêu chí`."""
+    book = _guided(book)
+    path = fill(book, 0, tmp_path / "a.xlsx")
+    rows = _rows(path)
+    header = list(rows[SCORE_HEADER_ROW][: len(HEADERS)])
+    assert header.index(H_GUIDE) == header.index(H_TEXT) + 1 == COL_GUIDE
+    by_code = {r[0]: r for r in rows[SCORE_HEADER_ROW + 1 : SCORE_HEADER_ROW + 1 + len(book.criteria)]}
+    for c in book.criteria:
+        assert by_code[c.code][COL_GUIDE] == c.guidance  # '' for II.2
+    ws = openpyxl.load_workbook(path)[SCORE_SHEET]
+    assert ws[cell_of(book, "I.1", COL_GUIDE)].font.i  # italic, apart from the criterion text
+    assert ws.page_setup.orientation == "landscape"
+    sub = check_submission(read_file(path, tmp_path).raw, book)
+    assert sub.findings == () and sub.scores["I.2"] == 40

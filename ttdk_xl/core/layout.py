@@ -16,19 +16,23 @@ from functools import lru_cache
 
 # ---------------------------------------------------------------------------------------- the unit's workbook
 
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"  # 2: the column `Hướng dẫn chấm` (C) moved the score to E; "1" files hold it in D
 
 SCORE_SHEET = "Tự chấm điểm"
 GUIDE_SHEET = "Hướng dẫn"
 META_SHEET = "_meta"
 
-# Header texts of the score table (column order in the template: A..E, F is a hidden check column).
+# Header texts of the score table (column order in the template: A..F, G is a hidden check column). A returned
+# file is read by these texts, not by position: workbooks of format "1" have no `Hướng dẫn chấm` (the score in D).
 H_CODE = "Mã"
 H_TEXT = "Nội dung tiêu chí"
+H_GUIDE = "Hướng dẫn chấm"  # the book's guidance for the criterion, shown to the unit (never read back)
 H_MAX = "Điểm tối đa"
 H_SCORE = "Điểm tự chấm"
 H_EXPLAIN = "Giải trình, minh chứng"
-HEADERS = (H_CODE, H_TEXT, H_MAX, H_SCORE, H_EXPLAIN)
+HEADERS = (H_CODE, H_TEXT, H_GUIDE, H_MAX, H_SCORE, H_EXPLAIN)
+# Their columns in the template (0-based), and the hidden check column after them.
+COL_CODE, COL_TEXT, COL_GUIDE, COL_MAX, COL_SCORE, COL_EXPLAIN, COL_CHECK = range(7)
 
 SCORE_HEADER_ROW = 7  # row of the score table's header in the template (Excel row 8; criteria follow)
 UNIT_LABEL = "Đơn vị:"

@@ -307,6 +307,9 @@ class Submission:
     # is; for the annotated return, so only where the file has errors or warnings (else empty).
     entries: dict[str, tuple[object, str]] = field(default_factory=dict)
     row_codes: dict[int, str] = field(default_factory=dict)  # 1-based row in the unit's sheet → criterion code
+    # … and its columns: letter in the unit's sheet → header text (core.layout H_…; workbooks of an older
+    # template have other letters than a return made now)
+    column_headers: dict[str, str] = field(default_factory=dict)
     # (scores, disqualified, totals) when the reading worker already computed the totals; used only while
     # `scores` and `disqualified` are these very objects (a copy with other scores recomputes them).
     totals: tuple[dict[str, Decimal], dict[str, bool], Totals] | None = field(default=None, compare=False, repr=False)

@@ -16,8 +16,17 @@ from pathlib import Path
 
 from ttdk_xl.core.atomic import atomic_path
 from ttdk_xl.core.layout import (
+    COL_CHECK,
+    COL_CODE,
+    COL_EXPLAIN,
+    COL_GUIDE,
+    COL_MAX,
+    COL_SCORE,
+    COL_TEXT,
     FORMAT_VERSION,
     GUIDE_SHEET,
+    H_EXPLAIN,
+    H_GUIDE,
     H_SCORE,
     HEADERS,
     META_SHEET,
@@ -31,6 +40,7 @@ from ttdk_xl.core.layout import (
     UNIT_LABEL,
     YES,
     cell_name,
+    col_letter,
 )
 from ttdk_xl.core.models import Book, Criterion, ExplainRule, Kind, Unit
 from ttdk_xl.core.rowfit import fit_height, text_lines
@@ -46,6 +56,10 @@ Entry = tuple[object, str]
 GUIDE_WIDTH = 72  # characters: the `Hướng dẫn` sheet's one column, within an A4 page at 100 % (also where Calibri,
 # the unit of column widths, is missing and a wider font measures them: LibreOffice clips a column wider than
 # the page instead of scaling it)
+
+
+# Letters of the score table's columns the formulas refer to.
+_SCORE, _EXPLAIN, _CHECK = col_letter(COL_SCORE), col_letter(COL_EXPLAIN), col_letter(COL_CHECK)
 
 
 @dataclass(frozen=True)
@@ -126,7 +140,7 @@ def row_invalid(c: Criterion, value: object, explanation: str, step: Decimal) ->
 
 def _check_formula(c: Criterion, r: str, step: Decimal) -> str:
     """Sheet formula for one row's hidden check cell: 1 when the row needs fixing, else 0."""
-    d, e, m, s = f"D{r}", f"E{r}", plain(c.max_points), plain(step)
+    d, e, m, s = f"{_SCORE}{r}", f"{_EXPLAIN}{r}", plain(c.max_points), plain(step)
     no_expl = f"LEN(TRIM({e}))=0"
     if c.kind is Kind.DISQUALIFIER:
         if c.explain is ExplainRule.NEVER:
@@ -240,14 +254,30 @@ def sheet_formats(wb) -> dict[str, object]:
         "guide": f(text_wrap=True, valign="top"),
         "sign": f(bold=True, align="center"),
         "sign_note": f(italic=True, align="center"),
+        "guidance": f(italic=True, font_size=11, text_wrap=True, **border),
     }
 
 
-def row_height(text: str, explanation: str, bold: bool = False) -> float:
+# Widths of the score table's columns A…F; characters per line of wrapped text in B (bold and regular Times
+# New Roman 12), C (italic 11) and F.
+_WIDTHS = {COL_CODE: 8, COL_TEXT: 44, COL_GUIDE: 40, COL_MAX: 9, COL_SCORE: 10, COL_EXPLAIN: 36}
+_PER_LINE_TEXT_BOLD, _PER_LINE_TEXT, _PER_LINE_GUIDE, _PER_LINE_EXPLAIN = 45, 50, 52, 40
+
+
+def row_height(text: str, explanation: str, bold: bool = False, guidance: str = "") -> float:
     """Row height for wrapped text: Excel and LibreOffice do not grow rows of generated files on open."""
-    per_line_b = 58 if bold else 64  # characters of Times New Roman 12 per line in column B (width 58)
-    lines = max(1, -(-len(text) // per_line_b), -(-len(explanation) // 46))
+    lines = max(
+        1,
+        -(-len(text) // (_PER_LINE_TEXT_BOLD if bold else _PER_LINE_TEXT)),
+        -(-len(guidance) // _PER_LINE_GUIDE),
+        -(-len(explanation) // _PER_LINE_EXPLAIN),
+    )
     return 16.5 * lines
+
+
+def leaf_row_height(c: Criterion, explanation: str) -> float:
+    """Height of a criterion's row that holds `explanation` (outputs.return_stamp computes it the same way)."""
+    return row_height(c.text, explanation, guidance=c.guidance)
 
 
 def cell_value(value: object) -> object:
@@ -262,14 +292,13 @@ def write_score_sheet(wb, ws, fmt, book: Book, unit: Unit, entries: Mapping[str,
     (pre-filled with `entries`), the check formulas with their cached values, the totals, and a comment on
     each of `marks` (a return's findings)."""
     step = book.step
-    ws.set_column("A:A", 7)
-    ws.set_column("B:B", 58)
-    ws.set_column("C:D", 10)
-    ws.set_column("E:E", 42)
-    ws.set_column("F:F", None, None, {"hidden": True})
+    for col, width in _WIDTHS.items():
+        ws.set_column(col, col, width)
+    ws.set_column(COL_CHECK, COL_CHECK, None, None, {"hidden": True})
+    right = col_letter(COL_EXPLAIN)
 
-    ws.merge_range("A1:E1", f"BẢNG TỰ CHẤM ĐIỂM THI ĐUA NĂM {book.year}", fmt["title"])
-    ws.merge_range("A2:E2", f"{book.cluster_name} - {book.parent_body}", fmt["subtitle"])
+    ws.merge_range(f"A1:{right}1", f"BẢNG TỰ CHẤM ĐIỂM THI ĐUA NĂM {book.year}", fmt["title"])
+    ws.merge_range(f"A2:{right}2", f"{book.cluster_name} - {book.parent_body}", fmt["subtitle"])
     ws.write_string("A4", UNIT_LABEL, fmt["label"])
     ws.write_string("B4", unit.name, fmt["label"])
     ws.write_string("A5", "Hạn nộp:", fmt["label"])
@@ -280,10 +309,10 @@ def write_score_sheet(wb, ws, fmt, book: Book, unit: Unit, entries: Mapping[str,
     ws.set_row(SCORE_HEADER_ROW, 32)
     for col, name in enumerate(HEADERS):
         ws.write_string(SCORE_HEADER_ROW, col, name, fmt["header"])
-    ws.write_string(SCORE_HEADER_ROW, 5, "Kiểm tra", fmt["header"])
+    ws.write_string(SCORE_HEADER_ROW, COL_CHECK, "Kiểm tra", fmt["header"])
 
     row_of = {c.code: first + i for i, c in enumerate(book.criteria)}
-    values: dict[str, object] = {}  # cached value of every D cell (numbers only count in sums)
+    values: dict[str, object] = {}  # cached value of every score cell (numbers only count in sums)
     bad_rows = 0
     # Leaves first, so groups can cache the sums of their children.
     for c in book.criteria:
@@ -293,40 +322,47 @@ def write_score_sheet(wb, ws, fmt, book: Book, unit: Unit, entries: Mapping[str,
         value, expl = entries.get(c.code, (None, ""))
         value = cell_value(value)
         values[c.code] = value
-        ws.write_string(r, 0, c.code, fmt["code"])
-        ws.write_string(r, 1, c.text, fmt["wrap"])
-        ws.set_row(r, row_height(c.text, expl or ""))
+        ws.write_string(r, COL_CODE, c.code, fmt["code"])
+        ws.write_string(r, COL_TEXT, c.text, fmt["wrap"])
+        if c.guidance:
+            ws.write_string(r, COL_GUIDE, c.guidance, fmt["guidance"])
+        else:
+            ws.write_blank(r, COL_GUIDE, None, fmt["guidance"])
+        ws.set_row(r, leaf_row_height(c, expl or ""))
         if c.kind is Kind.DISQUALIFIER:
-            ws.write_string(r, 2, "Điểm liệt", fmt["num"])
+            ws.write_string(r, COL_MAX, "Điểm liệt", fmt["num"])
         else:
-            ws.write_number(r, 2, float(c.max_points), fmt["num"])
+            ws.write_number(r, COL_MAX, float(c.max_points), fmt["num"])
         if value is None or value == "":
-            ws.write_blank(r, 3, None, fmt["input"])
+            ws.write_blank(r, COL_SCORE, None, fmt["input"])
         elif is_number(value):
-            ws.write_number(r, 3, value, fmt["input"])
+            ws.write_number(r, COL_SCORE, value, fmt["input"])
         else:
-            ws.write_string(r, 3, str(value), fmt["input"])
-        ws.write_string(r, 4, expl or "", fmt["input_text"]) if expl else ws.write_blank(r, 4, None, fmt["input_text"])
+            ws.write_string(r, COL_SCORE, str(value), fmt["input"])
+        if expl:
+            ws.write_string(r, COL_EXPLAIN, expl, fmt["input_text"])
+        else:
+            ws.write_blank(r, COL_EXPLAIN, None, fmt["input_text"])
         invalid = row_invalid(c, value, expl or "", step)
         bad_rows += invalid
-        ws.write_formula(r, 5, _check_formula(c, str(r + 1), step), fmt["num"], int(invalid))
+        ws.write_formula(r, COL_CHECK, _check_formula(c, str(r + 1), step), fmt["num"], int(invalid))
         title, message = _input_message(c, step)
         if c.kind is Kind.DISQUALIFIER:
             ws.data_validation(
                 r,
-                3,
+                COL_SCORE,
                 r,
-                3,
+                COL_SCORE,
                 {"validate": "list", "source": [YES, NO], "input_title": title, "input_message": message},
             )
         else:
             m, s = plain(c.max_points), plain(step)
-            d = f"D{r + 1}"
+            d = f"{_SCORE}{r + 1}"
             ws.data_validation(
                 r,
-                3,
+                COL_SCORE,
                 r,
-                3,
+                COL_SCORE,
                 {
                     "validate": "custom",
                     "value": f"=AND(ISNUMBER({d}),{d}>=0,{d}<={m},ABS({d}/{s}-ROUND({d}/{s},0))<0.000001)",
@@ -344,14 +380,18 @@ def write_score_sheet(wb, ws, fmt, book: Book, unit: Unit, entries: Mapping[str,
         kids = book.children(c.code)
         total = sum((Decimal(str(values[k.code])) for k in kids if is_number(values.get(k.code))), Decimal(0))
         values[c.code] = total
-        refs = ",".join(f"D{row_of[k.code] + 1}" for k in kids)
-        ws.write_string(r, 0, c.code, fmt["group_code"])
-        ws.write_string(r, 1, c.text, fmt["group_text"])
-        ws.set_row(r, row_height(c.text, "", bold=True))
-        ws.write_number(r, 2, float(c.max_points), fmt["group_num"])
-        ws.write_formula(r, 3, f"=SUM({refs})", fmt["group_num"], float(total))
-        ws.write_blank(r, 4, None, fmt["group_text"])
-        ws.write_number(r, 5, 0, fmt["num"])
+        refs = ",".join(f"{_SCORE}{row_of[k.code] + 1}" for k in kids)
+        ws.write_string(r, COL_CODE, c.code, fmt["group_code"])
+        ws.write_string(r, COL_TEXT, c.text, fmt["group_text"])
+        if c.guidance:
+            ws.write_string(r, COL_GUIDE, c.guidance, fmt["group_text"])
+        else:
+            ws.write_blank(r, COL_GUIDE, None, fmt["group_text"])
+        ws.set_row(r, row_height(c.text, "", bold=True, guidance=c.guidance))
+        ws.write_number(r, COL_MAX, float(c.max_points), fmt["group_num"])
+        ws.write_formula(r, COL_SCORE, f"=SUM({refs})", fmt["group_num"], float(total))
+        ws.write_blank(r, COL_EXPLAIN, None, fmt["group_text"])
+        ws.write_number(r, COL_CHECK, 0, fmt["num"])
 
     last = first + len(book.criteria) - 1
     # Summary rows: sums by kind over the leaves, bonus capped, then the total.
@@ -360,37 +400,37 @@ def write_score_sheet(wb, ws, fmt, book: Book, unit: Unit, entries: Mapping[str,
     for label, kind in ((SUM_SCORED, Kind.SCORED), (SUM_BONUS, Kind.BONUS), (SUM_PENALTY, Kind.PENALTY)):
         leaves = [c for c in book.leaves if c.kind is kind]
         subtotal = sum((Decimal(str(values[c.code])) for c in leaves if is_number(values[c.code])), Decimal(0))
-        refs = ",".join(f"D{row_of[c.code] + 1}" for c in leaves) or "0"
+        refs = ",".join(f"{_SCORE}{row_of[c.code] + 1}" for c in leaves) or "0"
         formula = f"=SUM({refs})"
         if kind is Kind.BONUS:
             subtotal = min(subtotal, book.bonus_cap)
             formula = f"=MIN(SUM({refs}),{plain(book.bonus_cap)})"
             label = f"{label} (tối đa {plain(book.bonus_cap).replace('.', ',')})"
         sums[kind] = subtotal
-        ws.write_string(r, 1, label, fmt["sum_label"])
-        ws.write_formula(r, 3, formula, fmt["sum_num"], float(subtotal))
+        ws.write_string(r, COL_TEXT, label, fmt["sum_label"])
+        ws.write_formula(r, COL_SCORE, formula, fmt["sum_num"], float(subtotal))
         r += 1
     total = sums[Kind.SCORED] + sums[Kind.BONUS] - sums[Kind.PENALTY]
-    ws.write_string(r, 1, SUM_TOTAL, fmt["total_label"])
-    ws.write_formula(r, 3, f"=D{r - 2}+D{r - 1}-D{r}", fmt["total_num"], float(total))
+    ws.write_string(r, COL_TEXT, SUM_TOTAL, fmt["total_label"])
+    ws.write_formula(r, COL_SCORE, f"={_SCORE}{r - 2}+{_SCORE}{r - 1}-{_SCORE}{r}", fmt["total_num"], float(total))
     total_row = r
 
     # Status line counts the rows still to fix.
-    bad = f"SUM(F{first + 1}:F{last + 1})"
+    bad = f"SUM({_CHECK}{first + 1}:{_CHECK}{last + 1})"
     status = f'=IF({bad}=0,"Đã điền đủ, hợp lệ","Còn "&{bad}&" ô chưa hợp lệ")'
     cached = "Đã điền đủ, hợp lệ" if bad_rows == 0 else f"Còn {bad_rows} ô chưa hợp lệ"
     ws.write_formula("B6", status, fmt["status"], cached)
     ws.conditional_format(
-        f"D{first + 1}:E{last + 1}",
-        {"type": "formula", "criteria": f"=$F{first + 1}=1", "format": fmt["bad"]},
+        f"{_SCORE}{first + 1}:{_EXPLAIN}{last + 1}",
+        {"type": "formula", "criteria": f"=${_CHECK}{first + 1}=1", "format": fmt["bad"]},
     )
 
     # Signature block.
     sign = total_row + 3
-    ws.write_string(sign, 1, "NGƯỜI LẬP BIỂU", fmt["sign"])
-    ws.merge_range(sign, 3, sign, 4, "THỦ TRƯỞNG ĐƠN VỊ", fmt["sign"])
-    ws.write_string(sign + 1, 1, "(Ký, ghi rõ họ tên)", fmt["sign_note"])
-    ws.merge_range(sign + 1, 3, sign + 1, 4, "(Ký tên, đóng dấu)", fmt["sign_note"])
+    ws.write_string(sign, COL_TEXT, "NGƯỜI LẬP BIỂU", fmt["sign"])
+    ws.merge_range(sign, COL_SCORE, sign, COL_EXPLAIN, "THỦ TRƯỞNG ĐƠN VỊ", fmt["sign"])
+    ws.write_string(sign + 1, COL_TEXT, "(Ký, ghi rõ họ tên)", fmt["sign_note"])
+    ws.merge_range(sign + 1, COL_SCORE, sign + 1, COL_EXPLAIN, "(Ký tên, đóng dấu)", fmt["sign_note"])
 
     for mark in marks:
         ws.write_comment(mark.cell, mark.comment, {"x_scale": 2, "y_scale": 2, "author": "ttdk-xl"})
@@ -399,11 +439,11 @@ def write_score_sheet(wb, ws, fmt, book: Book, unit: Unit, entries: Mapping[str,
     ws.freeze_panes(SCORE_HEADER_ROW + 1, 0)
     ws.protect("", {"format_columns": True, "format_rows": True})
     ws.set_paper(9)  # A4
-    ws.set_portrait()
+    ws.set_landscape()  # the six columns at a readable size
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(SCORE_HEADER_ROW)
     ws.set_margins(left=0.6, right=0.4, top=0.6, bottom=0.6)
-    ws.print_area(0, 0, sign + 1, 4)
+    ws.print_area(0, 0, sign + 1, COL_EXPLAIN)
     ws.set_footer("&CTrang &P/&N")
 
 
@@ -418,7 +458,8 @@ def write_guide_sheet(ws, fmt, book: Book) -> None:
         ("guide", f"{book.cluster_name} - {book.parent_body}. Hạn nộp: {book.deadline}, gửi về {book.head_unit}."),
         ("guide", ""),
         ("label", "1. Điền điểm"),
-        ("guide", f'- Chỉ điền vào các ô nền vàng nhạt ở cột "{H_SCORE}" và cột "Giải trình, minh chứng".'),
+        ("guide", f'- Chỉ điền vào các ô nền vàng nhạt ở cột "{H_SCORE}" và cột "{H_EXPLAIN}".'),
+        ("guide", f'- Cột "{H_GUIDE}" ghi cách chấm điểm từng tiêu chí theo bộ tiêu chí của Cụm; đọc trước khi chấm.'),
         ("guide", f"- Điểm là số, từ 0 đến điểm tối đa của tiêu chí, theo bước {step} (ví dụ 7 hoặc 7,5)."),
         (
             "guide",
@@ -496,7 +537,7 @@ def write_meta_sheet(ws, book: Book, unit: Unit, issued_at: datetime) -> None:
     ws.protect("")
 
 
-def cell_of(book: Book, code: str, column: int = 3) -> str:
-    """Template cell of a criterion's column (3 = score, 4 = explanation)."""
+def cell_of(book: Book, code: str, column: int = COL_SCORE) -> str:
+    """Template cell of a criterion's column (COL_SCORE, COL_EXPLAIN… of core.layout)."""
     index = [c.code for c in book.criteria].index(code)
     return cell_name(SCORE_HEADER_ROW + 1 + index, column)

@@ -42,6 +42,9 @@ from typing import TYPE_CHECKING, Any
 from ttdk_xl.core.atomic import write_bytes
 from ttdk_xl.core.failures import log
 from ttdk_xl.core.layout import (
+    COL_CHECK,
+    COL_EXPLAIN,
+    COL_SCORE,
     DELEGATE_SHEET,
     GUIDE_SHEET,
     META_KEYS,
@@ -54,7 +57,7 @@ from ttdk_xl.core.models import Book, Kind, Unit
 from ttdk_xl.core.text import nfc
 from ttdk_xl.forms import template
 from ttdk_xl.forms.delegate_sheet import write_delegate_sheet
-from ttdk_xl.forms.template import cell_value, is_number, row_height, row_invalid, write_unit_workbook
+from ttdk_xl.forms.template import cell_value, is_number, leaf_row_height, row_invalid, write_unit_workbook
 
 if TYPE_CHECKING:
     from ttdk_xl.forms.xlsx_quick import QuickFormulaSheet  # imported where used: it brings in xlsxwriter
@@ -524,26 +527,27 @@ class _Score:
         cells = learnt.cells
         first = SCORE_HEADER_ROW + 1  # row of the first criterion
         row_of = {c.code: first + i for i, c in enumerate(book.criteria)}
-        self.leaves = []  # (criterion, row, D format, E format, F cell)
+        score, explain, check_col = COL_SCORE, COL_EXPLAIN, COL_CHECK
+        self.leaves = []  # (criterion, row, score format, explanation format, check cell)
         for c in book.criteria:
             if not c.is_group:
                 r = row_of[c.code]
-                d, e, f = cells[r << 14 | 3], cells[r << 14 | 4], cells[r << 14 | 5]
+                d, e, f = cells[r << 14 | score], cells[r << 14 | explain], cells[r << 14 | check_col]
                 if f[0] != "f":
                     raise _Unsupported("check cell")
                 self.leaves.append((c, r, d[2], e[2], f))
-        self.groups = []  # (criterion, row, D cell, children codes), deepest first
+        self.groups = []  # (criterion, row, score cell, children codes), deepest first
         for c in sorted((c for c in book.criteria if c.is_group), key=lambda c: -c.depth):
             r = row_of[c.code]
-            self.groups.append((c, r, cells[r << 14 | 3], [k.code for k in book.children(c.code)]))
+            self.groups.append((c, r, cells[r << 14 | score], [k.code for k in book.children(c.code)]))
         last = first + len(book.criteria) - 1
-        self.sum_rows = [(last + 2 + i, cells[(last + 2 + i) << 14 | 3]) for i in range(4)]
+        self.sum_rows = [(last + 2 + i, cells[(last + 2 + i) << 14 | score]) for i in range(4)]
         self.status = cells[5 << 14 | 1]  # B6
         self.name_key = 3 << 14 | 1  # B4
         self.name_fmt = cells[self.name_key][2]
-        variable = {self.name_key, 5 << 14 | 1, *(r << 14 | 3 for r, _ in self.sum_rows)}
-        variable |= {r << 14 | col for _, r, *_ in self.leaves for col in (3, 4, 5)}
-        variable |= {r << 14 | 3 for _, r, *_ in self.groups}
+        variable = {self.name_key, 5 << 14 | 1, *(r << 14 | score for r, _ in self.sum_rows)}
+        variable |= {r << 14 | col for _, r, *_ in self.leaves for col in (score, explain, check_col)}
+        variable |= {r << 14 | score for _, r, *_ in self.groups}
         if any(cell[0] != "f" for _, cell in self.sum_rows) or self.status[0] != "f" or not variable <= cells.keys():
             raise _Unsupported("score sheet")
         self.constant = {key: cell for key, cell in cells.items() if key not in variable}
@@ -576,29 +580,29 @@ class _Score:
             value = cell_value(value)
             values[c.code] = value
             if value is None or value == "":
-                cells[r << 14 | 3] = ("b", None, d_fmt)
+                cells[r << 14 | COL_SCORE] = ("b", None, d_fmt)
             elif is_number(value):
-                sheet.write_number(r, 3, value, d_fmt)
+                sheet.write_number(r, COL_SCORE, value, d_fmt)
             else:
-                sheet.write_string(r, 3, str(value), d_fmt)
+                sheet.write_string(r, COL_SCORE, str(value), d_fmt)
             if expl:
-                sheet.write_string(r, 4, expl, e_fmt)
+                sheet.write_string(r, COL_EXPLAIN, expl, e_fmt)
             else:
-                cells[r << 14 | 4] = ("b", None, e_fmt)
+                cells[r << 14 | COL_EXPLAIN] = ("b", None, e_fmt)
             memo = (c.code, value, value.__class__, expl)
             known = self.rows.get(memo)
             if known is None:
-                known = (row_height(c.text, expl or ""), int(row_invalid(c, value, expl or "", step)))
+                known = (leaf_row_height(c, expl or ""), int(row_invalid(c, value, expl or "", step)))
                 if len(self.rows) < 100_000 and value == value:
                     self.rows[memo] = known
             sheet.set_row(r, known[0])
             invalid = known[1]
             bad_rows += invalid
-            cells[r << 14 | 5] = ("f", check[1], check[2], int(invalid))
+            cells[r << 14 | COL_CHECK] = ("f", check[1], check[2], int(invalid))
         for c, r, cell, kids in self.groups:
             total = sum((Decimal(str(values[k])) for k in kids if is_number(values.get(k))), Decimal(0))
             values[c.code] = total
-            cells[r << 14 | 3] = ("f", cell[1], cell[2], float(total))
+            cells[r << 14 | COL_SCORE] = ("f", cell[1], cell[2], float(total))
         sums = {}
         for (r, cell), kind in zip(self.sum_rows, (Kind.SCORED, Kind.BONUS, Kind.PENALTY), strict=False):
             leaves = [c for c in book.leaves if c.kind is kind]
@@ -606,10 +610,10 @@ class _Score:
             if kind is Kind.BONUS:
                 s = min(s, book.bonus_cap)
             sums[kind] = s
-            cells[r << 14 | 3] = ("f", cell[1], cell[2], float(s))
+            cells[r << 14 | COL_SCORE] = ("f", cell[1], cell[2], float(s))
         r, cell = self.sum_rows[3]
         total = sums[Kind.SCORED] + sums[Kind.BONUS] - sums[Kind.PENALTY]
-        cells[r << 14 | 3] = ("f", cell[1], cell[2], float(total))
+        cells[r << 14 | COL_SCORE] = ("f", cell[1], cell[2], float(total))
         cached = "Đã điền đủ, hợp lệ" if bad_rows == 0 else f"Còn {bad_rows} ô chưa hợp lệ"
         cells[5 << 14 | 1] = ("f", self.status[1], self.status[2], cached)
         sheet.cond_calls = list(self.cond_calls)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from ttdk_xl.core.layout import SCORE_SHEET
+from ttdk_xl.core.layout import HEADERS, SCORE_SHEET
 from ttdk_xl.core.models import Book, Finding, Result, Severity, Submission
 from ttdk_xl.core.text import safe_filename
 from ttdk_xl.forms.template import Mark, cell_of, write_unit_workbook
@@ -20,7 +21,6 @@ from ttdk_xl.forms.template import Mark, cell_of, write_unit_workbook
 RETURN_SHEET = "Phiếu trả lại"
 FAST_FROM = 100  # returns: fewer (any cluster) are written directly by xlsxwriter; learning costs about two
 _CELL = re.compile(r"^([A-Z]+)(\d+)$")
-_COLUMN = {"A": 0, "B": 1, "C": 2, "D": 3, "E": 4}
 
 
 def return_filename(book: Book, code: str, name: str) -> str:
@@ -28,14 +28,15 @@ def return_filename(book: Book, code: str, name: str) -> str:
 
 
 def _template_cell(book: Book, sub: Submission, cell: str) -> str | None:
-    """Where a cell of the unit's sheet sits in a fresh template (rows may have been moved by the unit)."""
+    """Where a cell of the unit's sheet sits in a fresh template: found by its row's criterion and its column's
+    header (the unit may have moved rows; a workbook of an older template has its columns elsewhere)."""
     m = _CELL.match(cell)
-    if not m or m.group(1) not in _COLUMN:
+    if not m or m.group(1) not in sub.column_headers:
         return None
     code = sub.row_codes.get(int(m.group(2)))
     if code is None or code not in {c.code for c in book.criteria}:
         return None
-    return cell_of(book, code, _COLUMN[m.group(1)])
+    return cell_of(book, code, HEADERS.index(sub.column_headers[m.group(1)]))
 
 
 def write_returns(
@@ -72,10 +73,15 @@ def write_returns(
             continue
         path = out_dir / return_filename(book, unit.code, unit.name)
         comments: dict[str, list[str]] = {}
+        shown: list[Finding] = []  # the findings as the slip shows them: cells of the returned workbook
         for f in findings:
             where = _template_cell(book, sub, f.cell) if f.cell and f.sheet else None
             if where:
+                if where != f.cell:  # the unit's sheet had the cell elsewhere (an older template, moved rows)
+                    moved = re.compile(rf"\b{f.cell}\b")
+                    f = replace(f, cell=where, message=moved.sub(where, f.message), fix=moved.sub(where, f.fix))
                 comments.setdefault(where, []).append(f"{f.severity.value}: {f.message}\n→ {f.fix}")
+            shown.append(f)
         marks = [Mark(cell, "\n\n".join(texts)) for cell, texts in sorted(comments.items())]
         try:
             issued = datetime.fromisoformat(sub.issued_at)
@@ -89,7 +95,7 @@ def write_returns(
             entries=sub.entries,
             marks=marks,
             delegates=(delegates or {}).get(unit.code, ()),
-            extra_sheet=lambda wb, fmt, s=sub, fs=findings: _write_slip(wb, fmt, book, s, fs),
+            extra_sheet=lambda wb, fmt, s=sub, fs=shown: _write_slip(wb, fmt, book, s, fs),
         )
         written.append(path)
     keep = {p.name for p in written}

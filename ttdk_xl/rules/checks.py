@@ -13,7 +13,20 @@ from enum import Enum
 from typing import Final
 
 from ttdk_xl.core.failures import internal_failure
-from ttdk_xl.core.layout import H_EXPLAIN, H_SCORE, NO, SCORE_SHEET, YES, cell_name, col_letter
+from ttdk_xl.core.layout import (
+    COL_MAX,
+    COL_TEXT,
+    H_CODE,
+    H_EXPLAIN,
+    H_MAX,
+    H_SCORE,
+    H_TEXT,
+    NO,
+    SCORE_SHEET,
+    YES,
+    cell_name,
+    col_letter,
+)
 from ttdk_xl.core.models import Book, Criterion, ExplainRule, Finding, Kind, Severity, Submission, Unit
 from ttdk_xl.core.text import nfc, text_key, vn_number
 from ttdk_xl.core.units import match_unit, unit_key
@@ -157,15 +170,19 @@ def check_submission(raw: RawSubmission, book: Book) -> Submission:
             "Trang tự chấm điểm đã bị gỡ khóa bảo vệ; nội dung tiêu chí đã được kiểm tra lại từng dòng.",
             "Lần sau không gỡ khóa trang tính; chỉ điền vào các ô nền vàng.",
         )
+    # Columns as the unit's sheet has them (found by header: a workbook of an older template has no
+    # `Hướng dẫn chấm`); a missing explanation column is named where it belongs, after the score.
     score_col = raw.columns[H_SCORE]
     expl_col = raw.columns.get(H_EXPLAIN)
+    expl_at = expl_col if expl_col is not None else score_col + 1
+    text_col, max_col = raw.columns.get(H_TEXT, COL_TEXT), raw.columns.get(H_MAX, COL_MAX)
     if expl_col is None:
         add(
             "column-missing",
             E,
             f"Thiếu cột '{H_EXPLAIN}' trong bảng tự chấm điểm.",
             "Đề nghị đơn vị dùng đúng mẫu đã gửi, không xóa cột.",
-            cell_name(raw.header_row, 4),
+            cell_name(raw.header_row, expl_at),
         )
 
     # Structure: the unit must not change the rules.
@@ -199,7 +216,7 @@ def check_submission(raw: RawSubmission, book: Book) -> Submission:
                 W,
                 f"Nội dung tiêu chí '{c.code}' đã bị sửa (\"{_short(r.text)}\").",
                 "Nội dung tiêu chí theo bộ tiêu chí của Cụm; lần sau không sửa cột nội dung.",
-                cell_name(r.row, 1),
+                cell_name(r.row, text_col),
             )
         if c.kind is not Kind.DISQUALIFIER and not (type(r.max_value) is float and r.max_value == max_float[c.code]):
             given, _how = parse_score(r.max_value)
@@ -210,7 +227,7 @@ def check_submission(raw: RawSubmission, book: Book) -> Submission:
                     f"Điểm tối đa của tiêu chí '{c.code}' bị sửa thành {vn_number(given)} "
                     f"(đúng là {vn_number(c.max_points)}).",
                     "Trả lại điểm tối đa như mẫu; đơn vị không được sửa thang điểm.",
-                    cell_name(r.row, 2),
+                    cell_name(r.row, max_col),
                 )
         if c.is_group:
             continue
@@ -225,7 +242,7 @@ def check_submission(raw: RawSubmission, book: Book) -> Submission:
                 W,
                 f"Giải trình của tiêu chí '{c.code}' có vẻ gõ bằng phông {legacy} cũ nên hiển thị sai dấu.",
                 "Gõ lại bằng phông Unicode (Times New Roman) hoặc chuyển mã bằng Unikey.",
-                cell_name(r.row, expl_col or 4),
+                cell_name(r.row, expl_at),
             )
         flag = flags.get(cell) if flags else None
         if flag == "formula-no-value":
@@ -260,7 +277,7 @@ def check_submission(raw: RawSubmission, book: Book) -> Submission:
                 )
                 continue
             if _needs_explanation(c, None, disq[c.code]) and not expl:
-                _missing_expl(add, c, r, expl_col)
+                _missing_expl(add, c, r, expl_at)
             continue
         value = r.score
         # A typed number (not zero: -0.0 equals 0.0 as a key) or a blank: the same value was checked before?
@@ -336,7 +353,7 @@ def check_submission(raw: RawSubmission, book: Book) -> Submission:
             continue
         scores[c.code] = score
         if _needs_explanation(c, score, False) and not expl:
-            _missing_expl(add, c, r, expl_col)
+            _missing_expl(add, c, r, expl_at)
 
     # The unit's own total against ours (ours counts; a difference is only reported).
     blocking = any(f.blocking for f in findings)
@@ -358,6 +375,7 @@ def check_submission(raw: RawSubmission, book: Book) -> Submission:
     returned = any(f.severity is not Severity.INFO for f in findings)
     entries = {r.code: (r.score, _explanation(r.explanation)) for r in raw.rows if r.code in known} if returned else {}
     row_codes = {r.row + 1: r.code for r in raw.rows} if returned else {}
+    column_headers = {col_letter(col): header for header, col in raw.columns.items()} if returned else {}
     return Submission(
         file=file,
         unit_code=ucode,
@@ -370,11 +388,13 @@ def check_submission(raw: RawSubmission, book: Book) -> Submission:
         modified=raw.info.edited_at or raw.info.modified,
         entries=entries,
         row_codes=row_codes,
+        column_headers=column_headers,
     )
 
 
 def _check_structure(raw: RawSubmission, book_codes: list[str], known: frozenset[str], add) -> dict[str, RawRow]:
     """Rows duplicated, added or reordered (findings through `add`); the rows by code, first one kept."""
+    code_col = raw.columns[H_CODE]
     by_code: dict[str, RawRow] = {}
     for r in raw.rows:
         if r.code in by_code:
@@ -383,7 +403,7 @@ def _check_structure(raw: RawSubmission, book_codes: list[str], known: frozenset
                 E,
                 f"Tiêu chí '{r.code}' xuất hiện hai lần (dòng {by_code[r.code].row + 1} và dòng {r.row + 1}).",
                 "Xóa dòng thừa, giữ đúng các dòng của mẫu.",
-                cell_name(r.row, 0),
+                cell_name(r.row, code_col),
             )
             continue
         by_code[r.code] = r
@@ -394,7 +414,7 @@ def _check_structure(raw: RawSubmission, book_codes: list[str], known: frozenset
                 E,
                 f"Dòng '{r.code}' không có trong bộ tiêu chí của Cụm (đơn vị thêm dòng hoặc sửa mã).",
                 "Xóa dòng đã thêm hoặc trả lại mã tiêu chí như mẫu.",
-                cell_name(r.row, 0),
+                cell_name(r.row, code_col),
             )
     seen = [r.code for r in raw.rows if r.code in known]
     present = [c for c in book_codes if c in by_code]
@@ -405,7 +425,7 @@ def _check_structure(raw: RawSubmission, book_codes: list[str], known: frozenset
             W,
             f"Thứ tự các tiêu chí đã bị thay đổi (từ tiêu chí '{first}'); điểm vẫn được đọc theo mã tiêu chí.",
             "Lần sau giữ nguyên thứ tự dòng của mẫu.",
-            cell_name(by_code[first].row, 0),
+            cell_name(by_code[first].row, code_col),
         )
     return by_code
 
@@ -458,8 +478,8 @@ def total_of(book: Book, scores: dict[str, Decimal]) -> Decimal:
     return scored + min(bonus, book.bonus_cap) - sum([get(c, zero) for c in plan.penalty], zero)
 
 
-def _missing_expl(add, c: Criterion, r, expl_col: int | None) -> None:
-    cell = cell_name(r.row, expl_col if expl_col is not None else 4)
+def _missing_expl(add, c: Criterion, r, expl_col: int) -> None:
+    cell = cell_name(r.row, expl_col)
     why = {
         Kind.SCORED: "chưa đạt điểm tối đa" if c.explain is ExplainRule.BELOW_MAX else "tiêu chí bắt buộc giải trình",
         Kind.BONUS: "có đề nghị điểm thưởng",
