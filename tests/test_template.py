@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from dataclasses import replace
 from decimal import Decimal
+from pathlib import Path
 
 import openpyxl
+import pytest
 from python_calamine import CalamineWorkbook
 
 from tests.conftest import ISSUED, D, assert_prints_on_a4, fill, full_entries, needs_soffice, resave_with_libreoffice
+from ttdk_xl.book.load import load_book
 from ttdk_xl.core.layout import (
     COL_EXPLAIN,
     COL_GUIDE,
     COL_MAX,
     COL_SCORE,
     COL_TEXT,
+    GUIDE_SHEET,
     H_GUIDE,
     H_TEXT,
     HEADERS,
@@ -176,3 +181,24 @@ def test_guidance_shown_beside_each_criterion_and_the_workbook_still_reads(book,
     assert ws.page_setup.orientation == "landscape"
     sub = check_submission(read_file(path, tmp_path).raw, book)
     assert sub.findings == () and sub.scores["I.2"] == 40
+
+
+def _examples(prompt: str) -> list[Decimal]:
+    return [Decimal(m.replace(",", ".")) for m in re.findall(r"ví dụ ([0-9]+(?:,[0-9]+)?)", prompt)]
+
+
+@pytest.mark.parametrize("step", ["0.25", "0.5", "1"])
+def test_the_input_hint_gives_an_example_within_the_max_and_on_the_step(tmp_path, step):
+    """Issue 17, item 7: "Nhập điểm từ 0 đến 4 … (ví dụ 8,5)" showed a score the cell refuses."""
+    sample = load_book(Path(__file__).resolve().parent.parent / "examples" / "bo_tieu_chi.xlsx")
+    book = replace(sample, step=Decimal(step))
+    path = write_templates(book, tmp_path, issued_at=ISSUED, units=book.units[:1])[0]
+    ws = openpyxl.load_workbook(path)[SCORE_SHEET]
+    by_cell = {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
+    for c in book.leaves:
+        if c.kind is not Kind.SCORED:
+            continue
+        [example] = _examples(by_cell[cell_of(book, c.code)].prompt)
+        assert 0 <= example <= c.max_points and example % book.step == 0, (c.code, example)
+    guide = " ".join(str(r[0]) for r in _rows(path, GUIDE_SHEET))
+    assert all(e % book.step == 0 for e in _examples(guide)) and _examples(guide)

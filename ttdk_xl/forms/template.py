@@ -159,6 +159,12 @@ def _check_formula(c: Criterion, r: str, step: Decimal) -> str:
     return f'=IF({d}="",{blank},IF(NOT(ISNUMBER({d})),1,IF({bad_value},1,IF(AND({need},{no_expl}),1,0))))'
 
 
+def score_example(max_points: Decimal, step: Decimal) -> Decimal:
+    """A score to show as an example: within 0…max and on the step, with a decimal part when the step has one
+    (max 5, step 0,25 → 4,75; max 10, step 1 → 9)."""
+    return max_points - step if max_points >= step else max_points
+
+
 def _input_message(c: Criterion, step: Decimal) -> tuple[str, str]:
     m, s = plain(c.max_points).replace(".", ","), plain(step).replace(".", ",")
     if c.kind is Kind.DISQUALIFIER:
@@ -167,7 +173,8 @@ def _input_message(c: Criterion, step: Decimal) -> tuple[str, str]:
         return "Điểm thưởng", f"Nhập số điểm thưởng đề nghị, từ 0 đến {m}, bước {s}. Để trống nếu không có."
     if c.kind is Kind.PENALTY:
         return "Điểm trừ", f"Nhập số điểm bị trừ (số dương), từ 0 đến {m}, bước {s}. Để trống nếu không bị trừ."
-    return "Điểm tự chấm", f"Nhập điểm từ 0 đến {m}, bước {s} (ví dụ 8,5)."
+    example = plain(score_example(c.max_points, step)).replace(".", ",")
+    return "Điểm tự chấm", f"Nhập điểm từ 0 đến {m}, bước {s} (ví dụ {example})."
 
 
 def write_unit_workbook(
@@ -447,12 +454,23 @@ def write_score_sheet(wb, ws, fmt, book: Book, unit: Unit, entries: Mapping[str,
     ws.set_footer("&CTrang &P/&N")
 
 
+def _guide_example(step: Decimal) -> str:
+    """'7 hoặc 7,5' for a step of 0,25 or 0,5; '7' for 1; '6' for 2: scores on the step."""
+    whole = (Decimal(7) / step).to_integral_value() * step
+    if step >= 1:
+        return plain(whole).replace(".", ",")
+    half = Decimal("0.5")
+    other = whole + (half if half % step == 0 else step)
+    return f"{plain(whole)} hoặc {plain(other)}".replace(".", ",")
+
+
 def write_guide_sheet(ws, fmt, book: Book) -> None:
     """Write the `Hướng dẫn` sheet (how to fill in the workbook) into `ws`: one column as wide as an A4 page,
     each text wrapped in it, each row as tall as its lines (no program grows them on opening)."""
     ws.set_column("A:A", GUIDE_WIDTH)
     cap = plain(book.bonus_cap).replace(".", ",")
     step = plain(book.step).replace(".", ",")
+    example = _guide_example(book.step)
     lines = [
         ("guide_title", f"HƯỚNG DẪN ĐIỀN BẢNG TỰ CHẤM ĐIỂM THI ĐUA NĂM {book.year}"),
         ("guide", f"{book.cluster_name} - {book.parent_body}. Hạn nộp: {book.deadline}, gửi về {book.head_unit}."),
@@ -460,7 +478,7 @@ def write_guide_sheet(ws, fmt, book: Book) -> None:
         ("label", "1. Điền điểm"),
         ("guide", f'- Chỉ điền vào các ô nền vàng nhạt ở cột "{H_SCORE}" và cột "{H_EXPLAIN}".'),
         ("guide", f'- Cột "{H_GUIDE}" ghi cách chấm điểm từng tiêu chí theo bộ tiêu chí của Cụm; đọc trước khi chấm.'),
-        ("guide", f"- Điểm là số, từ 0 đến điểm tối đa của tiêu chí, theo bước {step} (ví dụ 7 hoặc 7,5)."),
+        ("guide", f"- Điểm là số, từ 0 đến điểm tối đa của tiêu chí, theo bước {step} (ví dụ {example})."),
         (
             "guide",
             "- Dòng điểm thưởng: ghi số điểm đề nghị thưởng, để trống nếu không có. "
