@@ -52,3 +52,14 @@ def test_covenant_cli_on_the_sample(tmp_path):
     )
     assert result.exit_code == 0 and "năm 2025" in result.output
     assert "Năm 2025 của" in text_of(tmp_path / COVENANT_NAME)[0]
+
+
+def test_covenant_carries_how_each_criterion_is_scored(tmp_path):
+    """Issue 17, item 7: the book's `Hướng dẫn chấm` is in the covenant's criteria table, beside each criterion."""
+    book = load_book(EXAMPLES / "bo_tieu_chi.xlsx")
+    _body, tables = text_of(write_covenant(book, tmp_path / COVENANT_NAME))
+    criteria = tables[1]
+    assert criteria[:4] == ["Mã", "Phong trào, tiêu chí thi đua", "Hướng dẫn chấm", "Điểm tối đa"]
+    for c in book.leaves:
+        i = criteria.index(c.code)
+        assert criteria[i + 2] == c.guidance and c.guidance

@@ -1,7 +1,8 @@
 """The emulation covenant (giao ước thi đua) the member units sign at the conference, from the criteria book.
 
-Decree 30/2020 layout (ttdk_xl.outputs.docx_style): the movements (criteria groups) and criteria with their points,
-what each unit commits to, and a signature table with one block per member unit (three to a row).
+Decree 30/2020 layout (ttdk_xl.outputs.docx_style): the movements (criteria groups) and criteria with their points
+and how each is scored (the book's `Hướng dẫn chấm`), what each unit commits to, and a signature table with one
+block per member unit (three to a row).
 Parts only people can write (the legal grounds) are highlighted placeholders.
 """
 
@@ -159,11 +160,18 @@ def _commitments(book: Book, year: int) -> list[str]:
 
 
 def _criteria_table(ds, doc, book: Book) -> None:
+    """The criteria with their points and, when the book has any, how each is scored (`Hướng dẫn chấm`)."""
     rows = list(book.criteria)
-    t = doc.add_table(rows=1 + len(rows), cols=3)
+    guided = any(c.guidance for c in rows)
+    headers = ["Mã", "Phong trào, tiêu chí thi đua", "Điểm tối đa"]
+    widths = [1.6, 12.3, 2.6]
+    if guided:
+        headers.insert(2, "Hướng dẫn chấm")
+        widths = [1.4, 7.4, 5.7, 2.0]
+    t = doc.add_table(rows=1 + len(rows), cols=len(headers))
     t.style = doc.styles["Table Grid"]
-    ds.table_props(t, [1.6, 12.3, 2.6], borders=True, pad_cm=0.1)
-    for cell, text in zip(t.rows[0].cells, ("Mã", "Phong trào, tiêu chí thi đua", "Điểm tối đa"), strict=True):
+    ds.table_props(t, widths, borders=True, pad_cm=0.1)
+    for cell, text in zip(t.rows[0].cells, headers, strict=True):
         ds.cell_par(cell, text, bold=True)
     ds.repeat_header(t.rows[0])
     for i, c in enumerate(rows, 1):
@@ -173,13 +181,15 @@ def _criteria_table(ds, doc, book: Book) -> None:
         text = nfc(c.text) + (f" ({note})" if note and not c.is_group else "")
         ds.cell_par(cells[0], c.code, bold=bold)
         ds.cell_par(cells[1], text, align=ds.LEFT, bold=bold)
+        if guided:
+            ds.cell_par(cells[2], nfc(c.guidance), align=ds.LEFT, size=11, italic=True)
         if c.kind is Kind.DISQUALIFIER:
             points = "Điểm liệt"
         elif c.kind is Kind.PENALTY:
             points = f"trừ đến {vn_number(c.max_points)}"
         else:
             points = vn_number(c.max_points)
-        ds.cell_par(cells[2], points, bold=bold)
+        ds.cell_par(cells[-1], points, bold=bold)
         ds.cant_split(t.rows[i])
 
 
