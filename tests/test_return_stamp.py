@@ -45,6 +45,7 @@ CASES = {
     7: dict(II_1=(D("-1"), "âm")),  # the unit with an escaped name
     8: dict(I_1=(D("20.1"), "")),  # off the step
     9: dict(IV_2=("Không rõ", "")),  # an odd disqualifier value
+    10: dict(I_1=(" 19 ", "thiếu"), I_2=(D(50), "")),  # text read as a number (orange) and an error (red), as 2
 }
 
 
@@ -161,7 +162,8 @@ def snapshot(path) -> dict:
 def test_fast_returns_hold_the_same_workbooks_as_xlsxwriter(both_ways):
     _, direct, written, stamper = both_ways
     assert len(written) == len(CASES)
-    assert stamper.fast >= len(CASES) - 2  # only the first return of each kind is written directly
+    # Only the first return of each kind is written directly: here red marks, and red and orange ones.
+    assert (stamper.fast, stamper.direct) == (len(CASES) - 2, 2)
     for path in written:
         assert snapshot(path) == snapshot(direct / path.name), path.name
         assert return_stamp.same_workbook(
@@ -186,6 +188,11 @@ def test_fast_return_content(both_ways, consolidated):
     assert total.value.startswith("=") and cached[total.coordinate].value == float(20 + 40 - 1 + 15)
     slip = [str(c.value) for row in wb[RETURN_SHEET].iter_rows() for c in row if c.value]
     assert f"Đơn vị: {unit.name}" in slip and any("II.1" in s for s in slip)
+    [both] = [p for p in written if f"_{book.units[10].code}_" in p.name]  # assembled from the kind of unit 2's
+    ws = openpyxl.load_workbook(both)[SCORE_SHEET]
+    typed = ws[cell_of(book, "I.1")]
+    assert typed.value == 19 and "đã được điền lại thành số 19" in typed.comment.text
+    assert ws[cell_of(book, "I.2")].value == 50
     [people] = [p for p in written if f"_{book.units[6].code}_" in p.name]
     names = {c.value for row in openpyxl.load_workbook(people)["Đăng ký đại biểu"].iter_rows() for c in row}
     assert {"Lê Văn An", "Trần Thị Bình", "Trưởng phòng Nội vụ", "đi cùng"} <= names

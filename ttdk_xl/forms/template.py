@@ -64,10 +64,12 @@ _SCORE, _EXPLAIN, _CHECK = col_letter(COL_SCORE), col_letter(COL_EXPLAIN), col_l
 
 @dataclass(frozen=True)
 class Mark:
-    """A cell to highlight with a comment (used for annotated returns)."""
+    """A cell to highlight with a comment (used for annotated returns): in red ("bad", something to fix) or
+    in orange ("review", something to look at again)."""
 
     cell: str
     comment: str
+    style: str = "bad"
 
 
 def workbook_filename(book: Book, unit: Unit) -> str:
@@ -262,6 +264,7 @@ def sheet_formats(wb) -> dict[str, object]:
         "sign": f(bold=True, align="center"),
         "sign_note": f(italic=True, align="center"),
         "guidance": f(italic=True, font_size=11, text_wrap=True, **border),
+        "review": wb.add_format({"bg_color": "#FCD5B4", "font_color": "#833C0B"}),
     }
 
 
@@ -441,7 +444,7 @@ def write_score_sheet(wb, ws, fmt, book: Book, unit: Unit, entries: Mapping[str,
 
     for mark in marks:
         ws.write_comment(mark.cell, mark.comment, {"x_scale": 2, "y_scale": 2, "author": "ttdk-xl"})
-        ws.conditional_format(mark.cell, {"type": "no_errors", "format": fmt["bad"]})
+        ws.conditional_format(mark.cell, {"type": "no_errors", "format": fmt[mark.style]})
 
     ws.freeze_panes(SCORE_HEADER_ROW + 1, 0)
     ws.protect("", {"format_columns": True, "format_rows": True})

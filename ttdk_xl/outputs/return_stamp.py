@@ -5,9 +5,10 @@ serialising what every return of a book shares: styles, theme, validations, the 
 Only the cells the unit filled (and the results cached for its formulas), the slip `Phiếu trả lại`, the
 delegates, the comments with their highlight rules and the document's title and date differ.
 
-So the first return of each kind (with or without comments) is written directly with xlsxwriter, and
-the same workbook is recorded by running the real sheet writers (template.py, returns.py, delegates.py)
-against light stand-ins for xlsxwriter's Workbook and Worksheet (`_Workbook`, `_Sheet`). From the two,
+So the first return of each kind (with or without a slip; by the colours of its highlighted comments, red
+or orange) is written directly with xlsxwriter, and the same workbook is recorded by running the real sheet
+writers (template.py, returns.py, delegates.py) against light stand-ins for xlsxwriter's Workbook and
+Worksheet (`_Workbook`, `_Sheet`). From the two,
 the stamper learns what every return shares — parts, the XML around each sheet's cells, cell styles, the
 book's own strings — and then assembles every later return of that kind:
 
@@ -523,7 +524,7 @@ class _Score:
     learning checks the twin against the real function's recording.
     """
 
-    def __init__(self, book: Book, learnt: _Sheet, marks: int):
+    def __init__(self, book: Book, learnt: _Sheet, marks: list):
         cells = learnt.cells
         first = SCORE_HEADER_ROW + 1  # row of the first criterion
         row_of = {c.code: first + i for i, c in enumerate(book.criteria)}
@@ -556,12 +557,13 @@ class _Score:
         self.row_calls = [call for call in learnt.row_calls if call[0] not in leaf_rows]
         self.calls = learnt.calls
         self.dim_cols = learnt.dim_cols
-        base = len(learnt.cond_calls) - marks
+        base = len(learnt.cond_calls) - len(marks)
         self.cond_calls = learnt.cond_calls[:base]
         self.comment_options = learnt.comment_calls[0][3] if marks else None
-        self.mark_rule = learnt.cond_calls[base][4] if marks else None
-        if marks and any(call[4] != self.mark_rule for call in learnt.cond_calls[base:]):
-            raise _Unsupported("mark rules")
+        self.mark_rules: dict[str, dict] = {}  # a mark's style → its highlight rule
+        for mark, call in zip(marks, learnt.cond_calls[base:], strict=True):
+            if self.mark_rules.setdefault(mark.style, call[4]) != call[4]:
+                raise _Unsupported("mark rules")
         self.rows: dict[tuple, tuple] = {}  # (code, value, its type, explanation) → (row height, invalid)
 
     def sheet(self, book: Book, unit: Unit, entries: Mapping, marks: list) -> _Sheet:
@@ -618,9 +620,12 @@ class _Score:
         cells[5 << 14 | 1] = ("f", self.status[1], self.status[2], cached)
         sheet.cond_calls = list(self.cond_calls)
         for mark in marks:
+            rule = self.mark_rules.get(mark.style)
+            if rule is None:  # a style the learnt return had no mark of
+                raise _Unsupported("mark style")
             row, col = _rowcol(mark.cell)
             sheet.write_comment(row, col, mark.comment, self.comment_options)
-            sheet.cond_calls.append((row, col, row, col, self.mark_rule))
+            sheet.cond_calls.append((row, col, row, col, rule))
         return sheet
 
 
@@ -1031,7 +1036,7 @@ class ReturnStamper:
         return buf.getvalue()
 
     # -- learning --------------------------------------------------------------------------------
-    def _learn(self, args: tuple, direct: Path, marks: int) -> _Kind | None:
+    def _learn(self, args: tuple, direct: Path, marks: list) -> _Kind | None:
         """Learn a kind of return from its first file, written directly by xlsxwriter (`direct`) and
         recorded from the same arguments; None when the file cannot be rebuilt the same from parts."""
 
@@ -1164,12 +1169,13 @@ class ReturnStamper:
 
         if book is not self.book:
             return direct()
-        key = (extra_sheet is not None, bool(marks))
+        # Kinds by their highlight formats too: the workbook's styles hold those its rules use.
+        key = (extra_sheet is not None, tuple(sorted({mark.style for mark in marks})))
         args = (unit, issued_at, entries, marks, extra_sheet, delegates)
         if key not in self._kinds:
             direct()
             try:
-                self._kinds[key] = self._learn(args, path, len(marks))
+                self._kinds[key] = self._learn(args, path, marks)
             except Exception:  # whatever goes wrong in learning, the returns of this kind are written directly
                 log.warning("returns: learning a return failed; this kind is written directly", exc_info=True)
                 self._kinds[key] = None

@@ -2,7 +2,12 @@
 
 The copy is generated anew from the book (same template, same fingerprint) — never a re-saved copy
 of the unit's own file, which would lose validation and protection. Problem cells are highlighted
-with a comment, and a first sheet `Phiếu trả lại` lists every finding and what to do.
+with a comment (red: an error to fix; orange: a warning to look at), and a first sheet `Phiếu trả lại`
+lists every finding and what to do.
+
+A score typed as text that was read with only a warning ('6,5', '8 điểm', ' 9 ') is pre-filled as the
+number read, and the comment and the slip say so: the returned workbook then counts it as valid. A value
+with an error keeps what the unit typed.
 """
 
 from __future__ import annotations
@@ -11,16 +16,19 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
 from ttdk_xl.core.layout import HEADERS, SCORE_SHEET
-from ttdk_xl.core.models import Book, Finding, Result, Severity, Submission
-from ttdk_xl.core.text import safe_filename
+from ttdk_xl.core.models import Book, Finding, Kind, Result, Severity, Submission
+from ttdk_xl.core.text import nfc, safe_filename, vn_number
 from ttdk_xl.forms.template import Mark, cell_of, write_unit_workbook
+from ttdk_xl.rules.values import validate_score
 
 RETURN_SHEET = "Phiếu trả lại"
 FAST_FROM = 100  # returns: fewer (any cluster) are written directly by xlsxwriter; learning costs about two
 _CELL = re.compile(r"^([A-Z]+)(\d+)$")
+_TYPED_AS_TEXT = {"comma": "gõ dạng chữ", "text": "gõ dạng chữ", "unit": "có kèm chữ"}  # how parse_score read it
 
 
 def return_filename(book: Book, code: str, name: str) -> str:
@@ -37,6 +45,30 @@ def _template_cell(book: Book, sub: Submission, cell: str) -> str | None:
     if code is None or code not in {c.code for c in book.criteria}:
         return None
     return cell_of(book, code, HEADERS.index(sub.column_headers[m.group(1)]))
+
+
+def read_as_numbers(book: Book, sub: Submission) -> dict[str, tuple[Decimal, str]]:
+    """Scores typed as text and read with only a warning: criterion code → (the number read, how it was typed
+    in words). A value with an error (not a number, above the maximum, off the step…) is not among them."""
+    out = {}
+    for code, (value, _explanation) in sub.entries.items():
+        c = book.criterion(code)
+        if c is None or c.is_group or c.kind is Kind.DISQUALIFIER or not isinstance(value, str):
+            continue
+        check = validate_score(c, value, book.step)
+        if check.how in _TYPED_AS_TEXT and not check.problem and check.value is not None:
+            out[code] = (check.value, _TYPED_AS_TEXT[check.how])
+    return out
+
+
+def _said_filled_in(f: Finding, where: str, code: str, typed: object, number: Decimal, how: str) -> Finding:
+    """The warning on a score typed as text, worded for the return that holds it as a number."""
+    n = vn_number(number)
+    return replace(
+        f,
+        message=f"Điểm tiêu chí '{code}': '{nfc(typed)}' {how}, đã được điền lại thành số {n}.",
+        fix=f"Kiểm tra lại điểm ở ô {where}: nếu đúng là {n} thì không cần sửa.",
+    )
 
 
 def write_returns(
@@ -72,17 +104,35 @@ def write_returns(
         if not findings or unit is None:
             continue
         path = out_dir / return_filename(book, unit.code, unit.name)
+        # Scores typed as text, pre-filled as the numbers read; their warnings say so.
+        numbers = read_as_numbers(book, sub)
+        entries = dict(sub.entries)
+        filled_in = {}  # template cell → (code, number read, how typed)
+        for code, (number, how) in numbers.items():
+            entries[code] = (number, entries[code][1])
+            filled_in[cell_of(book, code)] = (code, number, how)
         comments: dict[str, list[str]] = {}
+        errors: set[str] = set()
         shown: list[Finding] = []  # the findings as the slip shows them: cells of the returned workbook
         for f in findings:
             where = _template_cell(book, sub, f.cell) if f.cell and f.sheet else None
             if where:
-                if where != f.cell:  # the unit's sheet had the cell elsewhere (an older template, moved rows)
+                if where in filled_in and f.code.startswith("score-as-text"):
+                    code, number, how = filled_in[where]
+                    f = _said_filled_in(f, where, code, sub.entries[code][0], number, how)
+                elif where != f.cell:  # the unit's sheet had the cell elsewhere (an older template, moved rows)
                     moved = re.compile(rf"\b{f.cell}\b")
-                    f = replace(f, cell=where, message=moved.sub(where, f.message), fix=moved.sub(where, f.fix))
+                    f = replace(f, message=moved.sub(where, f.message), fix=moved.sub(where, f.fix))
+                f = replace(f, cell=where)
                 comments.setdefault(where, []).append(f"{f.severity.value}: {f.message}\n→ {f.fix}")
+                if f.severity is Severity.ERROR:
+                    errors.add(where)
             shown.append(f)
-        marks = [Mark(cell, "\n\n".join(texts)) for cell, texts in sorted(comments.items())]
+        marks = [
+            Mark(cell, "\n\n".join(texts), "bad" if cell in errors else "review")
+            for cell, texts in sorted(comments.items())
+        ]
+        typed_cells = tuple(sorted(filled_in))
         try:
             issued = datetime.fromisoformat(sub.issued_at)
         except ValueError:
@@ -92,10 +142,10 @@ def write_returns(
             unit,
             path,
             issued,
-            entries=sub.entries,
+            entries=entries,
             marks=marks,
             delegates=(delegates or {}).get(unit.code, ()),
-            extra_sheet=lambda wb, fmt, s=sub, fs=shown: _write_slip(wb, fmt, book, s, fs),
+            extra_sheet=lambda wb, fmt, s=sub, fs=shown, n=typed_cells: _write_slip(wb, fmt, book, s, fs, n),
         )
         written.append(path)
     keep = {p.name for p in written}
@@ -105,7 +155,9 @@ def write_returns(
     return written
 
 
-def _write_slip(wb, fmt, book: Book, sub: Submission, findings: list[Finding]) -> None:
+def _write_slip(wb, fmt, book: Book, sub: Submission, findings: list[Finding], filled_in: tuple[str, ...] = ()) -> None:
+    """The sheet `Phiếu trả lại`: what was found and what to do; `filled_in` are the cells of scores typed as
+    text that the return holds as numbers."""
     ws = wb.add_worksheet(RETURN_SHEET)
     errors = sum(f.severity is Severity.ERROR for f in findings)
     warnings = len(findings) - errors
@@ -124,13 +176,18 @@ def _write_slip(wb, fmt, book: Book, sub: Submission, findings: list[Finding]) -
             if errors
             else f"Kết quả kiểm tra: không có lỗi, {warnings} cảnh báo cần xem lại."
         ),
-        f"Cách làm: mở trang '{SCORE_SHEET}', sửa các ô nền đỏ (rê chuột vào ô để đọc ghi chú), "
-        "lưu tệp rồi gửi lại tệp này",
-        f"cho {book.head_unit} trước ngày {book.deadline}. Các điểm đơn vị đã nhập được giữ nguyên trong bảng.",
+        f"Cách làm: mở trang '{SCORE_SHEET}', sửa các ô nền đỏ, xem lại các ô nền cam (rê chuột vào ô để đọc ghi chú),",
+        f"lưu tệp rồi gửi lại tệp này cho {book.head_unit} trước ngày {book.deadline}.",
+        "Các điểm đơn vị đã nhập được giữ nguyên trong bảng"
+        + (
+            f"; riêng điểm gõ dạng chữ ở ô {', '.join(filled_in)} đã được điền lại thành số, đề nghị kiểm tra lại."
+            if filled_in
+            else "."
+        ),
     ]
     for i, text in enumerate(lines):
         ws.write_string(3 + i, 0, text, fmt["label"] if i < 3 else fmt["text"])
-    header = 9
+    header = 3 + len(lines) + 1
     for col, name in enumerate(("STT", "Ô", "Mức độ", "Nội dung", "Cách khắc phục")):
         ws.write_string(header, col, name, fmt["header"])
     for i, f in enumerate(findings, start=1):
