@@ -54,4 +54,13 @@ def bad_deflate(data: bytes, part: str = "xl/workbook.xml") -> bytes:
     return bytes(out)
 
 
+def encrypted_flag(data: bytes) -> bytes:
+    """An entry flagged as encrypted in the central directory (one bit): zipfile raises RuntimeError
+    ("… is encrypted, password required") — found by the long fuzz run."""
+    out = bytearray(data)
+    pos, _ = entries(data)["docProps/core.xml"]
+    out[pos + 8] |= 0x01
+    return bytes(out)
+
+
 DAMAGES = {"flag_bit_5": flag_bit_5, "directory_offset": directory_offset, "bad_deflate": bad_deflate}

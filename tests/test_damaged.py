@@ -104,6 +104,17 @@ def test_detail_only_with_verbose(tmp_path, book):
     assert "flag bit 5" in loud.output and "Traceback" in loud.output
 
 
+def test_an_entry_flagged_encrypted_is_a_damaged_file(book, tmp_path):
+    from tests.damage import encrypted_flag
+
+    path = tmp_path / "khoa.xlsx"
+    path.write_bytes(encrypted_flag(fill(book, 0, tmp_path / "a.xlsx").read_bytes()))
+    with pytest.raises(RuntimeError, match="encrypted"):
+        with zipfile.ZipFile(path) as zf:
+            zf.read("docProps/core.xml")
+    assert [f.code for f in ttdk_xl.check([path], book)] == ["file-corrupt"]
+
+
 def test_a_bug_while_reading_is_an_internal_error_naming_the_file(tmp_path, book, monkeypatch):
     inbox = _inbox(tmp_path, book)
     import ttdk_xl.inbox.read as read

@@ -49,11 +49,26 @@ def must_propagate(exc: BaseException) -> bool:
 
 def is_damage(exc: BaseException) -> bool:
     """True when `exc` says the file's bytes are unusable (rather than that our code failed)."""
-    if isinstance(exc, _DAMAGE):
+    if isinstance(exc, _DAMAGE) or _raised_by_a_decoder(exc):
         return True
     # python-calamine's errors, and a Rust panic inside it (pyo3's PanicException is a BaseException)
     module = type(exc).__module__ or ""
     return module.startswith(("python_calamine", "pyo3_runtime", "extract_msg", "olefile", "compressed_rtf"))
+
+
+_DECODERS = ("zipfile", "zlib", "gzip", "email", "xml")  # the standard library's readers of a file's bytes
+
+
+def _raised_by_a_decoder(exc: BaseException) -> bool:
+    """True when the innermost frame that raised is a standard-library decoder (zipfile's RuntimeError
+    for an entry flagged as encrypted, say): the bytes were refused, our code did not fail."""
+    tb = exc.__traceback__
+    if tb is None:
+        return False
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    module = tb.tb_frame.f_globals.get("__name__", "")
+    return module.split(".")[0] in _DECODERS
 
 
 def read_failure(file: str, exc: BaseException) -> Finding:
