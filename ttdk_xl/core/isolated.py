@@ -9,6 +9,7 @@ main module). The child also gets a time limit.
 
 from __future__ import annotations
 
+import faulthandler
 import importlib
 import multiprocessing
 import os
@@ -61,6 +62,7 @@ def _forked(fn: Callable[..., Any], args: tuple, timeout: float) -> Any:
 
 
 def _answer(send, errors: int, fn: Callable[..., Any], args: tuple) -> None:
+    faulthandler.disable()  # a host's fault handler (pytest's) writes to a stderr of its own: not from here
     os.dup2(errors, 2)  # the child's stderr: never on the user's screen
     send.send_bytes(_reply(fn, args))
 
