@@ -407,6 +407,12 @@ def test_an_agreed_score_settles_the_error_of_the_cell_it_is_typed_over(tmp_path
     assert settled.message.startswith("Đã được Hội nghị thẩm định: Điểm tiêu chí 'I.2' là 45, vượt điểm tối đa 40.")
     assert notes[("U3", "score-not-number")].severity is Severity.INFO
     assert notes[("U2", "score-not-number")].severity is Severity.ERROR  # nothing typed over it: still an error
+    # Only U2 still has something to fix: U3's and U4's returns (made before the conference) are withdrawn.
+    from ttdk_xl.outputs.returns import return_filename
+
+    assert sorted(p.name for p in (out / "tra_lai").glob("*.xlsx")) == [
+        return_filename(book, "U2", units["U2"].unit.name)
+    ]
 
     assert [(c.unit_code, c.code, c.self_score, c.self_typed, c.agreed) for c in after.changes] == [
         ("U3", "III.1", None, "hai", D(2)),

@@ -237,7 +237,8 @@ def _consolidate(
         return ranked()
     from ttdk_xl.outputs.delegate_list import write_delegates  # lazy: the writers load only when outputs are written
 
-    unranked = chosen.unranked()
+    # The returns and the delegate list need no scores; with agreed scores, the returns need the settled errors.
+    unranked = chosen.unranked() if assessment is None else ranked()
     # The delegate list is needed by dai_bieu.xlsx and the returns only: made when the first of them is
     # written (beside the summary's writer, for a province).
     delegates = _once(lambda: collect_from_result(the_book, outcomes, unranked), big)
@@ -428,6 +429,8 @@ def rank_chosen(
         statuses[code] = Status.INVALID
     units = rank_units(book, applied.chosen, statuses, applied.notes, rank_invalid, applied.extra_penalty)
     units = decorate(units, applied, assessment)
+    # The returns: what each unit typed, with the errors the conference settled no longer to fix.
+    chosen_subs = tuple(replace(sub, findings=applied.chosen[sub.unit_code].findings) for sub in chosen_subs)
     return Result(
         book,
         units,
