@@ -120,3 +120,12 @@ def test_a_workbook_issued_before_the_guidance_column_is_read_and_returned_where
     assert ws.cell(8, COL_SCORE + 1).value == "Điểm tự chấm"
     cells = {row[1] for row in _slip(wb)[4:] if len(row) > 2}
     assert {"E10", "E14"} <= cells and not {"D10", "D14"} & cells
+
+
+def test_an_empty_delegate_sheet_is_on_the_slip_of_a_return(tmp_path, book):
+    """A unit that must fix its scores and registered no delegate is told both on the slip it gets."""
+    inbox = _inbox(tmp_path, book, full_entries(book, I_1=(D(25), "")))  # above the max of 20; no delegates
+    ttdk_xl.consolidate(inbox, book=book, out=tmp_path / "ket_qua")
+    _, wb, _ = _return(tmp_path / "ket_qua")
+    text = " ".join(" ".join(row) for row in _slip(wb))
+    assert "vượt điểm tối đa" in text and "chưa đăng ký đại biểu nào" in text

@@ -77,11 +77,13 @@ def write_returns(
     delegates: Mapping[str, Iterable[tuple]] | None = None,
     *,
     fast: bool | None = None,
+    delegate_findings: Mapping[str, Iterable[Finding]] | None = None,
 ) -> list[Path]:
     """One annotated workbook per unit whose submission has errors or warnings; stale returns removed.
 
     `delegates` (unit code → (name, title, phone, note) rows) keeps the unit's delegate registration
-    in its returned workbook, so sending the fixed file back does not lose it. `fast` assembles the
+    in its returned workbook, so sending the fixed file back does not lose it; `delegate_findings` (unit
+    code → warnings about its delegate sheet, e.g. none registered) are listed on the slip too. `fast` assembles the
     files from a learnt return (return_stamp.py, the same files); False writes each with xlsxwriter;
     None (the default) does so from FAST_FROM returns on, where learning pays for itself.
     """
@@ -128,6 +130,7 @@ def write_returns(
                 if f.severity is Severity.ERROR:
                     errors.add(where)
             shown.append(f)
+        shown.extend(f for f in (delegate_findings or {}).get(unit.code, ()) if f.severity is not Severity.INFO)
         marks = [
             Mark(cell, "\n\n".join(texts), "bad" if cell in errors else "review")
             for cell, texts in sorted(comments.items())

@@ -254,6 +254,7 @@ def _consolidate(
             delegates=lambda: {
                 u.unit.code: [(d.name, d.title, d.phone, d.note) for d in u.delegates] for u in delegates().units
             },
+            delegate_findings=lambda: _by_unit(delegates().findings),
         )
     except OutputsNotWritten as exc:  # the other outputs are written; these are findings of the run
         unwritten = tuple(
@@ -264,6 +265,14 @@ def _consolidate(
 
 
 T = TypeVar("T")
+
+
+def _by_unit(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
+    out: dict[str, list[Finding]] = {}
+    for f in findings:
+        if f.unit_code:
+            out.setdefault(f.unit_code, []).append(f)
+    return out
 
 
 def _once(make: Callable[[], T], big: bool = False) -> Callable[[], T]:
@@ -471,6 +480,7 @@ def _write_outputs(
     extra: Callable[[], object] | None = None,
     fork: bool = False,
     delegates: Callable[[], dict[str, list[tuple]] | None] = lambda: None,
+    delegate_findings: Callable[[], dict[str, list[Finding]] | None] = lambda: None,
 ) -> dict[str, Path]:
     """write_outputs, for a result that may still have to be scored: `ranked()` gives it (computed once
     per process), `unranked` has what the returns need (the book and the submissions that count), and
@@ -491,7 +501,7 @@ def _write_outputs(
 
     def returns() -> None:
         if unranked.submissions or (out / RETURNS_DIR).exists():
-            write_returns(unranked, out / RETURNS_DIR, delegates())
+            write_returns(unranked, out / RETURNS_DIR, delegates(), delegate_findings=delegate_findings())
 
     jobs: list[Callable[[], object]] = [
         lambda: write_summary(ranked(), paths["summary"]),
