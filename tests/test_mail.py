@@ -52,8 +52,11 @@ def test_template_eml_writes_one_draft_per_unit(tmp_path):
     assert result.exit_code == 0, result.output
     book = load_book(EXAMPLES / "bo_tieu_chi.xlsx")
     drafts = sorted(out.glob("*.eml"))
-    assert len(drafts) == len(book.units) and "thư nháp" in result.output
-    for unit in book.units:
+    head = book.units[0]  # the head unit fills its own form: no draft from itself to itself
+    assert len(drafts) == len(book.units) - 1 and "thư nháp" in result.output
+    assert not next(out.glob(f"*_{head.code}_*.xlsx")).with_suffix(".eml").exists()
+    assert f"Không tạo thư cho {head.name}" in result.output
+    for unit in book.units[1:]:
         workbook = next(out.glob(f"*_{unit.code}_*.xlsx"))
         msg = parse(workbook.with_suffix(".eml"))
         assert msg["To"].addresses[0].addr_spec == unit.email
@@ -204,3 +207,15 @@ def test_damaged_msg_is_a_finding_not_a_crash(tmp_path):
     result = consolidate(inbox, book=book)
     (f,) = [f for f in result.findings if f.file == "hong.msg"]
     assert f.code == "email-unreadable" and f.blocking and "Outlook" in f.fix
+
+
+def test_template_never_replaces_issued_forms_unless_told(tmp_path):
+    out = tmp_path / "mau"
+    assert run("template", EXAMPLES / "bo_tieu_chi.xlsx", "-o", out).exit_code == 0
+    issued = {p.name: p.read_bytes() for p in out.glob("*.xlsx")}
+    again = run("template", EXAMPLES / "bo_tieu_chi.xlsx", "-o", out)
+    assert again.exit_code == 1 and "không ghi đè" in again.output and "--thay-the" in again.output
+    assert {p.name: p.read_bytes() for p in out.glob("*.xlsx")} == issued  # nothing touched
+    told = run("template", EXAMPLES / "bo_tieu_chi.xlsx", "-o", out, "--thay-the")
+    assert told.exit_code == 0 and f"Đã thay {len(issued)} bảng phát hành trước" in told.output
+    assert sorted(issued)[0] in told.output

@@ -155,7 +155,13 @@ Các bước:
     is_flag=True,
     help="Kèm theo mỗi đơn vị một thư nháp (.eml) đã đính kèm bảng tự chấm, gửi đến địa chỉ ở cột 'Email'.",
 )
-def template(book: Path, out: Path, eml: bool) -> None:
+@click.option(
+    "--thay-the",
+    "replace",
+    is_flag=True,
+    help="Phát hành lại: ghi đè các bảng đã có trong thư mục (in ra tên các tệp bị thay).",
+)
+def template(book: Path, out: Path, eml: bool, replace: bool) -> None:
     """Tạo bảng tự chấm điểm (đã khóa, có kiểm tra dữ liệu) cho từng đơn vị trong BOOK.
 
     Với --eml: mỗi đơn vị có thêm một thư nháp .eml (mở bằng Outlook/Thunderbird, bấm Gửi).
@@ -163,17 +169,27 @@ def template(book: Path, out: Path, eml: bool) -> None:
     \b
     Ví dụ:  ttdk-xl template bo_tieu_chi.xlsx -o mau_gui_don_vi --eml
     """
-    from ttdk_xl.forms.template import write_templates
+    from ttdk_xl.forms.template import workbook_filename, write_templates
     from ttdk_xl.pipeline.stages import load
 
     try:
         the_book = load(book)
     except TtdkError as exc:
         _fail(exc)
-    with click.progressbar(
-        length=len(the_book.units), label="Đang tạo", file=sys.stderr, hidden=len(the_book.units) < 30
-    ) as bar:
-        paths = write_templates(the_book, out, progress=lambda _u: bar.update(1))
+    issued = [p for p in (out / workbook_filename(the_book, u) for u in the_book.units) if p.exists()]
+    try:
+        with click.progressbar(
+            length=len(the_book.units), label="Đang tạo", file=sys.stderr, hidden=len(the_book.units) < 30
+        ) as bar:
+            paths = write_templates(the_book, out, progress=lambda _u: bar.update(1), replace=replace)
+    except TtdkError as exc:
+        _fail(exc)
+    if issued:
+        click.echo(f"Đã thay {len(issued)} bảng phát hành trước (báo các đơn vị dùng bảng mới):")
+        for p in issued[:10]:
+            click.echo(f"  {p.name}")
+        if len(issued) > 10:
+            click.echo(f"  … và {len(issued) - 10} tệp khác")
     click.echo(f"Đã tạo {len(paths)} bảng tự chấm điểm trong {out}/ ({the_book.cluster_name}, năm {the_book.year}):")
     for p in paths[:10]:
         click.echo(f"  {p.name}")
@@ -184,12 +200,18 @@ def template(book: Path, out: Path, eml: bool) -> None:
 
 
 def _write_drafts(the_book, paths: list[Path], out: Path) -> None:
+    from ttdk_xl.core.units import find_unit
     from ttdk_xl.forms.drafts import head_email, write_drafts
 
-    drafts = write_drafts(the_book, list(zip(the_book.units, paths, strict=True)))
+    head = find_unit(the_book, the_book.head_unit)
+    # The head unit fills its own form: a draft from itself to itself would only be noise.
+    pairs = [(u, p) for u, p in zip(the_book.units, paths, strict=True) if head is None or u.code != head.code]
+    drafts = write_drafts(the_book, pairs)
     click.echo(
         f"Đã tạo {len(drafts)} thư nháp (.eml) kèm bảng tự chấm trong {out}/: mở bằng Outlook/Thunderbird, bấm Gửi."
     )
+    if head is not None:
+        click.echo(f"(Không tạo thư cho {head.name}: đơn vị Cụm trưởng tự điền bảng của mình.)")
     no_address = [u.name for u in the_book.units if "@" not in u.email]
     if no_address:
         click.echo(

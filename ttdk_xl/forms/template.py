@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ttdk_xl.core.atomic import atomic_path
+from ttdk_xl.core.errors import TtdkError
 from ttdk_xl.core.layout import (
     COL_CHECK,
     COL_CODE,
@@ -77,17 +78,37 @@ def workbook_filename(book: Book, unit: Unit) -> str:
     return safe_filename(f"{book.year}_{unit.code}_{unit.name}") + ".xlsx"
 
 
+class FormsAlreadyIssued(TtdkError):
+    """`template` would replace workbooks already issued to units."""
+
+    def __init__(self, paths: list[Path]):
+        self.paths = paths
+        names = ", ".join(p.name for p in paths[:5]) + (f" và {len(paths) - 5} tệp khác" if len(paths) > 5 else "")
+        super().__init__(
+            f"Thư mục {paths[0].parent} đã có {len(paths)} bảng tự chấm đã phát hành ({names}); không ghi đè. "
+            "Cách sửa: chọn thư mục khác bằng -o, hoặc chạy lại với --thay-the nếu đúng là muốn phát hành lại "
+            "(các đơn vị đã nhận bảng cũ cần được báo)."
+        )
+
+
 def write_templates(
     book: Book,
     out_dir: Path,
     issued_at: datetime | None = None,
     units: Iterable[Unit] | None = None,
     progress: Callable[[Unit], None] | None = None,
+    replace: bool = False,
 ) -> list[Path]:
-    """Write one blank self-scoring workbook per unit of the book into out_dir."""
+    """Write one blank self-scoring workbook per unit of the book into out_dir.
+
+    Workbooks already there were issued to the units: they are replaced only with `replace` (the
+    caller says which); otherwise FormsAlreadyIssued lists them and nothing is written."""
     out_dir.mkdir(parents=True, exist_ok=True)
     issued_at = issued_at or datetime.now().replace(microsecond=0)
     units = list(units if units is not None else book.units)
+    existing = [out_dir / workbook_filename(book, u) for u in units if (out_dir / workbook_filename(book, u)).exists()]
+    if existing and not replace:
+        raise FormsAlreadyIssued(existing)
     # one xlsxwriter run, then stamped copies
     stamper = Stamper(book, issued_at, write_unit_workbook) if len(units) >= stamp.FAST_FROM else None
     paths = []
