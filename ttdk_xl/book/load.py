@@ -159,7 +159,7 @@ def load_book(path: str | Path) -> Book:
         awards=tuple(awards),
         tiebreak=tuple(tiebreak),
         place=info.get("Địa danh") or place_from_unit(head),
-        extra_info=tuple((k, info[k]) for k in EXTRA_INFO_KEYS if k in info),
+        extra_info=tuple((k, info[k]) for k in EXTRA_INFO_KEYS if k in info) + tuple(info.get("_other", {}).items()),
         seats_per_unit=info.get("seats", DEFAULT_SEATS),
         deviation_margin=info.get("margin"),
         deviation_penalty=info.get("margin_penalty"),
@@ -334,14 +334,19 @@ def _parse_info(rows: list[list[object]], problems: _Problems) -> dict:
     sheet = SHEET_INFO
     keys = {header_key(k): k for k in INFO_KEYS}
     raw: dict[str, tuple[int, object]] = {}
+    info: dict = {}
     for index, line in enumerate(rows):
         cells = [(i, v) for i, v in enumerate(line) if not _is_blank(v)]
         if not cells:
             continue
         name = keys.get(header_key(cells[0][1]))
-        if name is None:
-            continue
         value = cells[1][1] if len(cells) > 1 else None
+        if name is None:
+            # Keys the book does not know are kept as typed: documents declare their own (with defaults).
+            other = nfc(cells[0][1])
+            if other and not _is_blank(value):
+                info.setdefault("_other", {}).setdefault(other, _other_text(value))
+            continue
         if name in raw:
             problems.add(
                 sheet,
@@ -352,7 +357,6 @@ def _parse_info(rows: list[list[object]], problems: _Problems) -> dict:
             continue
         raw[name] = (index + 1, value)
 
-    info: dict = {}
     for name, (required, example) in INFO_KEYS.items():
         row, value = raw.get(name, (None, None))
         if _is_blank(value):
@@ -403,6 +407,13 @@ def _parse_info(rows: list[list[object]], problems: _Problems) -> dict:
             info["bonus_cap"] = cap
     _parse_conference_options(raw, info, problems)
     return info
+
+
+def _other_text(value: object) -> str:
+    """A value of a key the book does not know, as text (a date as dd/mm/yyyy)."""
+    if isinstance(value, dt.datetime | dt.date):
+        return value.strftime("%d/%m/%Y")
+    return _show(value)
 
 
 def _parse_conference_options(raw: dict[str, tuple[int, object]], info: dict, problems: _Problems) -> None:

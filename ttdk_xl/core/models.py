@@ -14,6 +14,8 @@ from enum import StrEnum
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ttdk_xl.core.text import header_key
+
 if TYPE_CHECKING:  # pandas is imported only when a frame is asked for
     import pandas as pd
 
@@ -165,7 +167,15 @@ class Book:
     conference_date: date | None = None  # Ngày hội nghị (optional): the date of every document of the conference
 
     def info(self, key: str, default: str = "") -> str:
-        return dict(self.extra_info).get(key, default)
+        """A `Thông tin` value by its key (spelling, case and spacing as `header_key` forgives), else `default`."""
+        return self._info_by_key.get(header_key(key), default)
+
+    @cached_property
+    def _info_by_key(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for k, v in self.extra_info:
+            out.setdefault(header_key(k), v)
+        return out
 
     # Derived lookups are cached on the instance (functools.cached_property writes to __dict__, which a
     # frozen dataclass allows); they are not fields, so equality, hashing and replace() ignore them.

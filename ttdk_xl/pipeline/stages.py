@@ -28,6 +28,7 @@ from ttdk_xl.core.models import (
     Submission,
     Unit,
 )
+from ttdk_xl.core.year_folder import BOOK_NAME
 from ttdk_xl.inbox.files import list_inbox, read_path
 from ttdk_xl.inbox.mail import sender_finding
 from ttdk_xl.inbox.read import DEFAULT_MAX_BYTES, RawSubmission, ReadOutcome
@@ -37,7 +38,6 @@ from ttdk_xl.rules.checks import check_safely, identify_unit
 from ttdk_xl.rules.delegates import DelegateList, collect, collect_from_result
 from ttdk_xl.rules.score import rank_units
 
-BOOK_NAME = "bo_tieu_chi.xlsx"
 OUTPUT_NOT_WRITTEN = "output-not-written"  # the finding of an output that could not be written
 RETURNS_DIR = "tra_lai"
 
