@@ -94,10 +94,17 @@ def is_placeholder(text: str) -> bool:
     return not text.strip() or text.lstrip().startswith("[") or "…" in text
 
 
-def _lines(text: str) -> list[dict[str, str]]:
-    """One basis or recipient per line: {text, mark ('1' to highlight)}."""
-    rows = [line.strip() for line in text.splitlines() if line.strip()]
-    return [{"text": line, "mark": "1" if is_placeholder(line) else ""} for line in rows]
+def _lines(text: str, lead: str = "") -> list[dict[str, str]]:
+    """One basis or recipient per line: {text, mark ('1' to highlight)}; a leading `lead` ('Căn cứ', '-', which
+    the template writes itself) is dropped."""
+    rows = []
+    for line in text.splitlines():
+        line = line.strip()
+        if lead and line.casefold().startswith(lead.casefold()):
+            line = line[len(lead) :].strip()
+        if line:
+            rows.append({"text": line, "mark": "1" if is_placeholder(line) else ""})
+    return rows
 
 
 def _locality(parent_body: str) -> str:
@@ -142,8 +149,8 @@ def dossier_context(result: Result, count: CountResult) -> dict[str, Any]:
             "ttr_number": value(K_TTR_NUMBER),
             "ttr_to": value(K_TTR_TO),
             "ttr_via": value(K_TTR_VIA),
-            "bases": _lines(info_value(book, K_BASES, fields)),
-            "recipients": _lines(info_value(book, K_TTR_RECIPIENTS, fields)),
+            "bases": _lines(info_value(book, K_BASES, fields), "Căn cứ"),
+            "recipients": _lines(info_value(book, K_TTR_RECIPIENTS, fields), "-"),
             "sign_authority": value(K_SIGN_AUTHORITY),
             "signer_title": value(K_SIGNER_TITLE) or ctx["head_signer_title"],
             "signer": value(K_SIGNER),

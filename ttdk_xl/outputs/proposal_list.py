@@ -26,7 +26,7 @@ HEADERS = (
     "Số phiếu đồng ý / phiếu hợp lệ",
     "Tỷ lệ (%)",
 )
-WIDTHS = (6, 26, 62, 28, 11, 14, 9)
+WIDTHS = (5, 24, 50, 24, 8, 12, 8)  # about the width of A4 landscape at 12 pt
 
 
 def write_proposal_list(result: Result, ctx: dict[str, Any], path: Path) -> Path:
@@ -58,7 +58,7 @@ def write_proposal_list(result: Result, ctx: dict[str, Any], path: Path) -> Path
             {**font, "bold": True, "border": 1, "align": "center", "text_wrap": True, "bg_color": "#F2F2F2"}
         )
         f_cell = wb.add_format({**font, "border": 1, "align": "center", "text_wrap": True})
-        f_left = wb.add_format({**font, "border": 1, "text_wrap": True, "valign": "top"})
+        f_left = wb.add_format({**font, "border": 1, "text_wrap": True})
         f_name = wb.add_format({**font, "border": 1, "bold": True, "text_wrap": True})
         f_empty = wb.add_format({**font, "border": 1, "italic": True, "align": "center"})
 
@@ -138,6 +138,7 @@ def write_proposal_list(result: Result, ctx: dict[str, Any], path: Path) -> Path
             f_bold_center if signer else wb.add_format({**font, "bold": True, "align": "center", "bg_color": "#FFFF00"})
         )
         ws.merge_range(row + 7, 3, row + 7, last, signer or "[Họ và tên người ký]", fmt)
+        ws.set_row(row + 2, fit_height(text_lines(ctx["signer_title"], sum(WIDTHS[3:]))))
         ws.print_area(0, 0, row + 7, last)
         wb.close()
     return path
