@@ -73,28 +73,19 @@ def header(doc, number: str) -> None:
     )
 
 
-def signature(doc, left_title: str | None, recipients: bool) -> None:
-    """Nơi nhận (or a second signer) left, the signer right, in a borderless table."""
+def signature(doc) -> None:
+    """Nơi nhận left, the signer right, in a borderless table."""
     t = doc.add_table(rows=1, cols=2)
     table_props(t, [6.9, 9.9], borders=False, indent_cm=-0.4)
     cant_split(t.rows[0])
     left, right = t.rows[0].cells
-    if recipients:
-        p = left.paragraphs[0]
-        fmt(p, align=LEFT, before=6, after=0, indent=0, line=None)
-        add_runs(p, "Nơi nhận:", size=12, bold=True, italic=True)
+    p = left.paragraphs[0]
+    fmt(p, align=LEFT, before=6, after=0, indent=0, line=None)
+    add_runs(p, "Nơi nhận:", size=12, bold=True, italic=True)
+    for text in ("{%p for r in recipients %}", line_runs("r", prefix="- "), "{%p endfor %}"):
         p = left.add_paragraph()
         fmt(p, align=LEFT, after=0, indent=0, line=None)
-        add_runs(p, "{%p for r in recipients %}", size=11)
-        p = left.add_paragraph()
-        fmt(p, align=LEFT, after=0, indent=0, line=None)
-        add_runs(p, line_runs("r", prefix="- "), size=11)
-        p = left.add_paragraph()
-        fmt(p, align=LEFT, after=0, indent=0, line=None)
-        add_runs(p, "{%p endfor %}", size=11)
-    elif left_title:
-        _signer(left, left_title, None, "secretary", "[Họ và tên thư ký]")
-
+        add_runs(p, text, size=11)
     _signer(right, "{{ sign_authority }}", "{{ signer_title }}", "signer", "[Họ và tên người ký]")
     for cell in (left, right):
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
@@ -176,7 +167,7 @@ def build_to_trinh(out: Path) -> Path:
         "Kính trình {% if ttr_to %}{{ ttr_to }}{% else %}Chủ tịch {{ parent_body }}{% endif %} xem xét, quyết định./.",
         keep=True,
     )
-    signature(doc, None, recipients=True)
+    signature(doc)
     return _save(doc, out)
 
 

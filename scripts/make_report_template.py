@@ -151,7 +151,7 @@ def unit_caption(w: Writer) -> None:
         run.font.size = Pt(12)
 
 
-def closing_block(doc) -> None:
+def closing_block(doc, final: bool = False) -> None:
     """Nơi nhận (left) and signature (right), in a borderless table."""
     t = doc.add_table(rows=1, cols=2)
     table_props(t, [6.9, 9.9], borders=False, indent_cm=-0.4)
@@ -171,17 +171,20 @@ def closing_block(doc) -> None:
 
     p = right.paragraphs[0]
     fmt(p, align=CENTER, before=6, after=0, indent=0, line=None)
-    add_runs(p, "CỤM TRƯỞNG", size=14, bold=True)
+    add_runs(p, "{{ sign_authority }}" if final else "CỤM TRƯỞNG", size=14, bold=True)
     p = right.add_paragraph()
     fmt(p, align=CENTER, after=0, indent=0, line=None)
-    add_runs(p, "{{ head_signer_title }}", size=14, bold=True)
+    add_runs(p, "{{ signer_title }}" if final else "{{ head_signer_title }}", size=14, bold=True)
     for _ in range(4):
         p = right.add_paragraph()
         fmt(p, align=CENTER, after=0, indent=0, line=None)
         mark_size(p, 14)
     p = right.add_paragraph()
     fmt(p, align=CENTER, before=12, after=0, indent=0, line=None)
-    add_runs(p, [("[Họ và tên người ký]", {"mark": True})], size=14, bold=True)
+    name = [("[Họ và tên người ký]", {"mark": True})]
+    if final:  # the book's `Người ký` (outputs.dossier), else the placeholder
+        name = [("{% if signer %}{{ signer }}{% else %}", {}), *name, ("{% endif %}", {})]
+    add_runs(p, name, size=14, bold=True)
     for cell in (left, right):
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
 
@@ -524,7 +527,7 @@ def build(out: Path = DEFAULT_OUT, final: bool = False) -> Path:
         "{{ year_next }} của {{ cluster_name }}./.",
         keep=True,
     )
-    closing_block(doc)
+    closing_block(doc, final)
 
     out.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(out))

@@ -173,6 +173,8 @@ def test_book_keys_name_bases_addressees_and_signers(tmp_path):
     assert "Căn cứ Biên bản họp Cụm ngày" in to_trinh and "152/2025" not in to_trinh  # the book's, not the default
     assert "KT. CHỦ TỊCH" in to_trinh and "Lê Văn An" in to_trinh and "PHÓ CHỦ TỊCH UBND HUYỆN" in to_trinh
     assert marked(outcome.paths[1]) == []  # nothing left to complete
+    report = doc_text(outcome.paths[0])
+    assert "KT. CHỦ TỊCH" in report and "Lê Văn An" in report and "[Họ và tên người ký]" not in report
     assert "Chủ trì: Ông Lê Văn An, Chủ tịch UBND huyện Triệu Sơn." in minutes
     assert "Thời gian: 08 giờ 00 phút, ngày" in minutes and "Bà Trần Thị Bình" in minutes
     sheet = openpyxl.load_workbook(outcome.paths[3]).active
