@@ -313,8 +313,8 @@ def minutes_signature(doc) -> None:
     table_props(t, [8.2, 8.2], borders=False)
     cant_split(t.rows[0])
     left, right = t.rows[0].cells
-    _signer(left, "THƯ KÝ", None, "secretary", "[Họ và tên thư ký]")
-    _signer(right, "CHỦ TRÌ HỘI NGHỊ", None, "chair", "[Họ và tên người chủ trì]")
+    _signer(left, "THƯ KÝ", None, "secretary_name", "[Họ và tên thư ký]")
+    _signer(right, "CHỦ TRÌ HỘI NGHỊ", None, "chair_name", "[Họ và tên người chủ trì]")
     for cell in (left, right):
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
 

@@ -176,9 +176,18 @@ def test_book_keys_name_bases_addressees_and_signers(tmp_path):
     report = doc_text(outcome.paths[0])
     assert "KT. CHỦ TỊCH" in report and "Lê Văn An" in report and "[Họ và tên người ký]" not in report
     assert "Chủ trì: Ông Lê Văn An, Chủ tịch UBND huyện Triệu Sơn." in minutes
-    assert "Thời gian: 08 giờ 00 phút, ngày" in minutes and "Bà Trần Thị Bình" in minutes
+    assert "Thời gian: 08 giờ 00 phút, ngày" in minutes and "Thư ký: Bà Trần Thị Bình." in minutes
+    signatures = [c.text for c in Document(str(outcome.paths[2])).tables[-1].rows[0].cells]
+    assert signatures[0].split() == ["THƯ", "KÝ", "Trần", "Thị", "Bình"]
+    assert signatures[1].split() == ["CHỦ", "TRÌ", "HỘI", "NGHỊ", "Lê", "Văn", "An"]
     sheet = openpyxl.load_workbook(outcome.paths[3]).active
     assert "(Kèm theo Tờ trình số 125/TTr-UBND của UBND huyện Triệu Sơn)" in [c.value for c in sheet["A"]]
+
+
+def test_the_same_inputs_give_the_same_bytes(dossier, tmp_path):
+    root, book, outcome = dossier
+    again = make_dossier(root, book=book, out=tmp_path / "lan2")
+    assert [p.read_bytes() for p in again.paths] == [p.read_bytes() for p in outcome.paths]
 
 
 def test_defaults_are_one_dict_of_keys():

@@ -116,13 +116,26 @@ def _locality(parent_body: str) -> str:
     return text
 
 
+_TITLES = ("đồng chí ", "đ/c ", "ông ", "bà ")
+
+
+def person_name(text: str) -> str:
+    """The name under a signature: 'Ông Lê Văn An, Chủ tịch UBND huyện …' → 'Lê Văn An'."""
+    name = text.split(",", 1)[0].strip()
+    for title in _TITLES:
+        if name.casefold().startswith(title):
+            return name[len(title) :].strip()
+    return name
+
+
 def dossier_context(result: Result, count: CountResult) -> dict[str, Any]:
     """The report's context with the vote (outputs.vote_results), plus:
 
     ttr_number (the book's 'Số tờ trình', '' → placeholder), ttr_to, ttr_via, bases and recipients (lists of
     {text, mark}), sign_authority, signer_title, signer ('' → placeholder), meeting_time, meeting_place,
-    chair, secretary, absent ('' → placeholder), members (list: stt, name, delegates — the names the units
-    registered, '' when none), n_changes, n_proposed (two digits).
+    chair, secretary, absent ('' → placeholder), chair_name and secretary_name (the names alone, to sign),
+    members (list: stt, name, delegates — the names the units registered, '' when none), n_changes,
+    n_proposed (two digits).
     """
     book = result.book
     ctx = build_context(result, count)
@@ -157,7 +170,9 @@ def dossier_context(result: Result, count: CountResult) -> dict[str, Any]:
             "meeting_time": value(K_MEETING_TIME),
             "meeting_place": value(K_MEETING_PLACE) or ctx["vote_place"] or ctx["place"],
             "chair": value(K_CHAIR),
+            "chair_name": person_name(value(K_CHAIR)),
             "secretary": value(K_SECRETARY),
+            "secretary_name": person_name(value(K_SECRETARY)),
             "absent": value(K_ABSENT),
             "members": [
                 {"stt": str(i), "name": u.name, "delegates": delegates.get(u.code, "")}
