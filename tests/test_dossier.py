@@ -337,3 +337,26 @@ def test_command_broken_template_is_one_line_and_help_is_vietnamese(tmp_path, mo
     help_text = run("ho-so", "--help").output
     assert "THƯ_MỤC_NĂM" in help_text and "--kiem-phieu" in help_text and "--tham-dinh" in help_text
     assert "hồ sơ đề nghị khen thưởng" in help_text
+
+
+def test_a_count_of_another_year_is_refused(tmp_path):
+    root, _ = year_folder(tmp_path)
+    outcome = make_dossier(root, book=make_book(year=2026))
+    assert not outcome.ok and not (root / "ho_so").exists()
+    assert [f.code for f in outcome.findings] == ["dossier-tally-other-year"]
+    assert "năm 2025, không phải Cụm thi đua số 9 năm 2026" in outcome.findings[0].message
+
+
+def test_places_left_open_by_the_vote_are_said(tmp_path):
+    votes = {"suy_ton": ["U1 U2", "U1 U3", "U1 U2", "U1 U3"], "cum_truong": ["U2", "U3", "U2", "U3"], "cum_pho": []}
+    root, book = year_folder(tmp_path, votes=votes)
+    outcome = make_dossier(root, book=book)
+    assert outcome.ok
+    assert [f.code for f in outcome.findings if f.code == "dossier-vote-open"] == ["dossier-vote-open"] * 3
+    report = doc_text(outcome.paths[0])
+    assert "Còn 02 vị trí suy tôn chưa có đơn vị đạt quá nửa số phiếu hợp lệ." in report  # 2/4: not more than half
+    assert "Bầu Cụm trưởng: chưa có đơn vị đạt quá nửa số phiếu hợp lệ, Hội nghị cần bầu lại." in report
+    assert "Cụm trưởng năm 2026: [chưa bầu được: Hội nghị bầu lại];" in report
+    assert [r[1] for r in openpyxl.load_workbook(outcome.paths[3]).active.iter_rows(values_only=True)].count(
+        NAMES[0]
+    ) == 1  # only the unit chosen is proposed
