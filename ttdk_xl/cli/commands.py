@@ -669,7 +669,7 @@ def ho_so(
 
     \b
     Ví dụ:  ttdk-xl ho-so
-            ttdk-xl ho-so cum2-2025 --kiem-phieu bo_phieu/phieu_kiem.xlsx
+            ttdk-xl ho-so cum2-2025 --kiem-phieu cum2-2025/bo_phieu/phieu_kiem.xlsx
     """
     from ttdk_xl.pipeline.dossier import make_dossier
 
