@@ -673,7 +673,7 @@ def ho_so(
     """
     from ttdk_xl.pipeline.dossier import make_dossier
 
-    root = root if root is not None else Path.cwd()
+    root = root if root is not None else Path(".")
     if not root.is_dir():
         click.echo(f"Lỗi: không có thư mục năm {root}.", err=True)
         sys.exit(1)
