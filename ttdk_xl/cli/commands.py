@@ -876,5 +876,88 @@ def _exit_now(code: object) -> None:
     os._exit(code)
 
 
+# ---------------------------------------------------------------------------------------------- ho-so (the dossier)
+
+
+@cli.command("ho-so")
+@click.argument("root", metavar="[THƯ_MỤC_NĂM]", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--book", type=PATH_IN, help="Bộ tiêu chí (mặc định: bo_tieu_chi.xlsx của thư mục năm).")
+@click.option(
+    "--tham-dinh",
+    "assessed",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Tệp điểm thẩm định (mặc định: tham_dinh.xlsx của thư mục năm, nếu có).",
+)
+@click.option(
+    "--kiem-phieu",
+    "tally_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Bảng kiểm phiếu đã nhập (mặc định: phieu_kiem.xlsx của thư mục năm, hoặc bo_phieu/phieu_kiem.xlsx).",
+)
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Thư mục ghi hồ sơ (mặc định: ho_so/ của thư mục năm).",
+)
+@click.option(
+    "--mau",
+    "template_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Thư mục chứa mẫu Word riêng của văn phòng (mau_bao_cao_ho_so.docx, mau_to_trinh.docx, "
+    "mau_bien_ban_hop.docx); mẫu nào không có thì dùng mẫu mặc định.",
+)
+def ho_so(
+    root: Path | None,
+    book: Path | None,
+    assessed: Path | None,
+    tally_file: Path | None,
+    out: Path | None,
+    template_dir: Path | None,
+) -> None:
+    """Sau khi bỏ phiếu: lập hồ sơ đề nghị khen thưởng của Cụm trong thư mục năm (mặc định: thư mục hiện tại).
+
+    Tổng hợp lại hộp thư hop_thu/ (theo điểm thẩm định tham_dinh.xlsx nếu có), đọc kết quả bỏ phiếu
+    trong phieu_kiem.xlsx, rồi ghi vào ho_so/: bao_cao.docx (báo cáo tổng kết chính thức, có kết quả suy
+    tôn, bầu Cụm trưởng, Cụm phó), to_trinh.docx (tờ trình đề nghị khen thưởng), bien_ban_hop.docx (biên
+    bản họp bình xét thi đua) và danh_sach_de_nghi.xlsx (danh sách đề nghị khen thưởng). Căn cứ pháp lý,
+    nơi nhận, người ký lấy từ trang 'Thông tin' của bộ tiêu chí.
+
+    \b
+    Ví dụ:  ttdk-xl ho-so
+            ttdk-xl ho-so cum2-2025 --kiem-phieu cum2-2025/bo_phieu/phieu_kiem.xlsx
+    """
+    from ttdk_xl.pipeline.dossier import make_dossier
+
+    root = root if root is not None else Path(".")
+    if not root.is_dir():
+        click.echo(f"Lỗi: không có thư mục năm {root}.", err=True)
+        sys.exit(1)
+    try:
+        outcome = make_dossier(root, book=book, assessed=assessed, tally=tally_file, out=out, template_dir=template_dir)
+    except TtdkError as exc:
+        _fail(exc)
+    _print_findings([f for f in outcome.findings if f.severity.value != "Ghi chú"])
+    if not outcome.ok:
+        click.echo("Chưa lập hồ sơ đề nghị khen thưởng.")
+        sys.exit(1)
+    result = outcome.result
+    assert result is not None and outcome.count is not None
+    from ttdk_xl.outputs.vote_results import proposals
+
+    b = result.book
+    click.echo(f"{b.cluster_name} — năm {b.year}: hồ sơ đề nghị khen thưởng theo {outcome.tally_file}")
+    if outcome.assessed_file is not None:
+        click.echo(f"(Theo điểm thẩm định: {outcome.assessed_file})")
+    for p in proposals(result, outcome.count):
+        award = f"đề nghị tặng {p.award}" if p.award else f"không đề nghị: {p.note}"
+        click.echo(f"  {p.place:<4} {p.unit.unit.name:<32} {p.votes:>3}/{p.valid} phiếu  {award}")
+    click.echo(f"Đã ghi trong {outcome.paths[0].parent}/:")
+    for path in outcome.paths:
+        click.echo(f"  {path.name}")
+    click.echo("Ô tô vàng trong các văn bản là phần người soạn thảo cần điền (số văn bản, người ký…).")
+
+
 if __name__ == "__main__":
     main()
