@@ -126,7 +126,9 @@ def cli(verbose: bool) -> None:
       6. Hội nghị: nhập điểm thẩm định vào tham_dinh.xlsx, lưu, chạy lại ttdk-xl consolidate
       7. ttdk-xl ballots                phiếu suy tôn, phiếu bầu, bảng kiểm phiếu phieu_kiem.xlsx
       8. ttdk-xl tally                  kiểm phiếu, biên bản kiểm phiếu
-      9. ttdk-xl covenant bo_tieu_chi.xlsx   dự thảo giao ước thi đua năm sau
+      9. ttdk-xl ho-so                  hồ sơ đề nghị khen thưởng: tờ trình, biên bản họp, báo cáo, danh sách
+     10. ttdk-xl covenant bo_tieu_chi.xlsx   dự thảo giao ước thi đua năm sau
+     11. ttdk-xl nam-moi                thư mục năm sau (Cụm trưởng, Cụm phó mới; lưu kết quả năm nay)
       ttdk-xl trang-thai                năm đang ở bước nào, việc cần làm tiếp
     """
     if verbose:
@@ -204,7 +206,8 @@ Các bước:
        ttdk-xl consolidate
 8. Phiếu suy tôn, phiếu bầu Cụm trưởng/Cụm phó (theo thứ tự điểm thẩm định):   ttdk-xl ballots
    Nhập từng phiếu vào phieu_kiem.xlsx rồi kiểm phiếu:   ttdk-xl tally
-9. Giao ước thi đua năm sau:   ttdk-xl covenant {book}
+9. Hồ sơ đề nghị khen thưởng (tờ trình, biên bản họp, báo cáo cuối cùng, danh sách đề nghị):   ttdk-xl ho-so
+   Giao ước thi đua năm sau:   ttdk-xl covenant {book}
 10. Thư mục năm sau (bộ tiêu chí năm sau, Cụm trưởng/Cụm phó mới, lưu kết quả năm nay):   ttdk-xl nam-moi
 """
 
