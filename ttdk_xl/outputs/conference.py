@@ -144,9 +144,8 @@ def _join_and(items: list[str]) -> str:
 
 
 def _lower_first(text: str) -> str:
-    """'Chủ tịch UBND' stays (a title); 'Đại diện lãnh đạo' → 'đại diện lãnh đạo' inside a sentence."""
-    word = text.split(" ", 1)[0]
-    return text if word in ("Chủ", "Trưởng", "Phó", "Thành", "Lãnh") else text[:1].lower() + text[1:]
+    """'Đại diện lãnh đạo …' → 'đại diện lãnh đạo …' inside a sentence; a title ('Bí thư', 'Chủ tịch') stays."""
+    return text[:1].lower() + text[1:] if text.startswith("Đại diện") else text
 
 
 def _upper_first(text: str) -> str:
@@ -220,6 +219,8 @@ def build_context(book: Book, run_date: date | None = None) -> dict[str, Any]:
 
     day = book.conference_date
     conf_time = _info(book, "Giờ hội nghị", fields)
+    start = start_time(conf_time)
+    conf_time = _clock(start) if start is not None else conf_time  # '14 giờ' → '14h00', as in the programme
     if day is not None:
         conf_day_words = day_words(day)
         weekday = _WEEKDAYS[day.weekday()]
@@ -292,7 +293,7 @@ def build_context(book: Book, run_date: date | None = None) -> dict[str, Any]:
         "next_head": next_head,
         "signer": signer,
         "contact": _contact(head),
-        "programme": _programme(start_time(conf_time), fields),
+        "programme": _programme(start, fields),
         "banner_title_1": "TỔNG KẾT CÔNG TÁC THI ĐUA VÀ KHEN THƯỞNG",
         "banner_title_2": f"NĂM {book.year}; PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM {book.year + 1}",
         "banner_place_date": place_date,
