@@ -72,14 +72,12 @@ def render_template(template: Path, context: dict[str, Any], label: str) -> Any:
 
 
 def _jinja_message(template: Path, exc: Exception, env: Any, label: str) -> str:
-    # The report's template checks find the faulty tag and explain it in Vietnamese; they are shared here.
-    from ttdk_xl.outputs.report import _explain, _locate_bad_tag
-
+    """A Vietnamese message naming the template, the faulty tag and the paragraph it is in."""
     found = _locate_bad_tag(template, exc, env)
     if found:
         where, tag, reason = found
         return (
-            f"Mẫu {label} “{template.name}” có thẻ không hợp lệ {tag} ({where}): {reason or _explain(exc)}. "
+            f"Mẫu {label} “{template.name}” có thẻ không hợp lệ “{tag}” ({where}): {reason or _explain(exc)}. "
             "Hãy sửa thẻ trong tệp mẫu (thẻ phải có dạng {{ tên_biến }} hoặc {%p if … %} … {%p endif %})."
         )
     line = getattr(exc, "lineno", None)
@@ -87,6 +85,70 @@ def _jinja_message(template: Path, exc: Exception, env: Any, label: str) -> str:
         f"Mẫu {label} “{template.name}” có lỗi ở dòng {line or '?'}: {_explain(exc)}. "
         "Hãy sửa thẻ trong tệp mẫu (kiểm tra các cặp {%p if %}/{%p endif %}, {%p for %}/{%p endfor %})."
     )
+
+
+def _explain(exc: Exception) -> str:
+    msg = str(getattr(exc, "message", None) or exc)
+    for pattern, text in (
+        (r"No filter named '([^']+)'", "bộ lọc “{}” không tồn tại"),
+        (r"'([^']+)' is undefined", "biến “{}” không có trong dữ liệu của văn bản"),
+        (r"has no attribute '([^']+)'", "dữ liệu của văn bản không có mục “{}”"),
+        (r"Encountered unknown tag '([^']+)'", "lệnh “{}” không tồn tại hoặc đặt sai chỗ"),
+    ):
+        m = re.search(pattern, msg)
+        if m:
+            return text.format(m.group(1))
+    if "unexpected end of template" in msg.lower():
+        return "có khối lệnh mở (if/for) mà không có lệnh đóng (endif/endfor) tương ứng"
+    return f"lỗi Jinja: {msg}"
+
+
+_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{\{.*|\{%.*")
+_KEYWORDS = {"if", "elif", "else", "endif", "for", "endfor", "set", "endset", "with", "endwith", "filter", "endfilter"}
+
+
+def _locate_bad_tag(template: Path, exc: Exception, env: Any) -> tuple[str, str, str] | None:
+    """The first tag of the template that breaks it, checked paragraph by paragraph: (where, tag, reason)."""
+    import jinja2
+    from docx import Document
+
+    undefined = re.search(r"'([^']+)' is undefined|has no attribute '([^']+)'", str(exc))
+    name = next((g for g in undefined.groups() if g), None) if undefined else None
+    try:
+        paragraphs = list(_paragraphs_of(Document(str(template))))
+    except Exception:  # the message is still given, without the tag's place
+        return None
+    for n, text in enumerate(paragraphs, 1):
+        where = f"đoạn {n}"
+        for m in _TAG.finditer(text):
+            tag = m.group(0)[:80]
+            if tag.startswith("{{") and not tag.endswith("}}"):
+                return where, tag, "thẻ mở bằng “{{” nhưng không có “}}” để đóng"
+            if tag.startswith("{%") and not tag.endswith("%}"):
+                return where, tag, "thẻ mở bằng “{%” nhưng không có “%}” để đóng"
+            if name and re.search(rf"\b{re.escape(name)}\b", tag):
+                return where, tag, ""
+            if tag.startswith("{{"):
+                try:
+                    env.from_string(re.sub(r"^\{\{[pr]\s", "{{ ", tag))
+                except jinja2.TemplateSyntaxError as err:
+                    return where, tag, _explain(err)
+            else:
+                words = re.sub(r"^\{%-?\s*(p|tr|tc|r)?\s+", "", tag).split()
+                if words and words[0] not in _KEYWORDS:
+                    return where, tag, f"lệnh “{words[0]}” không tồn tại"
+    return None
+
+
+def _paragraphs_of(doc: Any):
+    """The text of every paragraph of a python-docx document, tables included, in order."""
+    for block in doc.iter_inner_content():
+        if hasattr(block, "rows"):
+            for row in block.rows:
+                for cell in row.cells:
+                    yield from _paragraphs_of(cell)
+        else:
+            yield block.text
 
 
 def _paragraphs(tpl: Any):
