@@ -175,7 +175,7 @@ def build_plan(out: Path) -> Path:
     w.tag("{%p endfor %}")
     w.para("- {{ member_roles_text }} của {{ n_units }} đơn vị trong Cụm: {{ unit_names }};")
     w.para("- Đơn vị Cụm phó ({{ deputy_body }}): {{ deputy_attendees }};")
-    w.para('- Đơn vị Cụm trưởng ({{ head_body }}): {{ head_attendees|join("; ") }}.')
+    w.para("- Đơn vị Cụm trưởng ({{ head_body }}): {{ head_attendees_text }}.")
     w.para("Mỗi đơn vị trong Cụm đăng ký tối đa {{ seats }} đại biểu.")
 
     w.heading("III. CHƯƠNG TRÌNH, MAKET HỘI NGHỊ")
@@ -291,31 +291,34 @@ def build_programme(out: Path) -> Path:
     doc = _document("Chương trình Hội nghị tổng kết công tác thi đua, khen thưởng (mẫu)")
     w = Writer(doc)
     national_header(doc, "{{ parent_body_upper }}", "{{ cluster_name_upper }}", "", "")
-    title(w, "CHƯƠNG TRÌNH", SUBJECT, before=12)
-    _labelled(w, "Thời gian: ", "{{ conf_when }}.")
-    _labelled(w, "Địa điểm: ", "{{ venue }}.")
-    widths = [1.1, 3.0, 7.6, 4.8]
+    title(w, "CHƯƠNG TRÌNH", SUBJECT, before=6)
+    w.para([("Thời gian: ", {"bold": True}), "{{ conf_when }}."], after=3)
+    w.para([("Địa điểm: ", {"bold": True}), "{{ venue }}."], after=6)
+    widths = [1.0, 2.8, 7.6, 5.1]
     heads = ["STT", "Thời gian", "Nội dung", "Thực hiện"]
     t = doc.add_table(rows=4, cols=4)
     t.style = doc.styles["Table Grid"]
     table_props(t, widths, borders=True, pad_cm=0.1)
     for cell, text in zip(t.rows[0].cells, heads, strict=True):
-        cell_par(cell, text, bold=True, size=13)
+        cell_par(cell, text, bold=True, size=12)
     repeat_header(t.rows[0])
     cell_par(t.rows[1].cells[0], "{%tr for r in programme %}", align=LEFT)
     cells = t.rows[2].cells
-    cell_par(cells[0], "{{ r.stt }}", size=13)
-    cell_par(cells[1], "{{ r.time }}", size=13)
-    cell_par(cells[2], "{{ r.item }}", align=LEFT, size=13)
-    cell_par(cells[3], "{{ r.who }}", align=LEFT, size=13)
+    cell_par(cells[0], "{{ r.stt }}", size=12)
+    cell_par(cells[1], "{{ r.time }}", size=12)
+    cell_par(cells[2], "{{ r.item }}", align=LEFT, size=12)
+    cell_par(cells[3], "{{ r.who }}", align=LEFT, size=12)
     cant_split(t.rows[2])
     cell_par(t.rows[3].cells[0], "{%tr endfor %}", align=LEFT)
-    w.para("", indent=0, after=0)
-    w.para(
-        [("Thời gian các nội dung là dự kiến, Ban Tổ chức có thể điều chỉnh cho phù hợp thực tế.", {"italic": True})],
+    p = w.para(
+        [("Thời gian các nội dung là dự kiến, có thể điều chỉnh theo thực tế.", {"italic": True})],
         before=6,
+        after=0,
+        keep=True,
     )
-    p = w.para("BAN TỔ CHỨC HỘI NGHỊ", indent=0, align=CENTER, bold=True, before=12)
+    for run in p.runs:
+        run.font.size = Pt(12)
+    p = w.para("BAN TỔ CHỨC HỘI NGHỊ", indent=0, align=CENTER, bold=True, before=6)
     p.paragraph_format.left_indent = Mm(80)
     return write_docx(doc, out)
 

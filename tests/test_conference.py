@@ -183,6 +183,7 @@ def test_plan_names_every_unit_head_deputy_and_the_deadlines(papers):
     assert "trước ngày 13/12/2025" in body  # delegates: 5 days before the conference
     assert "Kinh phí tổ chức Hội nghị: Trích từ Quỹ Thi đua, khen thưởng của UBND huyện Triệu Sơn." in body
     assert "Thành viên Hội đồng Thi đua - Khen thưởng tỉnh phụ trách Cụm thi đua số 9" in body
+    assert "- Đơn vị Cụm trưởng (UBND huyện Triệu Sơn): đại diện Thường trực cấp ủy, Thường trực HĐND" in body
 
 
 def test_plan_programme_items_in_the_issue_order(papers):
@@ -246,7 +247,10 @@ def test_programme_times_speakers_and_order(papers):
     who = {r[2]: r[3] for r in rows}
     report = next(k for k in who if k.startswith("Báo cáo tổng kết"))
     assert who[report] == "Lãnh đạo UBND huyện Triệu Sơn (Cụm trưởng)"
-    assert "UBND huyện Nông Cống, dự kiến" in who[next(k for k in who if "ký kết giao ước" in k)]
+    assert (
+        "Lãnh đạo UBND huyện Nông Cống (Cụm trưởng năm 2026, dự kiến)"
+        in who[next(k for k in who if "ký kết giao ước" in k)]
+    )
     assert "Lãnh đạo Ban Thi đua - Khen thưởng tỉnh" in who.values()
     assert "Thời gian: 07h30, Thứ Năm, ngày 18 tháng 12 năm 2025." in text(papers / PROGRAMME_NAME)
 

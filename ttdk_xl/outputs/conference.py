@@ -77,8 +77,8 @@ _TIME = re.compile(r"^\s*(\d{1,2})\s*(?:h|giờ|g|:|\.)\s*(\d{1,2})?\s*(?:phút|
 
 # The programme, in the order of the plan: (minutes, item, who speaks). {…} are filled from the context.
 PROGRAMME: tuple[tuple[int, str, str], ...] = (
-    (30, "Đón tiếp đại biểu", "Ban Tổ chức ({head_body})"),
-    (10, "Tuyên bố lý do, giới thiệu đại biểu", "Ban Tổ chức ({head_body})"),
+    (30, "Đón tiếp đại biểu", "Ban Tổ chức"),
+    (10, "Tuyên bố lý do, giới thiệu đại biểu", "Ban Tổ chức"),
     (10, "Phát biểu khai mạc Hội nghị", "Lãnh đạo {head_body} (Cụm trưởng)"),
     (
         20,
@@ -111,10 +111,10 @@ PROGRAMME: tuple[tuple[int, str, str], ...] = (
         20,
         "Cụm trưởng, Cụm phó năm {year_next} nhận nhiệm vụ; phát động phong trào thi đua năm {year_next}; "
         "ký kết giao ước thi đua năm {year_next}",
-        "Lãnh đạo đơn vị Cụm trưởng năm {year_next} ({next_head}, dự kiến); lãnh đạo các đơn vị trong Cụm",
+        "Lãnh đạo {next_head} (Cụm trưởng năm {year_next}, dự kiến); các đơn vị trong Cụm",
     ),
     (5, "Bế mạc Hội nghị", "Lãnh đạo {head_body} (Cụm trưởng)"),
-    (60, "Tham quan, học tập mô hình, điển hình tiên tiến: {visit}", "{head_body} (Cụm trưởng) hướng dẫn"),
+    (60, "Tham quan, học tập mô hình, điển hình tiên tiến: {visit}", "{head_body}"),
     (0, "Giao lưu giữa các đơn vị trong Cụm", "Các đơn vị trong Cụm"),
 )
 
@@ -191,8 +191,8 @@ def build_context(book: Book, run_date: date | None = None) -> dict[str, Any]:
       conf_day_words ("ngày 18 tháng 12 năm 2025", or a placeholder), conf_weekday ("Thứ Năm" or ''),
       conf_time ("08h00"), conf_when ("08h00, Thứ Năm, ngày 18 tháng 12 năm 2025"), venue, budget,
       legal_bases (list of str; a placeholder when the book has none), province_office,
-      province_attendees (list), member_roles (list), member_roles_text ("Chủ tịch UBND, Trưởng phòng Nội vụ
-      và chuyên viên …"), deputy_attendees, head_attendees (list),
+      province_attendees (list), member_roles (list), member_roles_text ("Chủ tịch, Trưởng phòng Nội vụ và
+      chuyên viên …"), deputy_attendees, head_attendees (list), head_attendees_text (the same in a sentence),
       units (list: stt, name, body), unit_names, n_units ("06"), seats ("03"), deadline (Hạn nộp, or a
       placeholder), register_by, visit,
       head_unit_name, head_body, head_body_upper, head_signer_title, deputy_unit_name, deputy_body, next_head,
@@ -251,8 +251,9 @@ def build_context(book: Book, run_date: date | None = None) -> dict[str, Any]:
     signer = nfc(book.info("Người ký văn bản hội nghị", "")) or placeholder("[Họ và tên người ký]")
     next_head = deputy.name if deputy else placeholder("[đơn vị do Hội nghị bầu]")
     visit = _info(book, "Tham quan mô hình", fields)
-    fields |= {"next_head": strip_marks(next_head), "visit": visit}
+    fields |= {"next_head": next_head, "visit": visit}
 
+    head_attendees = _items(_info(book, "Đại biểu đơn vị Cụm trưởng", fields))
     place_date = f"{place}, {conf_day_words}" if day is not None else f"{place}, {placeholder(_NO_DAY)}"
     ctx: dict[str, Any] = {
         "cluster_name": cluster,
@@ -276,7 +277,8 @@ def build_context(book: Book, run_date: date | None = None) -> dict[str, Any]:
         "member_roles": member_roles,
         "member_roles_text": _join_and(member_roles),
         "deputy_attendees": _lower_first(_info(book, "Đại biểu đơn vị Cụm phó", fields).rstrip(";. ")),
-        "head_attendees": _items(_info(book, "Đại biểu đơn vị Cụm trưởng", fields)),
+        "head_attendees": head_attendees,
+        "head_attendees_text": "; ".join([_lower_first(a) for a in head_attendees[:1]] + head_attendees[1:]),
         "units": units,
         "unit_names": ", ".join(u.name for u in book.units),
         "n_units": f"{len(book.units):02d}",
