@@ -511,6 +511,26 @@ def test_command_options_and_errors(tmp_path):
     assert "Traceback" not in result.output and not (tmp_path / "x").exists()
 
 
+def test_a_rerun_backs_up_what_a_person_edited(tmp_path):
+    year = tmp_path / "cum2-2025"
+    year.mkdir()
+    shutil.copyfile(EXAMPLES / "bo_tieu_chi.xlsx", year / "bo_tieu_chi.xlsx")
+    assert CliRunner().invoke(cli, ["hoi-nghi", str(year)]).exit_code == 0
+    plan = year / "hoi_nghi" / PLAN_NAME
+    doc = Document(str(plan))
+    doc.add_paragraph("Văn phòng đã điền ngày Hội nghị")
+    doc.save(str(plan))  # as Word saves it: real dates in the zip
+    result = CliRunner().invoke(cli, ["hoi-nghi", str(year)])
+    assert result.exit_code == 0, result.output
+    (copy,) = list((year / "sao_luu").rglob("*.docx"))  # only the edited one
+    assert copy.name == PLAN_NAME and copy.parent.name.endswith("_hoi_nghi")
+    assert "Văn phòng đã điền ngày Hội nghị" in text(copy)
+    assert "Văn phòng đã điền" not in text(plan)  # written afresh
+    assert f"Đã sao lưu 1 văn bản đã sửa tay trước khi ghi lại: {copy.parent}/" in " ".join(result.output.split())
+    assert CliRunner().invoke(cli, ["hoi-nghi", str(year)]).exit_code == 0
+    assert len(list((year / "sao_luu").rglob("*.docx"))) == 1  # nothing edited since: no new copy
+
+
 def test_help_is_vietnamese():
     result = CliRunner().invoke(cli, ["hoi-nghi", "--help"])
     assert result.exit_code == 0

@@ -664,8 +664,13 @@ def hoi_nghi(year_dir: Path | None, book: Path | None, out: Path | None, templat
         the_book = load(place.book)
         n = len(the_book.units) + 4
         with click.progressbar(length=n, label="Đang soạn", file=sys.stderr, hidden=n < 30) as bar:
+            backups: list[Path] = []
             paths = make_conference_papers(
-                the_book, out=place.out, templates=templates, progress=lambda _p: bar.update(1)
+                the_book,
+                out=place.out,
+                templates=templates,
+                progress=lambda _p: bar.update(1),
+                on_backup=backups.append,
             )
     except TtdkError as exc:
         _fail(exc)
@@ -677,10 +682,15 @@ def hoi_nghi(year_dir: Path | None, book: Path | None, out: Path | None, templat
         if p.parent.name != INVITATIONS_DIR:
             click.echo(f"  {p.name}")
     click.echo(
-        f"  {INVITATIONS_DIR}/  {len(invitations)} giấy mời ({len(invitations) - 1} đơn vị trong Cụm, 01 cơ quan "
+        f"  {INVITATIONS_DIR}/  {len(invitations)} giấy mời ({len(invitations) - 1} đơn vị trong Cụm và cơ quan "
         f"thi đua tỉnh), {len(drafts)} thư nháp .eml"
     )
     click.echo(f"Đã ghi vào {place.out}/")
+    if backups:
+        where = backups[0]
+        while where.parent.name != "sao_luu" and where.parent != where:
+            where = where.parent
+        click.echo(f"Đã sao lưu {len(backups)} văn bản đã sửa tay trước khi ghi lại: {where}/")
     if the_book.conference_date is None:
         click.echo("Lưu ý: bộ tiêu chí chưa có 'Ngày hội nghị' (trang 'Thông tin'): ngày Hội nghị để trống, tô vàng.")
     no_address = [u.name for u in the_book.units if "@" not in u.email]
