@@ -319,6 +319,17 @@ def test_unknown_parts_are_highlighted_placeholders(tmp_path):
         assert not [t for t in highlighted(path) if not t.startswith(("[", "…", "ngày …", "số "))], path.name
 
 
+def test_a_book_without_head_or_deputy(tmp_path):
+    book = make_book(units=3, head_unit="", deputy_unit="", place="")
+    write_conference_papers(book, tmp_path, run_date=RUN_DAY)
+    marked = highlighted(tmp_path / PLAN_NAME)
+    for expected in ("[đơn vị Cụm trưởng]", "[đơn vị Cụm phó]", "[CHỨC VỤ NGƯỜI KÝ]", "[địa danh]"):
+        assert expected in marked
+    for unit in book.units:
+        assert unit.name in text(tmp_path / PLAN_NAME)
+    assert len(list((tmp_path / INVITATIONS_DIR).glob("*.eml"))) == len(book.units) + 1  # no head: a draft each
+
+
 def test_every_new_key_is_read_from_the_book(tmp_path):
     """The keys are typed in the workbook's `Thông tin`, read by load_book and used."""
     from openpyxl import load_workbook

@@ -289,7 +289,9 @@ def build_context(book: Book, run_date: date | None = None) -> dict[str, Any]:
         "head_unit_name": head.name if head else nfc(book.head_unit),
         "head_body": head_body,
         "head_body_upper": head_body.upper(),
-        "head_signer_title": signer_title(strip_marks(head_body)) if head or book.head_unit else "CỤM TRƯỞNG",
+        "head_signer_title": (
+            signer_title(strip_marks(head_body)) if head or book.head_unit else placeholder("[CHỨC VỤ NGƯỜI KÝ]")
+        ),
         "deputy_unit_name": deputy.name if deputy else nfc(book.deputy_unit),
         "deputy_body": deputy_body,
         "next_head": next_head,
