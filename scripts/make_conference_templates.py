@@ -167,7 +167,7 @@ def build_plan(out: Path) -> Path:
 
     w.heading("II. THỜI GIAN, ĐỊA ĐIỂM, THÀNH PHẦN THAM DỰ")
     w.heading("1. Thời gian, địa điểm")
-    _labelled(w, "- Thời gian: ", "{{ conf_when }};")
+    _labelled(w, "- Thời gian: ", "{{ conf_when_plan }};")
     _labelled(w, "- Địa điểm: ", "{{ venue }}.")
     w.heading("2. Thành phần tham dự")
     w.tag("{%p for a in province_attendees %}")

@@ -312,6 +312,9 @@ def test_unknown_parts_are_highlighted_placeholders(tmp_path):
     assert "Dự kiến" not in text(tmp_path / PLAN_NAME)
     assert "(lịch cụ thể sẽ thông báo sau)" in text(tmp_path / PLAN_NAME)
     assert "chậm nhất 05 ngày trước ngày tổ chức Hội nghị" in text(tmp_path / PLAN_NAME)
+    invitation_text = text(tmp_path / INVITATIONS_DIR / invitation_filename(book.units[1]))
+    assert "Thời gian: 08h00, ngày … tháng … năm …." in invitation_text
+    assert "thông báo sau" not in invitation_text  # an invitation does not say so
     assert "ngày … tháng … năm …" in highlighted(tmp_path / BANNER_NAME)
     invitation = highlighted(tmp_path / INVITATIONS_DIR / invitation_filename(book.units[1]))
     assert "số      /KH-CTĐ ngày …" in invitation and "[họ tên người liên hệ]" in invitation
@@ -402,6 +405,10 @@ def test_context_is_strings_and_lists():
 
     assert strings_only(ctx)
     assert ctx["conf_weekday"] == "Thứ Năm" and ctx["seats"] == "03" and ctx["n_units"] == "06"
+    book = conference_book()
+    head = replace(book.units[0], phone="+84 912.345.678")
+    ctx = build_context(replace(book, units=(head, *book.units[1:])), RUN_DAY)
+    assert ctx["contact"] == "Lê Thị Hoa, điện thoại 0912 345 678, thư điện tử tdkt@trieuson.gov.vn"
 
 
 # ---------------------------------------------------------------------------------------------- templates

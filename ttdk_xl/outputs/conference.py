@@ -26,6 +26,7 @@ from ttdk_xl.core.text import day_text, day_words, email_addresses, nfc, safe_fi
 from ttdk_xl.core.units import find_unit
 from ttdk_xl.outputs.conference_render import placeholder, render_template, strip_marks
 from ttdk_xl.outputs.report import body_name, signer_title
+from ttdk_xl.rules.delegates import show_phone, vn_phone
 
 PLAN_NAME = "ke_hoach_hoi_nghi.docx"
 PROGRAMME_NAME = "chuong_trinh.docx"
@@ -189,7 +190,8 @@ def build_context(book: Book, run_date: date | None = None) -> dict[str, Any]:
       THANH HÓA"), year, year_next, place, issue_date_line (the place and the month and year of the run, the
       day left for the signer: "Triệu Sơn, ngày      tháng 12 năm 2025"),
       conf_day_words ("ngày 18 tháng 12 năm 2025", or a placeholder), conf_weekday ("Thứ Năm" or ''),
-      conf_time ("08h00"), conf_when ("08h00, Thứ Năm, ngày 18 tháng 12 năm 2025"), venue, budget,
+      conf_time ("08h00"), conf_when ("08h00, Thứ Năm, ngày 18 tháng 12 năm 2025"), conf_when_plan (the
+      same, or with "(lịch cụ thể sẽ thông báo sau)" while the date is not set), venue, budget,
       legal_bases (list of str; a placeholder when the book has none), province_office,
       province_attendees (list), member_roles (list), member_roles_text ("Chủ tịch, Trưởng phòng Nội vụ và
       chuyên viên …"), deputy_attendees, head_attendees (list), head_attendees_text (the same in a sentence),
@@ -228,7 +230,7 @@ def build_context(book: Book, run_date: date | None = None) -> dict[str, Any]:
     else:
         conf_day_words = placeholder(_NO_DAY)
         weekday = ""
-        conf_when = f"{conf_time}, {conf_day_words} (lịch cụ thể sẽ thông báo sau)"
+        conf_when = f"{conf_time}, {conf_day_words}"
 
     register_typed = nfc(book.info("Hạn đăng ký đại biểu", ""))
     if register_typed:
@@ -269,6 +271,7 @@ def build_context(book: Book, run_date: date | None = None) -> dict[str, Any]:
         "conf_weekday": weekday,
         "conf_time": conf_time,
         "conf_when": conf_when,
+        "conf_when_plan": conf_when if day is not None else f"{conf_when} (lịch cụ thể sẽ thông báo sau)",
         "venue": _info(book, "Địa điểm hội nghị", fields),
         "budget": _info(book, "Kinh phí hội nghị", fields),
         "legal_bases": legal_bases,
@@ -311,12 +314,18 @@ def _contact(head: Unit | None) -> str:
         return placeholder("[họ tên, số điện thoại người liên hệ]")
     parts = [
         nfc(head.contact) or placeholder("[họ tên người liên hệ]"),
-        f"điện thoại {nfc(head.phone)}" if nfc(head.phone) else placeholder("[số điện thoại]"),
+        f"điện thoại {_phone(head.phone)}" if nfc(head.phone) else placeholder("[số điện thoại]"),
     ]
     emails = email_addresses(head.email)
     if emails:
         parts.append(f"thư điện tử {emails[0]}")
     return ", ".join(parts)
+
+
+def _phone(typed: str) -> str:
+    """'0912345678' → '0912 345 678', as on the delegate list; a number that is not Vietnamese as typed."""
+    digits, ok = vn_phone(typed)
+    return show_phone(digits) if ok else nfc(typed)
 
 
 def _programme(start: int | None, fields: dict[str, str]) -> list[dict[str, str]]:
