@@ -264,6 +264,7 @@ def test_each_invitation_is_addressed_from_the_book(papers):
         assert f"{roles} của {unit.name}" in body
         assert f"Đề nghị {unit.name} đăng ký tối đa 03 đại biểu" in body
         assert "“Đăng ký đại biểu”" in body and "trước ngày 13/12/2025" in body
+        assert f"(tệp “2025_{unit.code}_{unit.name}.xlsx”)" in body  # the workbook the unit was sent
         assert "Thời gian: 07h30, Thứ Năm, ngày 18 tháng 12 năm 2025." in body
         assert "Địa điểm: Hội trường tầng 3, trụ sở UBND huyện Triệu Sơn." in body
         assert "Liên hệ: Lê Thị Hoa, điện thoại 0912 345 678, thư điện tử tdkt@trieuson.gov.vn." in body
@@ -331,6 +332,18 @@ def test_a_book_without_head_or_deputy(tmp_path):
     for unit in book.units:
         assert unit.name in text(tmp_path / PLAN_NAME)
     assert len(list((tmp_path / INVITATIONS_DIR).glob("*.eml"))) == len(book.units) + 1  # no head: a draft each
+
+
+def test_text_with_xml_characters_and_unsafe_file_names(tmp_path):
+    book = make_book(units=3)
+    units = list(book.units)
+    units[2] = replace(units[2], name="Sở Văn hóa & Thể thao <mới>")
+    book = replace(book, units=tuple(units), extra_info=(("Địa điểm hội nghị", "Hội trường A & B"),))
+    write_conference_papers(book, tmp_path, run_date=RUN_DAY)
+    plan = text(tmp_path / PLAN_NAME)
+    assert "Sở Văn hóa & Thể thao <mới>" in plan and "Hội trường A & B" in plan
+    path = tmp_path / INVITATIONS_DIR / "giay_moi_U3_Sở Văn hóa & Thể thao _mới_.docx"
+    assert "Sở Văn hóa & Thể thao <mới>" in text(path)
 
 
 def test_every_new_key_is_read_from_the_book(tmp_path):

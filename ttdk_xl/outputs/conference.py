@@ -24,6 +24,7 @@ from ttdk_xl.core.atomic import write_bytes
 from ttdk_xl.core.models import Book, Unit
 from ttdk_xl.core.text import day_text, day_words, email_addresses, nfc, safe_filename, strip_unit_prefixes
 from ttdk_xl.core.units import find_unit
+from ttdk_xl.forms.template import workbook_filename
 from ttdk_xl.outputs.conference_render import placeholder, render_template, strip_marks
 from ttdk_xl.outputs.report import body_name, signer_title
 from ttdk_xl.rules.delegates import show_phone, vn_phone
@@ -377,7 +378,8 @@ def invitation_context(base: dict[str, Any], book: Book, unit: Unit | None) -> d
             ctx["invitees"].append(f"{_upper_first(base['deputy_attendees'])} {locality}")
         ctx["register"] = (
             f"Đề nghị {body} đăng ký tối đa {base['seats']} đại biểu (họ và tên, chức vụ, số điện thoại) tại trang "
-            f"tính “Đăng ký đại biểu” trong bảng tự chấm điểm thi đua năm {book.year} của đơn vị, gửi về "
+            f"tính “Đăng ký đại biểu” trong bảng tự chấm điểm thi đua năm {book.year} của đơn vị (tệp "
+            f"“{workbook_filename(book, unit)}”), gửi về "
             f"{strip_marks(base['head_body'])} (đơn vị Cụm trưởng) {strip_marks(base['register_by'])}."
         )
     ctx["is_province"], ctx["is_head"] = "", "x" if is_head else ""
