@@ -55,6 +55,7 @@ def year_and_inbox(given: Path | None) -> tuple[YearFolder | None, Path]:
                 err=True,
             )
             sys.exit(2)
+        year = type(year)(Path(".")) if year.root == Path.cwd() else year  # paths shown as the user sees them
         return year, year.inbox
     year = find_year(given)
     if year is not None and year.inbox.is_dir() and year.managed:
@@ -122,7 +123,8 @@ def cli(verbose: bool) -> None:
                                        bảng tự chấm (và thư nháp) cho từng đơn vị
       3. ttdk-xl check tep.xlsx         đơn vị tự kiểm tra bảng đã điền
       4. ttdk-xl consolidate            tổng hợp, xếp hạng, dự thảo báo cáo
-      5. ttdk-xl delegates              danh sách đại biểu dự Hội nghị
+      5. ttdk-xl hoi-nghi               kế hoạch, giấy mời, chương trình, maket Hội nghị
+         ttdk-xl delegates              danh sách đại biểu dự Hội nghị
       6. Hội nghị: nhập điểm thẩm định vào tham_dinh.xlsx, lưu, chạy lại ttdk-xl consolidate
       7. ttdk-xl ballots                phiếu suy tôn, phiếu bầu, bảng kiểm phiếu phieu_kiem.xlsx
       8. ttdk-xl tally                  kiểm phiếu, biên bản kiểm phiếu
@@ -201,7 +203,8 @@ Các bước:
 5. Tổng hợp:   ttdk-xl consolidate
    Xem ket_qua/tong_hop.xlsx (trang 'Kiểm tra' liệt kê lỗi) và ket_qua/bao_cao.docx (dự thảo);
    gửi các tệp trong ket_qua/tra_lai cho đơn vị có lỗi để sửa. Tệp đến muộn: lưu vào hop_thu rồi chạy lại.
-6. Đại biểu dự Hội nghị (trang 'Đăng ký đại biểu' của các tệp):   ttdk-xl delegates
+6. Kế hoạch, giấy mời (kèm thư nháp), chương trình, maket Hội nghị:   ttdk-xl hoi-nghi
+   Đại biểu dự Hội nghị (trang 'Đăng ký đại biểu' của các tệp):   ttdk-xl delegates
 7. Tại Hội nghị: nhập điểm thẩm định vào tham_dinh.xlsx (ô để nguyên = điểm tự chấm), lưu lại, rồi chạy
        ttdk-xl consolidate
 8. Phiếu suy tôn, phiếu bầu Cụm trưởng/Cụm phó (theo thứ tự điểm thẩm định):   ttdk-xl ballots
@@ -556,7 +559,10 @@ def ballots(inbox: Path | None, book: Path | None, out: Path | None, assessed: P
         )
     click.echo(f"Đã tạo trong {out}/:")
     for p in paths:
-        click.echo(f"  {p.name}" if p.parent == out else f"  {p}")
+        if p != tally_path:
+            click.echo(f"  {p.name}")
+    if not kept:
+        click.echo(f"Bảng kiểm phiếu: {tally_path}")
     if kept:
         click.echo(
             f"Giữ nguyên {tally_path} (đã có phiếu nhập vào; không ghi đè). Nếu danh sách đơn vị suy tôn đã đổi và "
@@ -783,13 +789,14 @@ def next_year(folder: Path | None, out: Path | None) -> None:
         made = make_next_year(year.root, target, howto=_HOWTO.format(book=BOOK_NAME, folder=Path(target).resolve()))
     except TtdkError as exc:
         _fail(exc)
-    click.echo(f"Đã tạo thư mục năm {made.year}: {made.root}")
+    shown = Path(os.path.relpath(made.root))  # as the user would type it
+    click.echo(f"Đã tạo thư mục năm {made.year}: {shown}")
     click.echo(f"  Cụm trưởng: {made.head}; Cụm phó: {made.deputy} ({made.how}).")
     for p in made.archived:
         click.echo(f"  Lưu vào lịch sử: {p.relative_to(made.root)}")
     for note in made.notes:
         click.echo(f"  {note}")
-    click.echo(f"Việc tiếp theo: mở {made.root / BOOK_NAME} bằng Excel, sửa tiêu chí, đơn vị cho năm {made.year}.")
+    click.echo(f"Việc tiếp theo: mở {shown / BOOK_NAME} bằng Excel, sửa tiêu chí, đơn vị cho năm {made.year}.")
 
 
 @cli.command("trang-thai")
@@ -1007,13 +1014,11 @@ def hoi_nghi(year_dir: Path | None, book: Path | None, out: Path | None, templat
         the_book = load(place.book)
         n = len(the_book.units) + 4
         with click.progressbar(length=n, label="Đang soạn", file=sys.stderr, hidden=n < 30) as bar:
-            backups: list[Path] = []
             paths = make_conference_papers(
                 the_book,
                 out=place.out,
                 templates=templates,
                 progress=lambda _p: bar.update(1),
-                on_backup=backups.append,
             )
     except TtdkError as exc:
         _fail(exc)
@@ -1029,11 +1034,6 @@ def hoi_nghi(year_dir: Path | None, book: Path | None, out: Path | None, templat
         f"thi đua tỉnh), {len(drafts)} thư nháp .eml"
     )
     click.echo(f"Đã ghi vào {place.out}/")
-    if backups:
-        where = backups[0]
-        while where.parent.name != "sao_luu" and where.parent != where:
-            where = where.parent
-        click.echo(f"Đã sao lưu {len(backups)} văn bản đã sửa tay trước khi ghi lại: {where}/")
     if the_book.conference_date is None:
         click.echo("Lưu ý: bộ tiêu chí chưa có 'Ngày hội nghị' (trang 'Thông tin'): ngày Hội nghị để trống, tô vàng.")
     no_address = [u.name for u in the_book.units if "@" not in u.email]

@@ -96,6 +96,12 @@ LABELS: dict[str, str] = {
     "agreed-unknown-cell": "Không có ô thẩm định này",
     "agreed-bad-value": "Điểm thẩm định không hợp lệ",
     "agreed-saved": "Đã lưu điểm thẩm định",
+    # the award dossier (ho-so)
+    "dossier-no-tally": "Chưa có bảng kiểm phiếu",
+    "dossier-tally-errors": "Bảng kiểm phiếu còn lỗi",
+    "dossier-tally-other-year": "Bảng kiểm phiếu của cụm, năm khác",
+    "dossier-no-award": "Được suy tôn nhưng chưa đủ điều kiện khen thưởng",
+    "dossier-vote-open": "Còn vị trí Hội nghị phải bầu lại",
     # the count
     "tally-bad-mark": "Đánh dấu phiếu sai",
     "tally-columns": "Sai cột bảng kiểm phiếu",
