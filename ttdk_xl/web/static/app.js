@@ -1,0 +1,56 @@
+// ttdk-xl local page: only progress and drag-and-drop; every page works without it.
+"use strict";
+document.addEventListener("DOMContentLoaded", function () {
+  // A job in the background (writing the outputs): its progress, then the page again.
+  document.querySelectorAll("[data-job]").forEach(function (box) {
+    var id = box.getAttribute("data-job");
+    var bar = box.querySelector("progress");
+    var count = box.querySelector(".job-count");
+    var title = box.querySelector(".job-title");
+    function poll() {
+      fetch("/tien-do/" + encodeURIComponent(id), { credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (job) {
+          title.textContent = job.title + "…";
+          if (job.total) {
+            bar.max = job.total;
+            bar.value = Math.min(job.done, job.total);
+            count.textContent = job.done + "/" + job.total + " tệp";
+          }
+          if (job.finished) {
+            title.textContent = job.error ? "Lỗi: " + job.error : job.message || "Xong.";
+            bar.removeAttribute("value");
+            bar.hidden = true;
+            if (!job.error) { setTimeout(function () { window.location = window.location.pathname; }, 600); }
+          } else {
+            setTimeout(poll, 400);
+          }
+        })
+        .catch(function () { setTimeout(poll, 1000); });
+    }
+    poll();
+  });
+  // Upload: a dashed zone that lights up under dragged files; a bar while the files are checked.
+  document.querySelectorAll(".drop").forEach(function (zone) {
+    var input = zone.querySelector("input[type=file]");
+    var text = zone.querySelector(".drop-text");
+    ["dragenter", "dragover"].forEach(function (e) {
+      zone.addEventListener(e, function () { zone.classList.add("over"); });
+    });
+    ["dragleave", "drop"].forEach(function (e) {
+      zone.addEventListener(e, function () { zone.classList.remove("over"); });
+    });
+    input.addEventListener("change", function () {
+      var names = Array.prototype.map.call(input.files, function (f) { return f.name; });
+      text.textContent = names.length ? names.length + " tệp: " + names.join(", ") : "Thả tệp vào đây hoặc bấm để chọn";
+    });
+  });
+  document.querySelectorAll("form.upload").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      var bar = form.querySelector("progress.sending");
+      if (bar) { bar.hidden = false; }
+      var button = form.querySelector("button");
+      if (button) { button.disabled = true; button.textContent = "Đang kiểm tra…"; }
+    });
+  });
+});
