@@ -139,7 +139,7 @@ def create_app(root: Path, secret: str, port: int, max_bytes: int = DEFAULT_MAX_
     def inbox_page() -> str:
         return page("inbox.html", uploads=[], accept=",".join(ALLOWED_EXTS), files=_inbox_files(year))
 
-    @app.post("/nhan")
+    @app.post("/nhan", endpoint="inbox_receive")
     def receive_files() -> str:
         b = the_book()
         uploads = []
@@ -178,7 +178,7 @@ def create_app(root: Path, secret: str, port: int, max_bytes: int = DEFAULT_MAX_
     def downloads_page() -> str:
         return page("downloads.html", files=_downloads(year), stale=_stale(year))
 
-    @app.post("/tai-ve/tao")
+    @app.post("/tai-ve/tao", endpoint="downloads_make")
     def make_outputs() -> ResponseReturnValue:
         book_path, inbox_path, out, agreed_path = year.book, year.inbox, year.results, agreed_file()
         total = sum(1 for p in inbox_path.rglob("*") if p.is_file()) if inbox_path.is_dir() else 0
@@ -203,7 +203,7 @@ def create_app(root: Path, secret: str, port: int, max_bytes: int = DEFAULT_MAX_
             abort(404)
         return Response(_json(job.as_dict()), mimetype="application/json")
 
-    @app.get("/tai-ve/<name>")
+    @app.get("/tai-ve/<name>", endpoint="downloads_file")
     def download(name: str) -> Response:
         if name in RESULT_FILES:
             path = year.results / name
