@@ -148,9 +148,7 @@ def create_app(root: Path, secret: str, port: int, max_bytes: int = DEFAULT_MAX_
                 continue
             data = f.stream.read(max_bytes * 3 + 1)  # beyond any limit: refused by receive, never kept
             uploads.append(receive(f.filename or "", data, year.inbox, b, max_bytes))
-        r = result()
-        state = {u.unit.code: UNIT_STATE[u.status] for u in r.units}
-        return page("inbox.html", uploads=uploads, state=state, accept=",".join(ALLOWED_EXTS), files=_inbox_files(year))
+        return page("inbox.html", uploads=uploads, accept=",".join(ALLOWED_EXTS), files=_inbox_files(year))
 
     @app.get("/tra-lai/<code>")
     def unit_return(code: str) -> Response:
