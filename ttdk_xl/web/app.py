@@ -165,7 +165,7 @@ def create_app(root: Path, secret: str, port: int, max_bytes: int = DEFAULT_MAX_
         r = result()
         rows = [_ranking_row(u) for u in r.units]
         blocking = [f for f in r.findings if f.blocking]
-        warnings = sum(f.severity is Severity.WARNING for f in r.findings)
+        warnings = [f for f in r.findings if f.severity is Severity.WARNING]
         return page("results.html", rows=rows, chart=_chart(r), blocking=blocking, warnings=warnings, result=r)
 
     @app.get("/tham-dinh", endpoint="agreed")
