@@ -6,6 +6,7 @@ import io
 import shutil
 import time
 import zipfile
+from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ pytest.importorskip("flask")
 
 import ttdk_xl
 from tests.conftest import fill, full_entries
+from ttdk_xl.core.text import vn_number as vn
 from ttdk_xl.pipeline.stages import default_book_path
 from ttdk_xl.web import guard
 from ttdk_xl.web.app import create_app
@@ -396,3 +398,54 @@ def test_the_server_listens_on_loopback_only():
         assert first_address(port, "x") == f"http://127.0.0.1:{port}/?khoa=x"
     finally:
         sock.close()
+
+
+# ----------------------------------------------------------------------------------------------- agreed scores
+
+
+def test_agreed_scores_are_checked_saved_and_counted_by_the_commands(year):
+    root, src = year
+    c = client_of(root)
+    upload(c, *[(n, (src / n).read_bytes()) for n in ("a.xlsx", "b.xlsx", "c.xlsx")])
+    book = ttdk_xl.load_book(root / "bo_tieu_chi.xlsx")
+    unit, leaf = book.units[0].code, book.leaves[0]
+    page = c.get(f"/tham-dinh?don-vi={unit}", headers=HOST).get_data(as_text=True)
+    assert f'name="d-{leaf.code}"' in page and f'data-max="{leaf.max_points}"' in page
+
+    for bad in ("99", "-1", "4,3", "abc", ""):  # above the max, negative, off the step, not a number, blank
+        r = c.post("/tham-dinh", headers=HOST, data={"csrf": TOKEN, "don_vi": unit, f"d-{leaf.code}": bad})
+        text = r.get_data(as_text=True)
+        assert r.status_code == 200 and "Chưa lưu" in text and text.count('class="sev-error"') == 1, bad
+        assert not (root / "tham_dinh.xlsx").exists()
+
+    reason = "Hội nghị thống nhất <trừ> 0,5 điểm"
+    r = c.post(
+        "/tham-dinh",
+        headers=HOST,
+        data={"csrf": TOKEN, "don_vi": unit, f"d-{leaf.code}": "4,5", f"l-{leaf.code}": reason},
+    )
+    assert r.status_code == 302
+    page = c.get(r.headers["Location"], headers=HOST).get_data(as_text=True)
+    assert "Đã lưu" in page and 'value="4,5"' in page and "&lt;trừ&gt;" in page
+
+    # The commands read the same file: `consolidate --tham-dinh tham_dinh.xlsx` agrees with the page.
+    result = ttdk_xl.consolidate(root / "hop_thu", assessed=root / "tham_dinh.xlsx")
+    assert [(ch.unit_code, ch.code, ch.agreed, ch.reason) for ch in result.changes] == [
+        (unit, leaf.code, leaf.max_points - D("0.5"), reason)
+    ]
+    ranking = c.get("/ket-qua", headers=HOST).get_data(as_text=True)
+    assert "theo điểm thẩm định" in ranking and vn(result.units[0].total) in ranking
+
+    # A second unit's save keeps the first one's.
+    other = book.units[1].code
+    r = c.post("/tham-dinh", headers=HOST, data={"csrf": TOKEN, "don_vi": other, f"d-{leaf.code}": "3"})
+    assert r.status_code == 302
+    result = ttdk_xl.consolidate(root / "hop_thu", assessed=root / "tham_dinh.xlsx")
+    assert {(ch.unit_code, ch.agreed) for ch in result.changes} == {(unit, D("4.5")), (other, D("3"))}
+
+
+def test_agreed_scores_of_an_unknown_unit_are_refused(year):
+    root, _ = year
+    c = client_of(root)
+    r = c.post("/tham-dinh", headers=HOST, data={"csrf": TOKEN, "don_vi": "../x", "d-I.1": "1"})
+    assert r.status_code == 404 and not (root / "tham_dinh.xlsx").exists()

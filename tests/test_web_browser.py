@@ -103,10 +103,20 @@ def test_a_year_in_the_browser(server, tmp_path):
     book = __import__("ttdk_xl").load_book(root / "bo_tieu_chi.xlsx")
     a, b, c = (rows_of[u.code] for u in book.units[:3])
     assert "Hợp lệ" in a and "Hợp lệ" in b and "Có lỗi" in c
-    rank = rows_of["Mã đơn vị"].index("Xếp hạng")
-    assert a[rank] == 1 and b[rank] == 2  # the full marks first
+    rank, total = (rows_of["Mã đơn vị"].index(h) for h in ("Xếp hạng", "Tổng điểm"))
+    # The agreed score typed on the page counts: 0,5 off the first unit's 100.
+    assert (a[rank], a[total]) == (1, 99.5) and (b[rank], b[total]) == (2, 99)
 
 
 def agreed_score(page) -> None:
-    """The agreed-scores page (waits for its API; until then only that it shows)."""
+    """Type an agreed score: refused off the step by the browser itself (as Excel would), then saved."""
     sync_api.expect(page.locator("h1")).to_contain_text("Thẩm định")
+    score = page.get_by_label("Thẩm định I.1", exact=True)
+    score.fill("4,3")  # off the step of 0,25
+    assert not score.evaluate("e => e.checkValidity()")
+    score.fill("4,5")
+    assert score.evaluate("e => e.checkValidity()")
+    page.get_by_label("Lý do I.1", exact=True).fill("Hội nghị thống nhất trừ 0,5 điểm")
+    page.get_by_role("button", name="Lưu điểm thẩm định").click()
+    sync_api.expect(page.locator(".ok")).to_contain_text("Đã lưu")
+    sync_api.expect(page.get_by_label("Thẩm định I.1", exact=True)).to_have_value("4,5")

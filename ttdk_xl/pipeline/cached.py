@@ -22,7 +22,7 @@ from ttdk_xl.inbox.mail import SEP
 from ttdk_xl.inbox.read import DEFAULT_MAX_BYTES, ReadOutcome, relative_name
 from ttdk_xl.pipeline.execution import read_and_check
 from ttdk_xl.pipeline.stages import choose, load, rank_chosen
-from ttdk_xl.rules.assessed import read_assessed
+from ttdk_xl.rules.assessed import Assessment, read_assessed
 from ttdk_xl.rules.delegates import collect_from_result
 
 Entry = tuple[tuple[ReadOutcome, ...], tuple[Submission | None, ...]]
@@ -104,6 +104,11 @@ class CachedReader:
         """`stages.consolidate(inbox, book, assessed=…)` without outputs, reading only new or changed files."""
         outcomes, checked = self.read(inbox, book, progress)
         assessment = read_assessed(assessed, book) if assessed is not None and assessed.is_file() else None
+        return rank_chosen(choose(book, outcomes, checked), False, assessment, date.today())
+
+    def result_with(self, inbox: Path, book: Book, assessment: Assessment) -> Result:
+        """The result with these agreed scores applied (an Assessment made in memory, e.g. typed on the page)."""
+        outcomes, checked = self.read(inbox, book)
         return rank_chosen(choose(book, outcomes, checked), False, assessment, date.today())
 
     def unit_return(self, inbox: Path, book: Book, unit_code: str, assessed: Path | None = None) -> tuple[str, bytes]:

@@ -10,19 +10,23 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Flask, Response, abort, g, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 
 from ttdk_xl.core.errors import TtdkError
-from ttdk_xl.core.models import Book, Finding, Result, Severity, Status, UnitResult
+from ttdk_xl.core.layout import NO, YES
+from ttdk_xl.core.models import Book, Criterion, Finding, Kind, Result, Severity, Status, UnitResult
 from ttdk_xl.core.text import vn_number
 from ttdk_xl.core.year_folder import YearFolder
 from ttdk_xl.inbox.read import DEFAULT_MAX_BYTES
 from ttdk_xl.pipeline.cached import CachedReader
 from ttdk_xl.web import guard
+from ttdk_xl.web.agreed_stopgap import AgreedTable, agreed_table, save_agreed
 from ttdk_xl.web.jobs import Job, Jobs
 from ttdk_xl.web.uploads import ALLOWED_EXTS, receive
 
@@ -170,7 +174,71 @@ def create_app(root: Path, secret: str, port: int, max_bytes: int = DEFAULT_MAX_
 
     @app.get("/tham-dinh", endpoint="agreed")
     def agreed_page() -> str:
-        return page("agreed.html", result=result())
+        table = agreed_table(result())
+        return agreed_view(table, request.args.get("don-vi", ""), saved=request.args.get("da-luu") == "1")
+
+    @app.post("/tham-dinh", endpoint="agreed_save")
+    def agreed_save() -> ResponseReturnValue:
+        table = agreed_table(result())
+        code = request.form.get("don_vi", "")
+        if code not in {c for c, _ in table.units}:
+            abort(404)
+        changes: dict[tuple[str, str], tuple[str, str]] = {}
+        for c in the_book().leaves:
+            cell = table.cells.get((code, c.code))
+            typed = request.form.get(f"d-{c.code}")
+            reason = (request.form.get(f"l-{c.code}") or "").strip()
+            if cell is None or typed is None:
+                continue
+            if typed.strip() != _typed(c, cell.agreed_value) or reason != cell.reason:
+                changes[(code, c.code)] = (typed.strip(), reason)
+        if changes:
+            findings = save_agreed(year, reader, the_book(), table, changes)
+            if findings:
+                typed_now = {leaf: text for (_, leaf), (text, _) in changes.items()}
+                reasons_now = {leaf: why for (_, leaf), (_, why) in changes.items()}
+                return agreed_view(table, code, findings=findings, typed=typed_now, reasons=reasons_now)
+        return redirect(url_for("agreed") + "?" + urlencode({"don-vi": code, "da-luu": "1"}))
+
+    def agreed_view(
+        table: AgreedTable,
+        code: str,
+        saved: bool = False,
+        findings: list[Finding] | None = None,
+        typed: dict[str, str] | None = None,
+        reasons: dict[str, str] | None = None,
+    ) -> str:
+        codes = [c for c, _ in table.units]
+        code = code if code in codes else (codes[0] if codes else "")
+        b = the_book()
+        rows = []
+        for c in table.criteria:
+            cell = table.cells.get((code, c.code))
+            self_text = _typed(c, cell.self_value) if cell else ""
+            agreed_text = (typed or {}).get(c.code, _typed(c, cell.agreed_value) if cell else "")
+            rows.append(
+                {
+                    "c": c,
+                    "group": c.is_group,
+                    "dq": c.kind is Kind.DISQUALIFIER,
+                    "max": vn_number(c.max_points),
+                    "self": self_text,
+                    "agreed": agreed_text,
+                    "reason": (reasons or {}).get(c.code, cell.reason if cell else ""),
+                    "changed": bool(cell) and agreed_text != self_text,
+                }
+            )
+        return page(
+            "agreed.html",
+            table=table,
+            code=code,
+            unit_name=dict(table.units).get(code, ""),
+            rows=rows,
+            saved=saved,
+            findings=findings or [],
+            step=vn_number(b.step),
+            file_exists=year.agreed.is_file(),
+        )
 
     @app.get("/tai-ve", endpoint="downloads")
     def downloads_page() -> str:
@@ -308,6 +376,13 @@ def _inbox_files(year: YearFolder) -> list[dict[str, str]]:
 
 
 # ----------------------------------------------------------------------------------------------- rows
+
+
+def _typed(c: Criterion, value: Decimal | None) -> str:
+    """A score as typed on the page: '8,5'; a disqualifier 'Có' or 'Không'."""
+    if c.kind is Kind.DISQUALIFIER:
+        return YES if value == 1 else NO
+    return "" if value is None else vn_number(value)
 
 
 def _book_order(book: Book, u: UnitResult) -> int:

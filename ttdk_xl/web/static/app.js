@@ -54,3 +54,26 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// Agreed scores: checked as they are typed, like the validation of the Excel sheet (0…max, on the step).
+document.addEventListener("DOMContentLoaded", function () {
+  function number(text) {
+    var t = text.trim().replace(",", ".");
+    return /^-?\d+(\.\d+)?$/.test(t) ? parseFloat(t) : NaN;
+  }
+  document.querySelectorAll("input.score[data-max]").forEach(function (input) {
+    var max = parseFloat(input.getAttribute("data-max"));
+    var step = parseFloat(input.getAttribute("data-step")) || 1;
+    var row = input.closest("tr");
+    function check() {
+      var v = number(input.value);
+      var ok = !isNaN(v) && v >= 0 && v <= max && Math.abs(v / step - Math.round(v / step)) < 1e-9;
+      var shownMax = String(max).replace(".", ",");
+      var shownStep = String(step).replace(".", ",");
+      input.setCustomValidity(ok ? "" : "Điểm từ 0 đến " + shownMax + ", theo bước " + shownStep + ".");
+      if (row) { row.classList.toggle("changed", input.value.trim() !== input.getAttribute("data-self")); }
+    }
+    input.addEventListener("input", check);
+    check();
+  });
+});
