@@ -449,3 +449,49 @@ def test_agreed_scores_of_an_unknown_unit_are_refused(year):
     c = client_of(root)
     r = c.post("/tham-dinh", headers=HOST, data={"csrf": TOKEN, "don_vi": "../x", "d-I.1": "1"})
     assert r.status_code == 404 and not (root / "tham_dinh.xlsx").exists()
+
+
+def test_the_command_serves_until_ctrl_c(year):
+    import signal
+    import subprocess
+    import sys
+    import urllib.error
+    import urllib.request
+
+    if sys.platform == "win32":
+        pytest.skip("Ctrl+C is sent differently on Windows")
+    root, _ = year
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ttdk_xl", "web", str(root), "--khong-mo-trinh-duyet"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        encoding="utf-8",
+    )
+    try:
+        assert proc.stdout is not None
+        proc.stdout.readline()
+        address = proc.stdout.readline().strip()
+        assert address.startswith("http://127.0.0.1:") and "/?khoa=" in address
+        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        with browser.open(address, timeout=10) as reply:  # the cookie set on the redirect is sent back
+            assert reply.status == 200 and "Năm thi đua" in reply.read().decode()
+        port = address.split(":")[2].split("/")[0]
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/ket-qua", timeout=10)
+        assert refused.value.code == 403
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0 and "Đã dừng trang làm việc." in out
+
+
+def test_help_does_not_load_the_page():
+    import subprocess
+    import sys
+
+    code = "import sys, ttdk_xl.cli.commands; print(sorted(m for m in ('flask', 'waitress') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -656,8 +656,9 @@ def web(folder: Path | None, no_browser: bool) -> None:
 
     try:
         serve(year.root, open_browser=not no_browser, announce=announce)
-    except KeyboardInterrupt:
-        click.echo("Đã dừng trang làm việc.")
+    except KeyboardInterrupt:  # waitress usually ends its loop on Ctrl+C itself
+        pass
+    click.echo("Đã dừng trang làm việc.")
 
 
 if __name__ == "__main__":
