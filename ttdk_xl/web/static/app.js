@@ -12,10 +12,13 @@ document.addEventListener("DOMContentLoaded", function () {
         .then(function (r) { return r.json(); })
         .then(function (job) {
           title.textContent = job.title + "…";
-          if (job.total) {
+          if (job.total && job.done < job.total) {
             bar.max = job.total;
-            bar.value = Math.min(job.done, job.total);
-            count.textContent = job.done + "/" + job.total + " tệp";
+            bar.value = job.done;
+            count.textContent = "đã đọc " + job.done + "/" + job.total + " tệp";
+          } else if (!job.finished) {
+            bar.removeAttribute("value"); // reading done: the outputs are being written
+            count.textContent = "đang ghi các tệp kết quả";
           }
           if (job.finished) {
             title.textContent = job.error ? "Lỗi: " + job.error : job.message || "Xong.";
