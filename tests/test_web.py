@@ -412,7 +412,7 @@ def test_agreed_scores_are_checked_saved_and_counted_by_the_commands(year):
     page = c.get(f"/tham-dinh?don-vi={unit}", headers=HOST).get_data(as_text=True)
     assert f'name="d-{leaf.code}"' in page and f'data-max="{leaf.max_points}"' in page
 
-    for bad in ("99", "-1", "4,3", "abc", ""):  # above the max, negative, off the step, not a number, blank
+    for bad in ("99", "-1", "4,3", "abc"):  # above the max, negative, off the step, not a number
         r = c.post("/tham-dinh", headers=HOST, data={"csrf": TOKEN, "don_vi": unit, f"d-{leaf.code}": bad})
         text = r.get_data(as_text=True)
         assert r.status_code == 200 and "Chưa lưu" in text and text.count('class="sev-error"') == 1, bad
@@ -429,7 +429,7 @@ def test_agreed_scores_are_checked_saved_and_counted_by_the_commands(year):
     assert "Đã lưu" in page and 'value="4,5"' in page and "&lt;trừ&gt;" in page
 
     # The commands read the same file: `consolidate --tham-dinh tham_dinh.xlsx` agrees with the page.
-    result = ttdk_xl.consolidate(root / "hop_thu", assessed=root / "tham_dinh.xlsx")
+    result = ttdk_xl.consolidate(root / "hop_thu", agreed_input=root / "tham_dinh.xlsx")
     assert [(ch.unit_code, ch.code, ch.agreed, ch.reason) for ch in result.changes] == [
         (unit, leaf.code, leaf.max_points - D("0.5"), reason)
     ]
@@ -440,7 +440,7 @@ def test_agreed_scores_are_checked_saved_and_counted_by_the_commands(year):
     other = book.units[1].code
     r = c.post("/tham-dinh", headers=HOST, data={"csrf": TOKEN, "don_vi": other, f"d-{leaf.code}": "3"})
     assert r.status_code == 302
-    result = ttdk_xl.consolidate(root / "hop_thu", assessed=root / "tham_dinh.xlsx")
+    result = ttdk_xl.consolidate(root / "hop_thu", agreed_input=root / "tham_dinh.xlsx")
     assert {(ch.unit_code, ch.agreed) for ch in result.changes} == {(unit, D("4.5")), (other, D("3"))}
 
 

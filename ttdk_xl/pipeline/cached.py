@@ -20,9 +20,9 @@ from ttdk_xl.core.models import Book, Result, Submission
 from ttdk_xl.inbox.files import list_inbox
 from ttdk_xl.inbox.mail import SEP
 from ttdk_xl.inbox.read import DEFAULT_MAX_BYTES, ReadOutcome, relative_name
+from ttdk_xl.pipeline.agreed_file import read_agreed_input
 from ttdk_xl.pipeline.execution import read_and_check
-from ttdk_xl.pipeline.stages import choose, load, rank_chosen
-from ttdk_xl.rules.assessed import Assessment, read_assessed
+from ttdk_xl.pipeline.stages import Chosen, choose, load, rank_chosen
 from ttdk_xl.rules.delegates import collect_from_result
 
 Entry = tuple[tuple[ReadOutcome, ...], tuple[Submission | None, ...]]
@@ -98,28 +98,37 @@ class CachedReader:
         self,
         inbox: Path,
         book: Book,
-        assessed: Path | None = None,
+        agreed_input: Path | None = None,
         progress: Callable[[int], None] | None = None,
     ) -> Result:
-        """`stages.consolidate(inbox, book, assessed=…)` without outputs, reading only new or changed files."""
+        """`stages.consolidate(inbox, book, agreed_input=…)` without outputs, reading only new or changed files."""
         outcomes, checked = self.read(inbox, book, progress)
-        assessment = read_assessed(assessed, book) if assessed is not None and assessed.is_file() else None
-        return rank_chosen(choose(book, outcomes, checked), False, assessment, date.today())
+        return self._ranked(choose(book, outcomes, checked), book, agreed_input)
 
-    def result_with(self, inbox: Path, book: Book, assessment: Assessment) -> Result:
-        """The result with these agreed scores applied (an Assessment made in memory, e.g. typed on the page)."""
-        outcomes, checked = self.read(inbox, book)
-        return rank_chosen(choose(book, outcomes, checked), False, assessment, date.today())
+    def _ranked(self, chosen: Chosen, book: Book, agreed_input: Path | None) -> Result:
+        """As `stages._consolidate` ranks: what a person typed in the agreed-scores file counts, its findings
+        are the run's."""
+        prior = read_agreed_input(agreed_input, book) if agreed_input is not None else None
+        assessment = prior.assessment if prior is not None else None
+        result = rank_chosen(chosen, False, assessment, date.today())
+        if agreed_input is None:
+            return result
+        shown = set(assessment.findings) if assessment is not None else set()
+        more = tuple(f for f in (prior.findings if prior else ()) if f not in shown)
+        return replace(result, agreed_input=agreed_input.name, findings=result.findings + more)
 
-    def unit_return(self, inbox: Path, book: Book, unit_code: str, assessed: Path | None = None) -> tuple[str, bytes]:
+    def unit_return(
+        self, inbox: Path, book: Book, unit_code: str, agreed_input: Path | None = None
+    ) -> tuple[str, bytes]:
         """The annotated return of one unit (file name, bytes) as `consolidate` writes it under tra_lai/;
         ("", b"") when the unit has nothing to fix."""
         from ttdk_xl.outputs.returns import write_returns
 
         outcomes, checked = self.read(inbox, book)
         chosen = choose(book, outcomes, checked)
-        assessment = read_assessed(assessed, book) if assessed is not None and assessed.is_file() else None
-        unranked = chosen.unranked() if assessment is None else rank_chosen(chosen, False, assessment, date.today())
+        # The returns need the settled errors only when agreed scores apply (as in stages._consolidate).
+        ranked = self._ranked(chosen, book, agreed_input)
+        unranked = ranked if ranked.assessed_file else chosen.unranked()
         subs = tuple(s for s in unranked.submissions if s.unit_code == unit_code)
         if not subs:
             return "", b""

@@ -20,13 +20,14 @@ from flask.typing import ResponseReturnValue
 
 from ttdk_xl.core.errors import TtdkError
 from ttdk_xl.core.layout import NO, YES
-from ttdk_xl.core.models import Book, Criterion, Finding, Kind, Result, Severity, Status, UnitResult
+from ttdk_xl.core.models import Book, Criterion, Finding, Kind, Result, Severity, UnitResult
 from ttdk_xl.core.text import vn_number
 from ttdk_xl.core.year_folder import YearFolder
 from ttdk_xl.inbox.read import DEFAULT_MAX_BYTES
+from ttdk_xl.pipeline.agreed_edit import AgreedTable, agreed_table, save_agreed
 from ttdk_xl.pipeline.cached import CachedReader
+from ttdk_xl.pipeline.year_status import year_status
 from ttdk_xl.web import guard
-from ttdk_xl.web.agreed_stopgap import AgreedTable, agreed_table, save_agreed
 from ttdk_xl.web.jobs import Job, Jobs
 from ttdk_xl.web.uploads import ALLOWED_EXTS, receive
 
@@ -37,7 +38,6 @@ PAGES = (  # (endpoint, title), in the order a year goes
     ("agreed", "Thẩm định"),
     ("downloads", "Tải về"),
 )
-UNIT_STATE = {Status.MISSING: "chưa gửi", Status.INVALID: "có lỗi", Status.VALID: "hợp lệ"}
 RESULT_FILES = ("tong_hop.xlsx", "bao_cao.docx", "bao_cao_du_thao.docx", "ket_qua.json", "dai_bieu.xlsx")
 FOLDER_ZIPS = {"tra_lai.zip": ("ket_qua", "tra_lai"), "ho_so.zip": ("ho_so",)}
 MAX_REQUEST = 200 * 1024 * 1024  # several returned workbooks at once; each is limited on its own (uploads.py)
@@ -108,11 +108,8 @@ def create_app(root: Path, secret: str, port: int, max_bytes: int = DEFAULT_MAX_
 
     def result() -> Result:
         if "result" not in g:
-            g.result = reader.result(year.inbox, the_book(), agreed_file())
+            g.result = reader.result(year.inbox, the_book(), year.agreed)  # as the commands in the year folder
         return g.result
-
-    def agreed_file() -> Path | None:
-        return year.agreed if year.agreed.is_file() else None
 
     def page(template: str, **values: Any) -> str:
         b = the_book()
@@ -135,9 +132,16 @@ def create_app(root: Path, secret: str, port: int, max_bytes: int = DEFAULT_MAX_
     # ------------------------------------------------------------------------------------------- pages
     @app.get("/", endpoint="year")
     def year_page() -> str:
-        r = result()
-        units = [_unit_line(u, r) for u in sorted(r.units, key=lambda u: _book_order(r.book, u))]
-        return page("year.html", units=units, next_step=_next_step(r, year), counts=_counts(units))
+        status = year_status(year.root, result())  # the same as `ttdk-xl trang-thai`
+        nxt = status.next_step
+        return page(
+            "year.html",
+            status=status,
+            units=status.units,
+            counts=status.counts,
+            next_step=nxt,
+            next_page=_page_of(nxt.command if nxt else ""),
+        )
 
     @app.get("/nhan", endpoint="inbox")
     def inbox_page() -> str:
@@ -159,7 +163,7 @@ def create_app(root: Path, secret: str, port: int, max_bytes: int = DEFAULT_MAX_
         b = the_book()
         if b.unit(code) is None:
             abort(404)
-        name, data = reader.unit_return(year.inbox, b, code, agreed_file())
+        name, data = reader.unit_return(year.inbox, b, code, year.agreed)
         if not data:
             return refuse("Đơn vị này không có lỗi hay cảnh báo nào nên không có phiếu trả lại.", 200)
         return send_file(io.BytesIO(data), as_attachment=True, download_name=name, mimetype=_XLSX)
@@ -174,12 +178,12 @@ def create_app(root: Path, secret: str, port: int, max_bytes: int = DEFAULT_MAX_
 
     @app.get("/tham-dinh", endpoint="agreed")
     def agreed_page() -> str:
-        table = agreed_table(result())
+        table = agreed_table(year.root, result())
         return agreed_view(table, request.args.get("don-vi", ""), saved=request.args.get("da-luu") == "1")
 
     @app.post("/tham-dinh", endpoint="agreed_save")
     def agreed_save() -> ResponseReturnValue:
-        table = agreed_table(result())
+        table = agreed_table(year.root, result())
         code = request.form.get("don_vi", "")
         if code not in {c for c, _ in table.units}:
             abort(404)
@@ -193,7 +197,7 @@ def create_app(root: Path, secret: str, port: int, max_bytes: int = DEFAULT_MAX_
             if typed.strip() != _typed(c, cell.agreed_value) or reason != cell.reason:
                 changes[(code, c.code)] = (typed.strip(), reason)
         if changes:
-            findings = save_agreed(year, reader, the_book(), table, changes)
+            findings = [f for f in save_agreed(year.root, changes) if f.blocking]
             if findings:
                 typed_now = {leaf: text for (_, leaf), (text, _) in changes.items()}
                 reasons_now = {leaf: why for (_, leaf), (_, why) in changes.items()}
@@ -237,7 +241,7 @@ def create_app(root: Path, secret: str, port: int, max_bytes: int = DEFAULT_MAX_
             saved=saved,
             findings=findings or [],
             step=vn_number(b.step),
-            file_exists=year.agreed.is_file(),
+            file_findings=[f for f in table.findings if f.severity is not Severity.INFO],
         )
 
     @app.get("/tai-ve", endpoint="downloads")
@@ -246,7 +250,7 @@ def create_app(root: Path, secret: str, port: int, max_bytes: int = DEFAULT_MAX_
 
     @app.post("/tai-ve/tao", endpoint="downloads_make")
     def make_outputs() -> ResponseReturnValue:
-        book_path, inbox_path, out, agreed_path = year.book, year.inbox, year.results, agreed_file()
+        book_path, inbox_path, out, agreed_path = year.book, year.inbox, year.results, year.agreed
         total = sum(1 for p in inbox_path.rglob("*") if p.is_file()) if inbox_path.is_dir() else 0
 
         def work(job: Job) -> str:
@@ -254,7 +258,7 @@ def create_app(root: Path, secret: str, port: int, max_bytes: int = DEFAULT_MAX_
 
             inbox_path.mkdir(exist_ok=True)
             r = consolidate(
-                inbox_path, book=book_path, out=out, assessed=agreed_path, progress=job.step, processes=False
+                inbox_path, book=book_path, out=out, agreed_input=agreed_path, progress=job.step, processes=False
             )
             job.done = job.total
             return f"Đã ghi kết quả của {len(r.units)} đơn vị vào thư mục ket_qua."
@@ -378,52 +382,22 @@ def _inbox_files(year: YearFolder) -> list[dict[str, str]]:
 # ----------------------------------------------------------------------------------------------- rows
 
 
+def _page_of(command: str) -> tuple[str, str] | None:
+    """The page that does what a step's command does, when there is one: (endpoint, button text)."""
+    if command.startswith("ttdk-xl consolidate"):
+        return "downloads", "Tạo kết quả ở trang Tải về"
+    if "hop_thu" in command:
+        return "inbox", "Nhận bảng tự chấm"
+    if "tham_dinh" in command:
+        return "agreed", "Nhập điểm thẩm định"
+    return None
+
+
 def _typed(c: Criterion, value: Decimal | None) -> str:
     """A score as typed on the page: '8,5'; a disqualifier 'Có' or 'Không'."""
     if c.kind is Kind.DISQUALIFIER:
         return YES if value == 1 else NO
     return "" if value is None else vn_number(value)
-
-
-def _book_order(book: Book, u: UnitResult) -> int:
-    return next((i for i, x in enumerate(book.units) if x.code == u.unit.code), len(book.units))
-
-
-def _unit_findings(r: Result, code: str) -> list[Finding]:
-    return [
-        f for f in r.findings if f.unit_code == code and f.severity is not Severity.INFO and f.code != "unit-missing"
-    ]
-
-
-def _unit_line(u: UnitResult, r: Result) -> dict[str, Any]:
-    found = _unit_findings(r, u.unit.code)
-    return {
-        "code": u.unit.code,
-        "name": u.unit.name,
-        "state": UNIT_STATE[u.status],
-        "errors": sum(f.blocking for f in found),
-        "warnings": sum(f.severity is Severity.WARNING for f in found),
-        "file": u.file,
-    }
-
-
-def _counts(units: list[dict[str, Any]]) -> dict[str, int]:
-    out = {s: 0 for s in UNIT_STATE.values()}
-    for u in units:
-        out[u["state"]] += 1
-    return out
-
-
-def _next_step(r: Result, year: YearFolder) -> str:
-    missing = sum(u.status is Status.MISSING for u in r.units)
-    invalid = sum(u.status is Status.INVALID for u in r.units)
-    if missing:
-        return f"Chờ {missing} đơn vị gửi bảng tự chấm; tệp nhận về đưa vào trang Nhận bảng tự chấm."
-    if invalid:
-        return f"Gửi phiếu trả lại cho {invalid} đơn vị có lỗi để sửa, rồi nhận lại tệp đã sửa."
-    if not (year.results / "tong_hop.xlsx").is_file():
-        return "Mọi đơn vị đã gửi bảng hợp lệ: tạo kết quả ở trang Tải về."
-    return "Mọi đơn vị đã gửi bảng hợp lệ: xem Kết quả, nhập điểm thẩm định sau Hội nghị."
 
 
 def _ranking_row(u: UnitResult) -> dict[str, Any]:
