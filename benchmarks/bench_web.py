@@ -37,6 +37,7 @@ def one_run(data: Path) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="ttdk-bench-web-") as tmp:
         root = Path(tmp) / "nam"
         (root / "hop_thu").mkdir(parents=True)
+        (root / "HUONG_DAN.txt").write_text("", encoding="utf-8")  # a year folder as init makes it
         shutil.copy(data / "bo_tieu_chi.xlsx", root / "bo_tieu_chi.xlsx")
         for f in files[:-1]:
             shutil.copy(f, root / "hop_thu" / f.name)

@@ -33,8 +33,14 @@ def main(argv: list[str] | None = None) -> int:
 
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
+        from click.testing import CliRunner
+
+        from ttdk_xl.cli.commands import cli
+
         root = Path(tmp) / "cum2-2025"
-        shutil.copytree(ROOT / "examples", root)
+        CliRunner().invoke(cli, ["init", str(root)])  # a year folder, then the sample's book and inbox in it
+        shutil.copy(ROOT / "examples" / "bo_tieu_chi.xlsx", root / "bo_tieu_chi.xlsx")
+        shutil.copytree(ROOT / "examples" / "hop_thu", root / "hop_thu", dirs_exist_ok=True)
         sock = listen()
         port = sock.getsockname()[1]
         secret = guard.new_secret()

@@ -29,9 +29,12 @@ TOKEN = guard.csrf_token(SECRET)
 
 def make_year(tmp_path: Path) -> tuple[Path, Path]:
     """A year folder with the packaged book and an empty inbox; three filled forms beside it (one with an error)."""
+    from click.testing import CliRunner
+
+    from ttdk_xl.cli.commands import cli
+
     root = tmp_path / "nam"
-    (root / "hop_thu").mkdir(parents=True)
-    shutil.copy(default_book_path(), root / "bo_tieu_chi.xlsx")
+    assert CliRunner().invoke(cli, ["init", str(root)]).exit_code == 0  # the packaged book, hop_thu/
     book = ttdk_xl.load_book(root / "bo_tieu_chi.xlsx")
     src = tmp_path / "gui_ve"
     src.mkdir()
@@ -130,17 +133,13 @@ def test_same_name_is_kept_beside_never_over(year):
     assert (root / "hop_thu" / "a (2).xlsx").read_bytes() == (src / "b.xlsx").read_bytes()
 
 
-def test_outputs_are_made_in_the_background_and_downloaded(year):
-    import openpyxl
-
-    root, src = year
-    c = client_of(root)
-    upload(c, *[(n, (src / n).read_bytes()) for n in ("a.xlsx", "b.xlsx", "c.xlsx")])
+def make_outputs(c) -> str:
+    """Start writing the outputs, follow the job's progress as app.js does; the downloads page after it."""
     r = c.post("/tai-ve/tao", headers=HOST, data={"csrf": TOKEN})
     assert r.status_code == 302
     page = c.get("/tai-ve", headers=HOST).get_data(as_text=True)
     job = page.split('data-job="')[1].split('"')[0] if 'data-job="' in page else ""
-    for _ in range(200):
+    for _ in range(300):
         if not job:
             break
         state = c.get(f"/tien-do/{job}", headers=HOST).get_json()
@@ -148,7 +147,28 @@ def test_outputs_are_made_in_the_background_and_downloaded(year):
             assert not state["error"]
             break
         time.sleep(0.1)
-    page = c.get("/tai-ve", headers=HOST).get_data(as_text=True)
+    return c.get("/tai-ve", headers=HOST).get_data(as_text=True)
+
+
+def test_an_edited_output_is_backed_up_before_it_is_made_again(year):
+    root, src = year
+    c = client_of(root)
+    upload(c, ("a.xlsx", (src / "a.xlsx").read_bytes()))
+    assert "Đã ghi kết quả" in make_outputs(c)
+    summary = root / "ket_qua" / "tong_hop.xlsx"
+    summary.write_bytes(summary.read_bytes() + b"\0")  # a person saved it again
+    page = make_outputs(c)
+    assert "Tệp tong_hop.xlsx đã được sửa sau lần tạo trước" in page
+    assert [p.name.startswith("tong_hop_") for p in (root / "sao_luu").iterdir()] == [True]  # the year's
+
+
+def test_outputs_are_made_in_the_background_and_downloaded(year):
+    import openpyxl
+
+    root, src = year
+    c = client_of(root)
+    upload(c, *[(n, (src / n).read_bytes()) for n in ("a.xlsx", "b.xlsx", "c.xlsx")])
+    page = make_outputs(c)
     for name in ("tong_hop.xlsx", "bao_cao.docx", "ket_qua.json", "tra_lai.zip"):
         assert f"/tai-ve/{name}" in page, name
     r = c.get("/tai-ve/tong_hop.xlsx", headers=HOST)
@@ -386,6 +406,9 @@ def test_the_command_has_vietnamese_help_and_needs_a_year_folder(tmp_path):
     assert r.exit_code == 0 and "trình duyệt" in r.output and "THƯ_MỤC_NĂM" in r.output
     r = CliRunner().invoke(cli, ["web", str(tmp_path)])
     assert r.exit_code == 2 and "không phải thư mục năm" in r.output
+    shutil.copy(default_book_path(), tmp_path / "bo_tieu_chi.xlsx")  # a book alone (like examples/): not a year
+    r = CliRunner().invoke(cli, ["web", str(tmp_path)])
+    assert r.exit_code == 2 and "ttdk-xl init" in r.output
 
 
 def test_the_server_listens_on_loopback_only():

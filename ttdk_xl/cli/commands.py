@@ -979,11 +979,11 @@ def web(folder: Path | None, no_browser: bool) -> None:
     from ttdk_xl.core.year_folder import BOOK_NAME, find_year
 
     year = find_year(folder)
-    if year is None:
+    if year is None or not year.managed:  # as the commands: only a folder made by init is written into
         where = folder or Path.cwd()
         click.echo(
-            f"Lỗi: {where} không phải thư mục năm (không có {BOOK_NAME}). Tạo bằng: ttdk-xl init <thư mục>, "
-            "hoặc chỉ đúng thư mục năm.",
+            f"Lỗi: {where} không phải thư mục năm do ttdk-xl init tạo (có {BOOK_NAME} và hop_thu/). Cách sửa: "
+            "ghi đúng thư mục năm sau lệnh, hoặc tạo mới bằng: ttdk-xl init <tên thư mục>.",
             err=True,
         )
         sys.exit(2)

@@ -246,7 +246,7 @@ def create_app(root: Path, secret: str, port: int, max_bytes: int = DEFAULT_MAX_
 
     @app.get("/tai-ve", endpoint="downloads")
     def downloads_page() -> str:
-        return page("downloads.html", files=_downloads(year), stale=_stale(year))
+        return page("downloads.html", files=_downloads(year), stale=_stale(year), last_job=jobs.last())
 
     @app.post("/tai-ve/tao", endpoint="downloads_make")
     def make_outputs() -> ResponseReturnValue:
@@ -255,13 +255,19 @@ def create_app(root: Path, secret: str, port: int, max_bytes: int = DEFAULT_MAX_
 
         def work(job: Job) -> str:
             from ttdk_xl import consolidate
+            from ttdk_xl.core.atomic import guarded_outputs
 
             inbox_path.mkdir(exist_ok=True)
-            r = consolidate(
-                inbox_path, book=book_path, out=out, agreed_input=agreed_path, progress=job.step, processes=False
-            )
+            with guarded_outputs() as kept:  # as the commands: an output a person edited is backed up first
+                r = consolidate(
+                    inbox_path, book=book_path, out=out, agreed_input=agreed_path, progress=job.step, processes=False
+                )
             job.done = job.total
-            return f"Đã ghi kết quả của {len(r.units)} đơn vị vào thư mục ket_qua."
+            backups = "".join(
+                f" Tệp {p.name} đã được sửa sau lần tạo trước: bản đó được lưu ở {c.parent.name}/{c.name}."
+                for p, c in kept.backups
+            )
+            return f"Đã ghi kết quả của {len(r.units)} đơn vị vào thư mục ket_qua.{backups}"
 
         job_id = jobs.start("Đang tổng hợp và ghi kết quả", total, work)
         return redirect(url_for("downloads", viec=job_id))

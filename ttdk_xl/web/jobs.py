@@ -44,6 +44,11 @@ class Jobs:
     def running(self) -> tuple[str, Job] | None:
         return next(((i, j) for i, j in self._jobs.items() if not j.finished), None)
 
+    def last(self) -> Job | None:
+        """The job that finished last (its message or error stays on the page after it)."""
+        done = [j for j in self._jobs.values() if j.finished]
+        return done[-1] if done else None
+
     def start(self, title: str, total: int, work: Callable[[Job], str]) -> str:
         """Run `work(job)` in a thread (it calls job.step and returns a message); the running job's id if any."""
         with self._lock:
