@@ -9,7 +9,7 @@ and may be replaced by a re-run (an edited one is backed up to `sao_luu/` first)
     phieu_kiem.xlsx       the vote count, one ballot per row (human input)
     hop_thu/              returned workbooks and emails (human input)
     mau_gui_don_vi/       the forms issued to units (never replaced unless told)
-    ket_qua/              tong_hop.xlsx, ket_qua.json, bao_cao_du_thao.docx, dai_bieu.xlsx, tra_lai/
+    ket_qua/              tong_hop.xlsx, ket_qua.json, bao_cao.docx (the draft report), dai_bieu.xlsx, tra_lai/
     bo_phieu/             ballots to print
     hoi_nghi/             the conference's papers (plan, invitations, programme, banner)
     ho_so/                after the vote: bao_cao.docx, to_trinh.docx, bien_ban_hop.docx, danh_sach_de_nghi.xlsx

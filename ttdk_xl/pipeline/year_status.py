@@ -12,6 +12,7 @@ from pathlib import Path
 from ttdk_xl.core.errors import TtdkError
 from ttdk_xl.core.models import Result, Severity, Status
 from ttdk_xl.core.year_folder import YearFolder
+from ttdk_xl.outputs.dossier import DOSSIER_FILES
 from ttdk_xl.pipeline.agreed_file import find_agreed, read_agreed_input
 from ttdk_xl.pipeline.next_year import next_year_name
 from ttdk_xl.pipeline.stages import consolidate
@@ -105,7 +106,7 @@ def _steps(year: YearFolder, result: Result, units: tuple[UnitState, ...]) -> tu
     conference = year.conference.is_dir() and any(year.conference.iterdir())
     ballots = (year.ballots / "phieu_suy_ton.docx").is_file()
     counted = (year.ballots / "bien_ban_kiem_phieu.docx").is_file()
-    dossier = (year.dossier / "to_trinh.docx").is_file()
+    dossier = all((year.dossier / name).is_file() for name in DOSSIER_FILES)
     next_year = year.root.parent / next_year_name(year.root.name, result.book.year)
     received = f"{sent}/{len(units)} đơn vị đã gửi, {errors} có lỗi" + (
         f"; chưa gửi: {', '.join(missing[:8])}{' …' if len(missing) > 8 else ''}" if missing else ""
