@@ -16,7 +16,6 @@ pytest.importorskip("flask")
 import ttdk_xl
 from tests.conftest import fill, full_entries
 from ttdk_xl.core.text import vn_number as vn
-from ttdk_xl.pipeline.stages import default_book_path
 from ttdk_xl.web import guard
 from ttdk_xl.web.app import create_app
 from ttdk_xl.web.uploads import clean_name, receive
@@ -25,6 +24,8 @@ SECRET = "bi-mat-cua-lan-chay-nay"
 PORT = 5555
 HOST = {"Host": f"127.0.0.1:{PORT}"}
 TOKEN = guard.csrf_token(SECRET)
+# The default book of this checkout (an editable install may package another checkout's).
+BOOK = Path(__file__).resolve().parents[1] / "input_templates" / "bo_tieu_chi.xlsx"
 
 
 def make_year(tmp_path: Path) -> tuple[Path, Path]:
@@ -34,7 +35,8 @@ def make_year(tmp_path: Path) -> tuple[Path, Path]:
     from ttdk_xl.cli.commands import cli
 
     root = tmp_path / "nam"
-    assert CliRunner().invoke(cli, ["init", str(root)]).exit_code == 0  # the packaged book, hop_thu/
+    assert CliRunner().invoke(cli, ["init", str(root)]).exit_code == 0  # hop_thu/, the year's marks
+    shutil.copy(BOOK, root / "bo_tieu_chi.xlsx")
     book = ttdk_xl.load_book(root / "bo_tieu_chi.xlsx")
     src = tmp_path / "gui_ve"
     src.mkdir()
@@ -183,6 +185,13 @@ def test_outputs_are_made_in_the_background_and_downloaded(year):
             assert u.rank in row and float(u.total) in row
     with zipfile.ZipFile(io.BytesIO(c.get("/tai-ve/tra_lai.zip", headers=HOST).data)) as zf:
         assert len(zf.namelist()) >= 1 and all(n.endswith(".xlsx") for n in zf.namelist())
+    # the dossier, once the commands made it: one zip of ho_so/ (a link elsewhere is never followed)
+    (root / "ho_so").mkdir()
+    (root / "ho_so" / "to_trinh.docx").write_bytes(b"PK-to-trinh")
+    (root / "ho_so" / "ngoai.txt").symlink_to(root.parent / "gui_ve" / "a.xlsx")
+    assert "/tai-ve/ho_so.zip" in c.get("/tai-ve", headers=HOST).get_data(as_text=True)
+    with zipfile.ZipFile(io.BytesIO(c.get("/tai-ve/ho_so.zip", headers=HOST).data)) as zf:
+        assert zf.namelist() == ["to_trinh.docx"] and zf.read("to_trinh.docx") == b"PK-to-trinh"
 
 
 # ----------------------------------------------------------------------------------------------- the guard
@@ -406,7 +415,7 @@ def test_the_command_has_vietnamese_help_and_needs_a_year_folder(tmp_path):
     assert r.exit_code == 0 and "trình duyệt" in r.output and "THƯ_MỤC_NĂM" in r.output
     r = CliRunner().invoke(cli, ["web", str(tmp_path)])
     assert r.exit_code == 2 and "không phải thư mục năm" in r.output
-    shutil.copy(default_book_path(), tmp_path / "bo_tieu_chi.xlsx")  # a book alone (like examples/): not a year
+    shutil.copy(BOOK, tmp_path / "bo_tieu_chi.xlsx")  # a book alone (like examples/): not a year
     r = CliRunner().invoke(cli, ["web", str(tmp_path)])
     assert r.exit_code == 2 and "ttdk-xl init" in r.output
 
@@ -518,3 +527,14 @@ def test_help_does_not_load_the_page():
     code = "import sys, ttdk_xl.cli.commands; print(sorted(m for m in ('flask', 'waitress') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_a_link_out_of_the_year_folder_is_never_followed(year, tmp_path):
+    root, _ = year
+    secret = tmp_path / "ngoai_thu_muc_nam.json"
+    secret.write_text('{"bi_mat": 1}', encoding="utf-8")
+    (root / "ket_qua").mkdir()
+    (root / "ket_qua" / "ket_qua.json").symlink_to(secret)
+    c = client_of(root)
+    assert c.get("/tai-ve/ket_qua.json", headers=HOST).status_code == 404
+    assert "ket_qua.json" not in c.get("/tai-ve", headers=HOST).get_data(as_text=True).split("<main>")[1]

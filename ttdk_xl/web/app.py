@@ -39,7 +39,12 @@ PAGES = (  # (endpoint, title), in the order a year goes
     ("downloads", "Tải về"),
 )
 RESULT_FILES = ("tong_hop.xlsx", "bao_cao.docx", "bao_cao_du_thao.docx", "ket_qua.json", "dai_bieu.xlsx")
-FOLDER_ZIPS = {"tra_lai.zip": ("ket_qua", "tra_lai"), "ho_so.zip": ("ho_so",)}
+FOLDER_ZIPS = {  # a folder of the year as one zip (the folders of core.year_folder)
+    "tra_lai.zip": ("ket_qua", "tra_lai"),
+    "hoi_nghi.zip": ("hoi_nghi",),
+    "bo_phieu.zip": ("bo_phieu",),
+    "ho_so.zip": ("ho_so",),
+}
 MAX_REQUEST = 200 * 1024 * 1024  # several returned workbooks at once; each is limited on its own (uploads.py)
 
 
@@ -345,12 +350,14 @@ def _downloads(year: YearFolder) -> list[dict[str, str]]:
         "ket_qua.json": "Kết quả cho phần mềm khác (JSON)",
         "dai_bieu.xlsx": "Danh sách đại biểu dự Hội nghị",
         "tra_lai.zip": "Các phiếu trả lại đơn vị (một tệp nén)",
+        "hoi_nghi.zip": "Giấy tờ Hội nghị: kế hoạch, giấy mời, chương trình (một tệp nén)",
+        "bo_phieu.zip": "Phiếu suy tôn, phiếu bầu, bảng kiểm phiếu (một tệp nén)",
         "ho_so.zip": "Hồ sơ đề nghị khen thưởng (một tệp nén)",
     }
     out = []
     for name in RESULT_FILES:
         p = year.results / name
-        if p.is_file():
+        if p.is_file() and _inside(p, year.root):
             st = p.stat()
             out.append({"name": name, "label": labels[name], "when": _when(st.st_mtime), "size": _size(st.st_size)})
     for name, parts in FOLDER_ZIPS.items():
