@@ -538,3 +538,18 @@ def test_a_link_out_of_the_year_folder_is_never_followed(year, tmp_path):
     c = client_of(root)
     assert c.get("/tai-ve/ket_qua.json", headers=HOST).status_code == 404
     assert "ket_qua.json" not in c.get("/tai-ve", headers=HOST).get_data(as_text=True).split("<main>")[1]
+
+
+def test_a_saved_email_is_kept_and_its_attachment_checked(year):
+    from email.message import EmailMessage
+
+    root, src = year
+    c = client_of(root)
+    mail = EmailMessage()
+    mail["From"], mail["To"], mail["Subject"] = "u3@example.gov.vn", "cum@example.gov.vn", "Bảng tự chấm"
+    mail.set_content("Kính gửi Cụm.")
+    xlsx = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    mail.add_attachment((src / "c.xlsx").read_bytes(), *xlsx, filename="Bảng tự chấm.xlsx")
+    text = upload(c, ("thư Thọ Xuân.eml", mail.as_bytes())).get_data(as_text=True)
+    assert "Đã nhận: thư Thọ Xuân.eml — UBND huyện Thọ Xuân" in text and ">E10<" in text
+    assert [p.name for p in (root / "hop_thu").iterdir()] == ["thư Thọ Xuân.eml"]
