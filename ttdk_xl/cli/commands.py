@@ -969,6 +969,48 @@ def ho_so(
     click.echo("Ô tô vàng trong các văn bản là phần người soạn thảo cần điền (số văn bản, người ký…).")
 
 
+# ---------------------------------------------------------------------------------------------- web (issue 18)
+
+
+@cli.command()
+@click.argument("folder", required=False, metavar="[THƯ_MỤC_NĂM]", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--khong-mo-trinh-duyet", "no_browser", is_flag=True, help="Không tự mở trình duyệt.")
+def web(folder: Path | None, no_browser: bool) -> None:
+    """Mở trang làm việc của năm thi đua trong trình duyệt, ngay trên máy này.
+
+    Trang dùng chung thư mục năm với các lệnh (bộ tiêu chí, hop_thu, ket_qua, tham_dinh.xlsx): nhận bảng tự
+    chấm, xem lỗi, xếp hạng, nhập điểm thẩm định, tải kết quả. Không cần Internet, không cần tài khoản; chỉ
+    máy này mở được trang. Bấm Ctrl+C để dừng.
+
+    \b
+    Ví dụ:  ttdk-xl web cum2-2025
+            ttdk-xl web            (thư mục năm là thư mục hiện tại)
+    """
+    from ttdk_xl.core.year_folder import BOOK_NAME, find_year
+
+    year = find_year(folder)
+    if year is None or not year.managed:  # as the commands: only a folder made by init is written into
+        where = folder or Path.cwd()
+        click.echo(
+            f"Lỗi: {where} không phải thư mục năm do ttdk-xl init tạo (có {BOOK_NAME} và hop_thu/). Cách sửa: "
+            "ghi đúng thư mục năm sau lệnh, hoặc tạo mới bằng: ttdk-xl init <tên thư mục>.",
+            err=True,
+        )
+        sys.exit(2)
+    from ttdk_xl.web.server import serve
+
+    def announce(address: str) -> None:
+        click.echo(f"Trang làm việc của {year.root.resolve()}:")
+        click.echo(f"  {address}")
+        click.echo("Mở địa chỉ trên trong trình duyệt nếu trang chưa tự mở. Bấm Ctrl+C để dừng.")
+
+    try:
+        serve(year.root, open_browser=not no_browser, announce=announce)
+    except KeyboardInterrupt:  # waitress usually ends its loop on Ctrl+C itself
+        pass
+    click.echo("Đã dừng trang làm việc.")
+
+
 if __name__ == "__main__":
     main()
 
