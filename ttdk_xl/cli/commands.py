@@ -132,6 +132,7 @@ def cli(verbose: bool) -> None:
      10. ttdk-xl covenant bo_tieu_chi.xlsx   dự thảo giao ước thi đua năm sau
      11. ttdk-xl nam-moi                thư mục năm sau (Cụm trưởng, Cụm phó mới; lưu kết quả năm nay)
       ttdk-xl trang-thai                năm đang ở bước nào, việc cần làm tiếp
+      ttdk-xl web                       làm các việc trên trong trình duyệt (trang chạy trên máy này)
     """
     if verbose:
         _show_log()
@@ -188,6 +189,7 @@ def init(directory: Path) -> None:
 _HOWTO = """Thư mục năm thi đua: mọi lệnh chạy trong thư mục này. Mở cửa sổ lệnh (Command Prompt) rồi gõ:
        cd "{folder}"
 Xem năm đang ở bước nào và việc cần làm tiếp:   ttdk-xl trang-thai
+Làm việc trong trình duyệt thay cho cửa sổ lệnh:   ttdk-xl web
 
 Các tệp ở ngoài cùng là của văn phòng (ttdk-xl chỉ tạo một lần, sau đó chỉ thêm, không bao giờ xóa điều đã nhập):
   {book}      bộ tiêu chí            tham_dinh.xlsx      điểm Hội nghị thẩm định
