@@ -54,7 +54,13 @@ def clean_name(given: str) -> str:
     character is refused. Windows' forbidden characters become '_', a device name (CON, NUL, COM1…) gets a
     '_' in front, and the extension must be one of ALLOWED_EXTS."""
     name = unicodedata.normalize("NFC", given or "")
-    if not name or "/" in name or "\\" in name or any(ord(ch) < 32 for ch in name) or name.strip(" .") == "":
+    # '..' anywhere and a drive ('C:'): Werkzeug from 3.1.9 drops the backslashes of a Windows path itself
+    # ('..\\..\\a.xlsx' arrives as '....a.xlsx', 'C:\\Windows\\a.xlsx' as 'C:Windowsa.xlsx').
+    if not name or "/" in name or "\\" in name or ".." in name or any(ord(ch) < 32 for ch in name):
+        return ""
+    if len(name) > 1 and name[1] == ":" and name[0].isascii() and name[0].isalpha():
+        return ""
+    if name.strip(" .") == "":
         return ""
     name = safe_filename(name)
     stem, dot, ext = name.rpartition(".")
