@@ -30,6 +30,7 @@ from ttdk_xl.core.models import (
 )
 from ttdk_xl.core.text import day_text, day_words, nfc, strip_unit_prefixes, vn_number
 from ttdk_xl.core.units import find_unit
+from ttdk_xl.outputs.history_report import add_history_section, history_context
 
 TEMPLATE_NAME = "mau_bao_cao.docx"
 
@@ -178,6 +179,7 @@ def build_context(result: Result) -> dict[str, Any]:
     ctx.update(_averages(result))
     ctx.update(_rotation(book, head, deputy))
     ctx.update(_assessed(result))
+    ctx.update(history_context(result))  # the changes from last year, next head/deputy from history (if any)
     return _cap_lists(ctx)
 
 
@@ -553,6 +555,7 @@ def write_report(result: Result, path: Path, template: Path | None = None) -> No
             "Hãy kiểm tra các thẻ {%p …%}, {%tr …%} trong tệp mẫu, hoặc dùng lại mẫu mặc định."
         ) from exc
 
+    add_history_section(tpl, context)  # `Thay đổi so với năm trước`, only when the result has a history
     from ttdk_xl.outputs.docx_style import write_docx  # lazy: python-docx, for start-up
 
     write_docx(tpl, path)

@@ -37,7 +37,9 @@ from ttdk_xl.core.layout import (
 )
 from ttdk_xl.core.models import Criterion, Finding, Kind, Result, Severity, Source, SourceState, Status, UnitResult
 from ttdk_xl.core.text import people_time, plain
+from ttdk_xl.history.trend import history_fields
 from ttdk_xl.outputs import xlsx_fast
+from ttdk_xl.outputs.history_sheet import write_history_sheet
 from ttdk_xl.outputs.xlsx_fast import close_with_level, use_fast_sheets, wrapped_lines
 from ttdk_xl.rules.assessed import write_sheets
 
@@ -311,7 +313,7 @@ def result_to_dict(result: Result) -> dict[str, Any]:
             }
             for s in result.sources
         ],
-    }
+    } | history_fields(result)  # the `history` key, only when the result has a history
 
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -402,6 +404,7 @@ class _Writer:
         self.explanations()
         self.sources()
         self.chart()
+        write_history_sheet(self)  # `Qua các năm`, only when the result has a history (outputs.history_sheet)
 
     # ------------------------------------------------------------------ common layout
 
