@@ -27,6 +27,7 @@ from ttdk_xl.history.files import load_history
 from ttdk_xl.history.frame import trend_frame
 from ttdk_xl.history.rotation import propose_head_deputy
 from ttdk_xl.history.trend import trends
+from ttdk_xl.outputs.ballots import eligible
 
 D = Decimal
 
@@ -230,12 +231,12 @@ def test_changes_from_last_year_are_exact(result26):
 def test_screens_decide_the_proposals_and_say_why(result26):
     by = {u.unit.code: u for u in result26.units}
     assert [(c, by[c].rank, by[c].acclaim, by[c].award) for c in ("TX2", "TS", "XM")] == [
-        ("TX2", 1, "Nhất", ""),
+        ("TX2", 1, "", ""),
         ("TS", 2, "Nhì", f"Đề nghị tặng {BK}"),
         ("XM", 3, "Ba", ""),
     ]
     assert result26.history.eligibility == {
-        "TX2": "Không đề nghị Cờ thi đua của UBND tỉnh: đang bị thanh tra (theo Công văn 12/SNV).",
+        "TX2": "Không suy tôn, không đề nghị khen thưởng: đang bị thanh tra (theo Công văn 12/SNV).",
         "TS": f"Đề nghị {BK}: 2 năm liên tục đạt Xuất sắc hoặc Tập thể lao động xuất sắc (2024 Xuất sắc; "
         "2025 Xuất sắc) (theo QĐ 86/2025/QĐ-UBND, Điều 3).",
         "XM": f"Không đề nghị {BK}: năm 2024 UBND xã An Nông xếp loại Tốt, chưa đạt Xuất sắc hoặc Tập thể lao động "
@@ -243,6 +244,9 @@ def test_screens_decide_the_proposals_and_say_why(result26):
     }
     assert by["TX2"].note == result26.history.eligibility["TX2"]  # shown in `Tổng hợp` › Ghi chú
     assert by["NC"].award == "" and "NC" not in result26.history.eligibility
+    assert result26.history.blocked == {"TX2"}
+    # the acclamation ballot follows: the blocked unit is not on it
+    assert [u.code for u in eligible(result26)] == ["TS", "XM", "NC", "YD"]
 
 
 def test_a_quota_keeps_the_first_proposals_in_rank_order(result26):
@@ -317,7 +321,7 @@ def test_summary_has_the_years_sheet(three_years, result26):
         [4, "NC", "UBND huyện Nông Cống", 93, 1, 88, 3, 89, 4, 1, "▼ 1"],
         [5, "YD", "UBND huyện Yên Định", 60, 6, 70, 6, 75, 5, 5, "▲ 1"],
     ]
-    assert rows[0][11] == "Không đề nghị Cờ thi đua của UBND tỉnh: đang bị thanh tra (theo Công văn 12/SNV)."
+    assert rows[0][11] == "Không suy tôn, không đề nghị khen thưởng: đang bị thanh tra (theo Công văn 12/SNV)."
     assert ws._charts, "a chart of the totals over the years"
 
 

@@ -220,6 +220,8 @@ class History:
     former: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # today's unit code → why it is or is not proposed for an award (history.eligibility), Vietnamese
     eligibility: dict[str, str] = field(default_factory=dict)
+    # units on the book's `Đơn vị không đề nghị` list: neither proposed nor on the acclamation ballot
+    blocked: frozenset[str] = frozenset()
 
     @property
     def years(self) -> tuple[int, ...]:

@@ -1,11 +1,12 @@
 """Pure: the book's award screens (core.models.Screens) over a ranked Result and its history.
 
-In order: a unit on `Đơn vị không đề nghị` is not proposed (Decree 152/2025/NĐ-CP Art. 4(4): discipline,
-investigation, inspection, a pending complaint); a condition of `Điều kiện khen thưởng` must hold in each of
-the years before this one (a merged unit's year holds when it held for every one of its parts); then
-`Số lượng khen thưởng` keeps the first proposals in rank order. A unit that loses its proposal keeps its
-rank and acclaim: the conference decides whether to propose another. Each decision is a sentence in
-`History.eligibility` and, for a unit not proposed, in its note.
+In order: a unit on `Đơn vị không đề nghị` is neither acclaimed nor proposed, and is off the acclamation
+ballot (Decree 152/2025/NĐ-CP Art. 4(4): discipline, investigation, inspection, a pending complaint); the
+other acclaims do not move (the conference's vote decides the places). A condition of `Điều kiện khen
+thưởng` must hold in each of the years before this one (a merged unit's year holds when it held for every
+one of its parts); then `Số lượng khen thưởng` keeps the first proposals in rank order. A unit that loses
+its proposal keeps its rank and acclaim: the conference decides whether to propose another. Each decision
+is a sentence in `History.eligibility` and, for a unit not proposed, in its note.
 """
 
 from __future__ import annotations
@@ -45,16 +46,15 @@ def screen(result: Result) -> Result:
     units: list[UnitResult] = []
     for u in result.units:
         award = award_name(u)
+        if u.unit.code in blocked:  # neither acclaimed nor proposed: off the ballot too (ballots.eligible)
+            b = blocked[u.unit.code]
+            reasons[u.unit.code] = f"Không suy tôn, không đề nghị khen thưởng: {b.reason}{_basis(b.basis)}."
+            units.append(evolve(_drop(u, reasons[u.unit.code]), acclaim=""))
+            continue
         if not award:
-            if u.unit.code in blocked:
-                b = blocked[u.unit.code]
-                reasons[u.unit.code] = f"Không thuộc diện đề nghị khen thưởng: {b.reason}{_basis(b.basis)}."
             units.append(u)
             continue
         why_not = ""
-        if u.unit.code in blocked:
-            b = blocked[u.unit.code]
-            why_not = f"{b.reason}{_basis(b.basis)}"
         met: list[str] = []
         for cond in (c for c in screens.conditions if header_key(c.award) == header_key(award)):
             ok, text = _condition(book, history, u, cond)
@@ -69,7 +69,7 @@ def screen(result: Result) -> Result:
             reasons[u.unit.code] = f"Đề nghị {award}" + (f": {'; '.join(met)}." if met else ".")
             units.append(u)
     units = _quotas(book, units, reasons)
-    history = replace(history, eligibility=reasons)
+    history = replace(history, eligibility=reasons, blocked=frozenset(blocked))
     return replace(result, units=tuple(units), history=history)
 
 
