@@ -458,3 +458,40 @@ def test_bad_screen_rows_are_book_problems(tmp_path):
     assert good.screens.blocked[0].unit_code == "TX2"
     assert good.screens.conditions[0].accepted == ("Xuất sắc", "Tập thể lao động xuất sắc")
     assert not load_book(write_xlsx(tmp_path / "none.xlsx", book_sheets(base))).screens
+
+
+def test_import_a_year_and_code_map_edge_cases(three_years, tmp_path):
+    """`--nhap` files an earlier year's results under lich_su/<year>/ (the year read from the file); a unit
+    renamed twice follows the chain; a new code the book does not have is a finding naming its cell."""
+    y = tmp_path / "2026"
+    shutil.copytree(three_years / "2026", y, ignore=shutil.ignore_patterns("lich_su", "ket_qua"))
+    runner = CliRunner()
+    out = runner.invoke(cli, ["lich-su", str(y), "--nhap", str(three_years / "2025" / "ket_qua" / "tong_hop.xlsx")])
+    assert out.exit_code == 0, out.output
+    assert (y / "lich_su" / "2025" / "tong_hop.xlsx").is_file() and "Đã nhập kết quả năm 2025" in out.output
+    again = runner.invoke(cli, ["lich-su", str(y), "--nhap", str(three_years / "2025" / "ket_qua" / "ket_qua.json")])
+    assert again.exit_code == 0  # json beside the workbook: json is read first
+    twice = runner.invoke(cli, ["lich-su", str(y), "--nhap", str(three_years / "2025" / "ket_qua" / "ket_qua.json")])
+    assert twice.exit_code == 1 and "đã có" in twice.output
+    codes = [
+        ["Mã cũ", "Tên cũ", "Mã mới"],
+        ["T0", "Huyện Thọ Xuân (cũ)", "TX"],  # T0 → TX → TX2
+        ["TX", "UBND huyện Thọ Xuân", "TX2"],
+        ["XA", "UBND xã An Nông", "XM"],
+        ["XB", "UBND xã Bình Sơn", "XN"],  # not in the book
+    ]
+    rows = [
+        HAND_HEADER,
+        [2023, "T0", "Huyện Thọ Xuân", 70, 5, "Khá", None, None],
+        [2023, "XB", "x", 80, 2, None, None, None],
+    ]
+    write_xlsx(y / "lich_su" / "lich_su.xlsx", {"Kết quả các năm": rows, "Đổi mã đơn vị": codes})
+    h = load_history(y, load_book(y / "bo_tieu_chi.xlsx"))
+    assert [(r.year, r.code, r.unit_code) for r in h.of("TX2")] == [(2023, "T0", "TX2"), (2025, "TX2", "TX2")]
+    found = [(f.code, f.file, f.sheet, f.cell) for f in h.findings]
+    assert found == [
+        ("history-code-map-unknown", "lich_su/lich_su.xlsx", "Đổi mã đơn vị", "C5"),
+        ("history-unknown-unit", "lich_su/2025/ket_qua.json", "", ""),  # XB in 2025, mapped to nothing
+        ("history-unknown-unit", "lich_su/lich_su.xlsx", "Kết quả các năm", "B3"),
+    ]
+    assert "'XB'" in h.findings[1].message

@@ -580,7 +580,15 @@ def _some_names(names: list[str]) -> str:
 @click.argument("folder", required=False, type=click.Path(exists=True, path_type=Path), default=Path("."))
 @click.option("--don-vi", "unit", metavar="MÃ", help="Chỉ một đơn vị (mã hiện nay, hoặc mã cũ).")
 @click.option("--tao-mau", "make_template", is_flag=True, help="Tạo tệp lich_su/lich_su.xlsx trống để điền tay.")
-def history(folder: Path, unit: str | None, make_template: bool) -> None:
+@click.option(
+    "--nhap",
+    "import_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="TỆP",
+    help="Nhập kết quả một năm trước (ket_qua.json hoặc tong_hop.xlsx do ttdk-xl tạo) vào lich_su/<năm>/.",
+)
+@click.option("--nam", "year_of", type=click.IntRange(1990, 2100), metavar="NĂM", help="Năm của TỆP (khi nhập).")
+def history(folder: Path, unit: str | None, make_template: bool, import_file: Path | None, year_of: int | None) -> None:
     """Xem kết quả thi đua các năm của Cụm (hoặc của một đơn vị) trong thư mục năm FOLDER.
 
     Lịch sử gồm các năm đã lưu trong lich_su/<năm>/ (ket_qua.json hoặc tong_hop.xlsx), các năm điền tay
@@ -590,6 +598,7 @@ def history(folder: Path, unit: str | None, make_template: bool) -> None:
     Ví dụ:  ttdk-xl lich-su                  (trong thư mục năm)
             ttdk-xl lich-su cum2-2026 --don-vi TS
             ttdk-xl lich-su --tao-mau        tạo tệp mẫu lich_su/lich_su.xlsx
+            ttdk-xl lich-su --nhap cum2-2024/ket_qua/ket_qua.json
     """
     from ttdk_xl.core.year_folder import find_year
 
@@ -612,6 +621,15 @@ def history(folder: Path, unit: str | None, make_template: bool) -> None:
             _fail(exc)
         click.echo(f"Đã tạo tệp lịch sử để điền tay: {write_history_template(the_book, path)}")
         return
+    if import_file is not None:
+        from ttdk_xl.history.files import import_result
+
+        try:
+            copied = import_result(year, import_file, year_of)
+        except ValueError as exc:
+            click.echo(f"Lỗi: {exc}", err=True)
+            sys.exit(1)
+        click.echo(f"Đã nhập kết quả năm {copied.parent.name}: {copied}")
     from ttdk_xl.history.frame import cluster_table, folder_frame
 
     try:

@@ -105,7 +105,7 @@ def load_history(where: str | Path | YearFolder, book: Book) -> History | None:
         return None
     found = _Findings()
     rows: list[_Row] = []
-    codes: dict[str, str] = {}
+    codes: dict[str, tuple[str, str]] = {}
     for year, path in _archives(folder, found):
         rows.extend(_read_archive(path, year, found))
     hand = folder / HAND_NAME
@@ -265,7 +265,7 @@ def _roles_from_book(path: Path, rows: list[_Row], found: _Findings) -> None:
 # ---------------------------------------------------------------------------------------------- lich_su.xlsx
 
 
-def _read_hand(path: Path, found: _Findings) -> tuple[list[_Row], dict[str, str]]:
+def _read_hand(path: Path, found: _Findings) -> tuple[list[_Row], dict[str, tuple[str, str]]]:
     file = _rel(path)
     try:
         sheets = _read_xlsx(path)
@@ -280,7 +280,7 @@ def _read_hand(path: Path, found: _Findings) -> tuple[list[_Row], dict[str, str]
         return [], {}
     by_key = {header_key(name): (name, rows) for name, rows in sheets.items()}
     rows: list[_Row] = []
-    codes: dict[str, str] = {}
+    codes: dict[str, tuple[str, str]] = {}
     if (sheet := by_key.get(header_key(SHEET_CODES))) is not None:
         codes = _read_codes(file, *sheet, found)
     if (sheet := by_key.get(header_key(SHEET_YEARS))) is not None:
@@ -288,7 +288,8 @@ def _read_hand(path: Path, found: _Findings) -> tuple[list[_Row], dict[str, str]
     return rows, codes
 
 
-def _read_codes(file: str, sheet: str, rows: list[list[object]], found: _Findings) -> dict[str, str]:
+def _read_codes(file: str, sheet: str, rows: list[list[object]], found: _Findings) -> dict[str, tuple[str, str]]:
+    """Old code → (new code, the cell of the new code)."""
     header, cols = _header(rows, CODE_COLUMNS)
     if header is None or "Mã cũ" not in cols or "Mã mới" not in cols:
         found.add(
@@ -299,7 +300,7 @@ def _read_codes(file: str, sheet: str, rows: list[list[object]], found: _Finding
             sheet=sheet,
         )
         return {}
-    out: dict[str, str] = {}
+    out: dict[str, tuple[str, str]] = {}
     for i in range(header + 1, len(rows)):
         row = rows[i]
         old = _code(row, cols["Mã cũ"])
@@ -316,17 +317,17 @@ def _read_codes(file: str, sheet: str, rows: list[list[object]], found: _Finding
                 sheet=sheet,
                 cell=cell,
             )
-        elif old in out and out[old] != new:
+        elif old in out and out[old][0] != new:
             found.add(
                 "history-code-split",
                 file,
-                f"Mã cũ '{old}' được đổi sang hai mã mới ('{out[old]}' và '{new}'); dùng dòng đầu.",
+                f"Mã cũ '{old}' được đổi sang hai mã mới ('{out[old][0]}' và '{new}'); dùng dòng đầu.",
                 "Mỗi mã cũ chỉ đổi sang một mã mới: xóa dòng thừa.",
                 sheet=sheet,
                 cell=_cell(i, cols["Mã cũ"]),
             )
         else:
-            out[old] = new
+            out[old] = (new, cell)
     return out
 
 
@@ -446,22 +447,28 @@ def _read_years(file: str, sheet: str, rows: list[list[object]], found: _Finding
 # ---------------------------------------------------------------------------------------------- assembling
 
 
-def _assemble(book: Book, folder: Path, rows: list[_Row], codes: dict[str, str], found: _Findings) -> History:
+def _assemble(
+    book: Book, folder: Path, rows: list[_Row], code_map: dict[str, tuple[str, str]], found: _Findings
+) -> History:
     """Rows → today's units (through the code map), each year and unit once, nothing from the future."""
     known = {u.code for u in book.units}
     by_key = {text_key(u.code): u.code for u in book.units}
-    for old, new in list(codes.items()):
-        if new not in known and text_key(new) in by_key:
+    codes: dict[str, str] = {}
+    for old, (new, cell) in code_map.items():
+        if new in known or new in code_map:  # today's code, or one renamed again later (a chain)
+            codes[old] = new
+        elif text_key(new) in by_key:
             codes[old] = by_key[text_key(new)]
-        elif new not in known:
+        else:
             found.add(
                 "history-code-map-unknown",
-                HAND_NAME,
-                f"Mã mới '{new}' (đổi từ '{old}') không có trong danh sách đơn vị của bộ tiêu chí năm {book.year}.",
-                "Ghi đúng mã đơn vị hiện nay ở cột 'Mã mới'.",
+                f"{HISTORY_DIR}/{HAND_NAME}",
+                f"Mã mới '{new}' (đổi từ '{old}') không có trong danh sách đơn vị của bộ tiêu chí năm {book.year}; "
+                "dòng không được dùng.",
+                "Ghi đúng mã đơn vị hiện nay (trang 'Đơn vị' của bộ tiêu chí) ở cột 'Mã mới'.",
                 sheet=SHEET_CODES,
+                cell=cell,
             )
-            del codes[old]
 
     def today(code: str) -> str | None:
         seen = set()
@@ -608,3 +615,39 @@ def this_year(year: YearFolder, book: Book) -> list[PastResult]:
         for r in rows
         if r.code in known and r.total is not None
     ]
+
+
+def result_year(path: str | Path) -> int | None:
+    """The year of a ket_qua.json or tong_hop.xlsx this tool wrote (its `year`, or its title's 'NĂM 2025')."""
+    path = Path(path)
+    try:
+        if path.suffix.lower() == ".json":
+            year = json.loads(path.read_text(encoding="utf-8")).get("year")
+            return year if isinstance(year, int) else None
+        sheets = _read_xlsx(path)
+        rows = next((r for name, r in sheets.items() if header_key(name) == header_key(SUMMARY_SHEET)), [])
+        found = re.search(r"NĂM\s+(\d{4})", nfc(rows[0][0]).upper()) if rows and rows[0] else None
+        return int(found.group(1)) if found else None
+    except Exception:  # not one of ours: the caller says so
+        return None
+
+
+def import_result(year: YearFolder, path: str | Path, which: int | None = None) -> Path:
+    """Copy an earlier year's ket_qua.json or tong_hop.xlsx into `lich_su/<year>/` (the year read from the file
+    unless `which` is given). Raises ValueError (Vietnamese message) when the file is none of these, its year
+    is unknown, or that year already has one. A year not earlier than the folder's is a finding when read."""
+    import shutil
+
+    path = Path(path)
+    name = {".json": RESULT_JSON, ".xlsx": SUMMARY_NAME}.get(path.suffix.lower())
+    if name is None:
+        raise ValueError(f"“{path.name}” không phải ket_qua.json hay tong_hop.xlsx do ttdk-xl tạo.")
+    found = which or result_year(path)
+    if found is None:
+        raise ValueError(f"Không biết “{path.name}” là kết quả năm nào: ghi năm bằng tùy chọn --nam.")
+    target = year.history / str(found) / name
+    if target.exists():
+        raise ValueError(f"Năm {found} đã có {target}: xóa tệp đó trước nếu muốn thay.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(path, target)
+    return target
