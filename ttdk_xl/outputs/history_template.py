@@ -11,7 +11,8 @@ from ttdk_xl.core.atomic import atomic_path
 from ttdk_xl.core.models import ROLE_DEPUTY, ROLE_HEAD, Book
 from ttdk_xl.history.files import CODE_COLUMNS, SHEET_CODES, SHEET_YEARS, YEAR_COLUMNS
 
-ROWS = 300  # rows formatted and checked
+ROWS = 300  # rows checked (drop-downs, numbers)
+SHOWN = 30  # rows ruled as a table to fill in
 GUIDE = (
     "Cách điền tệp lịch sử (lich_su.xlsx)",
     "",
@@ -61,6 +62,10 @@ def write_history_template(book: Book, path: Path) -> Path:
         for c, text in enumerate(YEAR_COLUMNS):
             ws.write_string(0, c, text, head)
         ws.freeze_panes(1, 0)
+        _page(ws)
+        for r in range(1, SHOWN + 1):  # a ruled table to fill in (the checks below reach further)
+            for c, f in enumerate(formats):
+                ws.write_blank(r, c, None, f)
         last = ROWS
         years = {
             "validate": "integer",
@@ -117,12 +122,17 @@ def write_history_template(book: Book, path: Path) -> Path:
         )
 
         ws = wb.add_worksheet(SHEET_CODES)
-        for c, w in enumerate((12, 30, 12, 10, 30)):
-            ws.set_column(c, c, w, centered if c in (0, 2, 3) else cell)
+        code_formats = (centered, cell, centered, centered, cell)
+        for c, w in enumerate((12, 34, 12, 10, 34)):
+            ws.set_column(c, c, w, code_formats[c])
         ws.set_row(0, 32)
         for c, text in enumerate(CODE_COLUMNS):
             ws.write_string(0, c, text, head)
         ws.freeze_panes(1, 0)
+        _page(ws)
+        for r in range(1, SHOWN + 1):
+            for c, f in enumerate(code_formats):
+                ws.write_blank(r, c, None, f)
         codes = [u.code for u in book.units]
         if codes and sum(len(c) + 1 for c in codes) < 250:  # Excel: a list typed in the rule holds 255 characters
             ws.data_validation(
@@ -151,9 +161,18 @@ def write_history_template(book: Book, path: Path) -> Path:
         )
 
         ws = wb.add_worksheet("Hướng dẫn")
-        ws.set_column(0, 0, 110, wb.add_format(font | {"text_wrap": True, "valign": "top"}))
+        ws.set_column(0, 0, 120, wb.add_format(font | {"text_wrap": True, "valign": "top"}))
         for r, text in enumerate(GUIDE):
             ws.write_string(r, 0, text, wb.add_format(font | {"bold": True, "font_size": 14}) if r == 0 else None)
-        ws.set_paper(9)
+        _page(ws)
         wb.close()
     return path
+
+
+def _page(ws) -> None:
+    """A4 landscape, one page wide, the header row on every page."""
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    ws.repeat_rows(0)
