@@ -139,7 +139,9 @@ def write_history_sheet(w: Any) -> None:
     chart.set_title({"name": "Tổng điểm qua các năm", "name_font": title_font})
     chart.set_legend({"position": "right", "font": font})
     chart.set_x_axis({"num_font": font})
-    chart.set_y_axis({"num_font": font, "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    totals = [p.total for t in ts[:CHART_MAX_SERIES] for rows in t.years.values() for p in rows if p.total is not None]
+    low = max(0, int(min(totals)) // 10 * 10 - 10) if totals else 0  # the lines apart, not squeezed at the top
+    chart.set_y_axis({"min": low, "num_font": font, "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
     chart.set_size({"width": 760, "height": 360})
     r += 2
     ws.insert_chart(r, 1, chart)

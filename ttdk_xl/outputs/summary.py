@@ -106,7 +106,8 @@ def write_summary(result: Result, path: Path) -> None:
     """Write the summary workbook (normally `tong_hop.xlsx`) atomically.
 
     Sheets in order: `Tổng hợp`, `Kiểm tra`, `Thẩm định` (then `Điểm điều chỉnh` when agreed scores were
-    applied), `Chi tiết điểm`, `Giải trình`, `Nguồn`, `Biểu đồ`.
+    applied), `Chi tiết điểm`, `Giải trình`, `Nguồn`, `Biểu đồ`, then `Qua các năm` when the result has a history
+    (outputs.history_sheet).
     On every sheet but `Thẩm định` rows 1–3 are the title block and row 4 (`SUMMARY_HEADER_ROW` + 1) is the
     table header.
     Text that came from units is always written as text, never as a formula or a link.
@@ -183,7 +184,8 @@ def write_json(result: Result, path: Path) -> None:
              "state": "Đã dùng",                   // Đã dùng | Bị thay thế | Bị loại | Bỏ qua
              "note": "…",
              "sender": "…", "sent_at": "…"}       // for a file attached to a saved email, else ""
-          ]
+          ],
+          "history": {…}                           // only with a history: see history.trend.history_fields
         }
     """
     path = Path(path)
