@@ -22,7 +22,7 @@ from ttdk_xl.book.load import load_book
 from ttdk_xl.cli.commands import cli
 from ttdk_xl.core.errors import BookError
 from ttdk_xl.core.models import AwardQuota, Book, Screens, Unit
-from ttdk_xl.history.eligibility import screen
+from ttdk_xl.history.eligibility import screen, screen_proposals
 from ttdk_xl.history.files import load_history
 from ttdk_xl.history.frame import trend_frame
 from ttdk_xl.history.rotation import propose_head_deputy
@@ -495,3 +495,18 @@ def test_import_a_year_and_code_map_edge_cases(three_years, tmp_path):
         ("history-unknown-unit", "lich_su/lich_su.xlsx", "Kết quả các năm", "B3"),
     ]
     assert "'XB'" in h.findings[1].message
+
+
+def test_the_dossier_can_screen_the_proposals_of_the_vote(result26):
+    """The vote may order the places otherwise than the ranks: the same screens, in the vote's order."""
+    unit = {u.unit.code: u.unit for u in result26.units}
+    verdicts = screen_proposals(
+        result26.book,
+        result26.history,
+        [(unit["XM"], "Cờ thi đua của UBND tỉnh"), (unit["TS"], BK), (unit["TX2"], BK)],
+    )
+    assert verdicts == [
+        (True, "Đề nghị Cờ thi đua của UBND tỉnh."),
+        (True, result26.history.eligibility["TS"]),
+        (False, "Không suy tôn, không đề nghị khen thưởng: đang bị thanh tra (theo Công văn 12/SNV)."),
+    ]
