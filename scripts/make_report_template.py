@@ -37,10 +37,10 @@ DEFAULT_OUT = Path(__file__).resolve().parent.parent / "input_templates" / "mau_
 # ---------------------------------------------------------------------------------------------- document parts
 
 
-def setup_document():
+def setup_document(final: bool = False):
     return new_document(
         "Báo cáo tổng kết công tác thi đua, khen thưởng của Cụm thi đua (mẫu)",
-        stamp="DỰ THẢO",
+        stamp="" if final else "DỰ THẢO",
         # docxtpl renders the core properties too: no Jinja braces here
         comments="Mẫu báo cáo dùng thẻ docxtpl/Jinja; có thể sửa câu chữ, giữ nguyên các thẻ trong ngoặc nhọn.",
     )
@@ -151,7 +151,7 @@ def unit_caption(w: Writer) -> None:
         run.font.size = Pt(12)
 
 
-def closing_block(doc) -> None:
+def closing_block(doc, final: bool = False) -> None:
     """Nơi nhận (left) and signature (right), in a borderless table."""
     t = doc.add_table(rows=1, cols=2)
     table_props(t, [6.9, 9.9], borders=False, indent_cm=-0.4)
@@ -171,138 +171,26 @@ def closing_block(doc) -> None:
 
     p = right.paragraphs[0]
     fmt(p, align=CENTER, before=6, after=0, indent=0, line=None)
-    add_runs(p, "CỤM TRƯỞNG", size=14, bold=True)
+    add_runs(p, "{{ sign_authority }}" if final else "CỤM TRƯỞNG", size=14, bold=True)
     p = right.add_paragraph()
     fmt(p, align=CENTER, after=0, indent=0, line=None)
-    add_runs(p, "{{ head_signer_title }}", size=14, bold=True)
+    add_runs(p, "{{ signer_title }}" if final else "{{ head_signer_title }}", size=14, bold=True)
     for _ in range(4):
         p = right.add_paragraph()
         fmt(p, align=CENTER, after=0, indent=0, line=None)
         mark_size(p, 14)
     p = right.add_paragraph()
     fmt(p, align=CENTER, before=12, after=0, indent=0, line=None)
-    add_runs(p, [("[Họ và tên người ký]", {"mark": True})], size=14, bold=True)
+    name = [("[Họ và tên người ký]", {"mark": True})]
+    if final:  # the book's `Người ký` (outputs.dossier), else the placeholder
+        name = [("{% if signer %}{{ signer }}{% else %}", {}), *name, ("{% endif %}", {})]
+    add_runs(p, name, size=14, bold=True)
     for cell in (left, right):
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
 
 
-# ---------------------------------------------------------------------------------------------- the report
-
-
-def build(out: Path = DEFAULT_OUT) -> Path:
-    doc = setup_document()
-    w = Writer(doc)
-    header_block(doc)
-    title_block(w)
-
-    w.placeholder(
-        "[Căn cứ … (người soạn thảo ghi số, ngày, trích yếu các văn bản: quyết định tổ chức các cụm, khối thi đua; "
-        "hướng dẫn của Ban Thi đua - Khen thưởng tỉnh; quy chế hoạt động của Cụm năm {{ year }}…)]"
-    )
-    w.para(
-        "Trên cơ sở kết quả tự chấm điểm thi đua của các đơn vị trong Cụm, {{ head_body }} - đơn vị Cụm trưởng "
-        "{{ cluster_name }} năm {{ year }} báo cáo tổng kết công tác thi đua, khen thưởng năm {{ year }}; "
-        "phương hướng, nhiệm vụ năm {{ year_next }} của Cụm như sau:"
-    )
-
-    # --- Đặc điểm tình hình
-    w.part("ĐẶC ĐIỂM TÌNH HÌNH")
-    w.para(
-        "{{ cluster_name }} năm {{ year }} gồm {{ n_units }} đơn vị: {{ unit_names }}. {{ head_unit_name }} là "
-        "đơn vị Cụm trưởng, {{ deputy_unit_name }} là đơn vị Cụm phó."
-    )
-    w.placeholder(
-        "[Phần này do người soạn thảo viết: đặc điểm chung của các đơn vị trong Cụm; thuận lợi, khó khăn trong năm "
-        "{{ year }} ảnh hưởng đến việc thực hiện nhiệm vụ chính trị và phong trào thi đua.]"
-    )
-
-    # --- Phần I
-    w.part(["Phần I", "\nKẾT QUẢ THỰC HIỆN PHONG TRÀO THI ĐUA VÀ CÔNG TÁC KHEN THƯỞNG NĂM {{ year }}"])
-    w.heading("1. Công tác chỉ đạo, tổ chức phát động phong trào thi đua")
-    w.placeholder(
-        "[Phần này do người soạn thảo viết: việc ban hành kế hoạch, phát động các phong trào thi đua, đăng ký "
-        "danh hiệu và ký kết giao ước thi đua; công tác tuyên truyền, phát hiện, nhân rộng điển hình tiên tiến "
-        "của các đơn vị trong Cụm.]"
-    )
-    w.heading("2. Kết quả thực hiện nhiệm vụ chính trị, các chỉ tiêu phát triển kinh tế - xã hội")
-    w.placeholder(
-        "[Phần này do người soạn thảo viết: kết quả nổi bật của từng đơn vị trong Cụm về phát triển kinh tế - "
-        "xã hội, quốc phòng, an ninh, xây dựng hệ thống chính trị (số liệu do các đơn vị cung cấp).]"
-    )
-    w.heading("3. Hoạt động của Cụm thi đua")
-    w.para(
-        "Thực hiện Quy chế hoạt động của Cụm, đơn vị Cụm trưởng đã gửi bảng tự chấm điểm thi đua năm {{ year }} "
-        "đến các đơn vị trong Cụm. Đến thời điểm tổng hợp, {{ n_submitted }}/{{ n_units }} đơn vị đã gửi bảng "
-        "tự chấm điểm về đơn vị Cụm trưởng, cụ thể:"
-    )
-    w.tag("{%p if valid_names %}")
-    w.bullet("- Đơn vị gửi bảng tự chấm điểm hợp lệ ({{ n_valid }}): {{ valid_names }};")
-    w.tag("{%p endif %}")
-    w.tag("{%p if invalid_names %}")
-    w.bullet(
-        "- Đơn vị đã gửi nhưng bảng tự chấm điểm còn lỗi, cần kiểm tra, hoàn thiện ({{ n_invalid }}): "
-        "{{ invalid_names }};"
-    )
-    w.tag("{%p endif %}")
-    w.tag("{%p if missing_names %}")
-    w.bullet("- Đơn vị chưa gửi bảng tự chấm điểm ({{ n_missing }}): {{ missing_names }}.")
-    w.tag("{%p endif %}")
-    w.placeholder(
-        "[Phần này do người soạn thảo viết: các hoạt động chung của Cụm trong năm (hội nghị, giao lưu, học tập "
-        "kinh nghiệm, tham quan mô hình…).]"
-    )
-    w.heading("4. Công tác khen thưởng")
-    w.placeholder(
-        "[Phần này do người soạn thảo viết: kết quả khen thưởng của các đơn vị trong năm {{ year }}; việc thực hiện "
-        "khen thưởng kịp thời, đúng quy định, chú trọng người trực tiếp lao động, sản xuất.]"
-    )
-
-    # --- Phần II
-    w.part(["Phần II", "\nKẾT QUẢ CHẤM ĐIỂM, XẾP LOẠI VÀ ĐỀ NGHỊ SUY TÔN"])
-    w.heading("1. Kết quả chấm điểm, xếp loại")
-    w.para(
-        "Căn cứ Bộ tiêu chí thi đua năm {{ year }} của Cụm (điểm chấm tối đa {{ scored_max }} điểm; điểm thưởng "
-        "tối đa {{ bonus_cap }} điểm) và {{ score_basis }}, đơn vị Cụm trưởng tổng hợp "
-        '{{ "" if assessed else "dự thảo " }}kết quả chấm điểm, xếp loại như sau '
-        "(đơn vị có tổng điểm bằng nhau được phân định hạng lần lượt theo: "
-        "{{ tiebreak_text }}):",
-        keep=True,
-    )
-    unit_caption(w)
-    score_table(doc)
-    w.para("", indent=0, after=0)
-    w.tag("{%p if level_summary %}")
-    w.para(
-        "Kết quả xếp loại: {{ level_summary }}.{% if avg_total %} Tổng điểm bình quân của Cụm "
-        "({{ avg_total_basis }}) đạt {{ avg_total }} điểm (cao nhất {{ max_total }} điểm, thấp nhất "
-        "{{ min_total }} điểm).{% endif %}"
-    )
-    w.tag("{%p endif %}")
-    w.tag("{%p if unranked %}")
-    w.para("Các đơn vị chưa được xếp hạng:")
-    w.tag("{%p for u in unranked %}")
-    w.bullet('- {{ u.name }}: {{ u.reason }}{{ "." if loop.last else ";" }}')
-    w.tag("{%p endfor %}")
-    w.tag("{%p endif %}")
-    w.tag("{%p if rank_invalid_note %}")
-    w.para([("Lưu ý: ", {"bold": True}), "{{ rank_invalid_note }}"])
-    w.tag("{%p endif %}")
-    w.tag("{%p if changes %}")
-    w.para("Các điểm Hội nghị Cụm thống nhất điều chỉnh so với điểm tự chấm của đơn vị:", keep=True)
-    unit_caption(w)
-    changes_table(doc)
-    w.para("", indent=0, after=0)
-    w.tag("{%p endif %}")
-    w.tag("{%p if deviations %}")
-    w.para("Các đơn vị tự chấm điểm chênh lệch so với kết quả thẩm định vượt mức cho phép, bị trừ điểm:")
-    w.tag("{%p for d in deviations %}")
-    w.bullet(
-        "- {{ d.name }}: tự chấm {{ d.self_total }} điểm, thẩm định {{ d.agreed_total }} điểm (chênh lệch "
-        '{{ d.diff }} điểm), trừ {{ d.penalty }} điểm{{ "." if loop.last else ";" }}'
-    )
-    w.tag("{%p endfor %}")
-    w.tag("{%p endif %}")
-
+def proposals_block(w: Writer) -> None:
+    """Phần II.2 of the draft: the acclaims and awards proposed to the conference."""
     w.heading("2. Đề nghị suy tôn, khen thưởng")
     w.tag("{%p if acclaims %}")
     w.para("Căn cứ kết quả chấm điểm, xếp loại nêu trên, đơn vị Cụm trưởng đề nghị Hội nghị Cụm xem xét, suy tôn:")
@@ -362,6 +250,232 @@ def build(out: Path = DEFAULT_OUT) -> Path:
     )
     w.tag("{%p endif %}")
 
+
+def rotation_block(w: Writer) -> None:
+    """Phần III.2 of the draft: next year's head and deputy proposed by rotation."""
+    w.heading("2. Đề xuất Cụm trưởng, Cụm phó năm {{ year_next }}")
+    w.para(
+        "Theo nguyên tắc luân phiên (đơn vị Cụm phó năm trước đảm nhận Cụm trưởng năm sau), đơn vị Cụm trưởng "
+        "đề xuất để Hội nghị Cụm xem xét, bầu:"
+    )
+    w.bullet("- Cụm trưởng năm {{ year_next }}: {{ next_head }}{{ next_head_note }};")
+    w.bullet("- Cụm phó năm {{ year_next }}: {{ next_deputy }}{{ next_deputy_note }}.")
+    w.para(
+        "Đơn vị Cụm trưởng, Cụm phó năm {{ year_next }} nhận nhiệm vụ tại Hội nghị, phát động phong trào thi đua "
+        "và tổ chức ký kết giao ước thi đua năm {{ year_next }} giữa các đơn vị trong Cụm."
+    )
+
+
+def vote_block(w: Writer) -> None:
+    """Phần II.2 of the final report: the conference's vote (outputs.vote_results.vote_context)."""
+    w.heading("2. Kết quả suy tôn, đề nghị khen thưởng")
+    w.para(
+        "Hội nghị {{ cluster_name }} {{ vote_date_words }}{% if vote_place %} tại {{ vote_place }}{% endif %} có "
+        "{{ present }}/{{ convened }} đại biểu được triệu tập có mặt (đạt {{ present_percent }}%, tỷ lệ tối thiểu "
+        "{{ quorum }}), đủ điều kiện biểu quyết. Hội nghị đã thảo luận, thống nhất kết quả chấm điểm, xếp loại "
+        "và bỏ phiếu kín suy tôn đơn vị dẫn đầu phong trào thi đua năm {{ year }} (số phiếu thu vào "
+        "{{ acclaim_collected }}, hợp lệ {{ acclaim_valid }}, không hợp lệ {{ acclaim_invalid }}).",
+    )
+    w.tag("{%p if voted %}")
+    w.para("Kết quả suy tôn:", keep=True)
+    w.tag("{%p for v in voted %}")
+    w.bullet(
+        "- {{ v.name }}: đơn vị {{ v.label }}, {{ v.votes }}/{{ v.valid }} phiếu hợp lệ ({{ v.percent }}%); "
+        'tổng điểm {{ v.total }}, xếp loại {{ v.level }}{{ "." if loop.last else ";" }}'
+    )
+    w.tag("{%p endfor %}")
+    w.tag("{%p else %}")
+    w.para("Không có đơn vị nào đạt quá nửa số phiếu hợp lệ để được suy tôn.")
+    w.tag("{%p endif %}")
+    w.tag("{%p if proposed %}")
+    w.para("Trên cơ sở kết quả suy tôn, Hội nghị thống nhất đề nghị Chủ tịch {{ parent_body }} khen thưởng:", keep=True)
+    w.tag("{%p for v in proposed %}")
+    w.bullet('- {{ v.name }} (suy tôn {{ v.place }}): đề nghị tặng {{ v.award }}{{ "." if loop.last else ";" }}')
+    w.tag("{%p endfor %}")
+    w.tag("{%p endif %}")
+    w.tag("{%p for v in not_proposed %}")
+    w.bullet("- {{ v.name }} (suy tôn {{ v.place }}): {{ v.award_note }}.")
+    w.tag("{%p endfor %}")
+    w.tag("{%p for n in vote_notes %}")
+    w.para([("{{ n }}", {"italic": True})])
+    w.tag("{%p endfor %}")
+    w.tag("{%p if disqualified %}")
+    w.para(
+        "Các đơn vị vi phạm tiêu chí điểm liệt, vẫn giữ tổng điểm và xếp loại nhưng không đủ điều kiện xét suy tôn, "
+        "đề nghị khen thưởng:"
+    )
+    w.tag("{%p for d in disqualified %}")
+    w.bullet('- {{ d.name }}: {{ d.reason }}{{ "." if loop.last else ";" }}')
+    w.tag("{%p endfor %}")
+    w.tag("{%p endif %}")
+    w.para(
+        [
+            (
+                "Kết quả bỏ phiếu theo biên bản kiểm phiếu của Hội nghị; hồ sơ đề nghị khen thưởng gồm tờ trình, "
+                "báo cáo này, biên bản họp bình xét thi đua và danh sách đề nghị khen thưởng.",
+                {"italic": True},
+            )
+        ]
+    )
+
+
+def election_block(w: Writer) -> None:
+    """Phần III.2 of the final report: next year's head and deputy as elected."""
+    w.heading("2. Cụm trưởng, Cụm phó năm {{ year_next }}")
+    w.para("Hội nghị đã bỏ phiếu kín bầu đơn vị Cụm trưởng, Cụm phó năm {{ year_next }}, kết quả:", keep=True)
+    w.bullet(
+        "- Cụm trưởng năm {{ year_next }}: {{ elected_head }}{% if elected_head_votes %} "
+        "({{ elected_head_votes }}/{{ vote_valid_head }} phiếu hợp lệ, đạt {{ elected_head_percent }}%){% endif %};"
+    )
+    w.bullet(
+        "- Cụm phó năm {{ year_next }}: {{ elected_deputy }}{% if elected_deputy_votes %} "
+        "({{ elected_deputy_votes }}/{{ vote_valid_deputy }} phiếu hợp lệ, đạt {{ elected_deputy_percent }}%)"
+        "{% endif %}."
+    )
+    w.para(
+        "Đơn vị Cụm trưởng, Cụm phó năm {{ year_next }} nhận nhiệm vụ tại Hội nghị, phát động phong trào thi đua "
+        "và tổ chức ký kết giao ước thi đua năm {{ year_next }} giữa các đơn vị trong Cụm."
+    )
+
+
+# ---------------------------------------------------------------------------------------------- the report
+
+
+def build(out: Path = DEFAULT_OUT, final: bool = False) -> Path:
+    """The report template; `final`: the report of the award dossier, after the vote (scripts/
+    make_dossier_templates.py), which tells the vote's result instead of proposing it."""
+    doc = setup_document(final)
+    w = Writer(doc)
+    header_block(doc)
+    title_block(w)
+
+    w.placeholder(
+        "[Căn cứ … (người soạn thảo ghi số, ngày, trích yếu các văn bản: quyết định tổ chức các cụm, khối thi đua; "
+        "hướng dẫn của Ban Thi đua - Khen thưởng tỉnh; quy chế hoạt động của Cụm năm {{ year }}…)]"
+    )
+    if final:
+        w.para(
+            "Trên cơ sở kết quả tự chấm điểm của các đơn vị, kết quả thẩm định và kết quả bỏ phiếu tại Hội nghị "
+            "{{ cluster_name }} {{ vote_date_words }}, {{ head_body }} - đơn vị Cụm trưởng {{ cluster_name }} năm "
+            "{{ year }} báo cáo tổng kết công tác thi đua, khen thưởng năm {{ year }}; phương hướng, nhiệm vụ năm "
+            "{{ year_next }} của Cụm như sau:"
+        )
+    else:
+        w.para(
+            "Trên cơ sở kết quả tự chấm điểm thi đua của các đơn vị trong Cụm, {{ head_body }} - đơn vị Cụm trưởng "
+            "{{ cluster_name }} năm {{ year }} báo cáo tổng kết công tác thi đua, khen thưởng năm {{ year }}; "
+            "phương hướng, nhiệm vụ năm {{ year_next }} của Cụm như sau:"
+        )
+
+    # --- Đặc điểm tình hình
+    w.part("ĐẶC ĐIỂM TÌNH HÌNH")
+    w.para(
+        "{{ cluster_name }} năm {{ year }} gồm {{ n_units }} đơn vị: {{ unit_names }}. {{ head_unit_name }} là "
+        "đơn vị Cụm trưởng, {{ deputy_unit_name }} là đơn vị Cụm phó."
+    )
+    w.placeholder(
+        "[Phần này do người soạn thảo viết: đặc điểm chung của các đơn vị trong Cụm; thuận lợi, khó khăn trong năm "
+        "{{ year }} ảnh hưởng đến việc thực hiện nhiệm vụ chính trị và phong trào thi đua.]"
+    )
+
+    # --- Phần I
+    w.part(["Phần I", "\nKẾT QUẢ THỰC HIỆN PHONG TRÀO THI ĐUA VÀ CÔNG TÁC KHEN THƯỞNG NĂM {{ year }}"])
+    w.heading("1. Công tác chỉ đạo, tổ chức phát động phong trào thi đua")
+    w.placeholder(
+        "[Phần này do người soạn thảo viết: việc ban hành kế hoạch, phát động các phong trào thi đua, đăng ký "
+        "danh hiệu và ký kết giao ước thi đua; công tác tuyên truyền, phát hiện, nhân rộng điển hình tiên tiến "
+        "của các đơn vị trong Cụm.]"
+    )
+    w.heading("2. Kết quả thực hiện nhiệm vụ chính trị, các chỉ tiêu phát triển kinh tế - xã hội")
+    w.placeholder(
+        "[Phần này do người soạn thảo viết: kết quả nổi bật của từng đơn vị trong Cụm về phát triển kinh tế - "
+        "xã hội, quốc phòng, an ninh, xây dựng hệ thống chính trị (số liệu do các đơn vị cung cấp).]"
+    )
+    w.heading("3. Hoạt động của Cụm thi đua")
+    w.para(
+        "Thực hiện Quy chế hoạt động của Cụm, đơn vị Cụm trưởng đã gửi bảng tự chấm điểm thi đua năm {{ year }} "
+        "đến các đơn vị trong Cụm. Đến thời điểm tổng hợp, {{ n_submitted }}/{{ n_units }} đơn vị đã gửi bảng "
+        "tự chấm điểm về đơn vị Cụm trưởng, cụ thể:"
+    )
+    w.tag("{%p if valid_names %}")
+    w.bullet("- Đơn vị gửi bảng tự chấm điểm hợp lệ ({{ n_valid }}): {{ valid_names }};")
+    w.tag("{%p endif %}")
+    w.tag("{%p if invalid_names %}")
+    w.bullet(
+        "- Đơn vị đã gửi nhưng bảng tự chấm điểm còn lỗi, cần kiểm tra, hoàn thiện ({{ n_invalid }}): "
+        "{{ invalid_names }};"
+    )
+    w.tag("{%p endif %}")
+    w.tag("{%p if missing_names %}")
+    w.bullet("- Đơn vị chưa gửi bảng tự chấm điểm ({{ n_missing }}): {{ missing_names }}.")
+    w.tag("{%p endif %}")
+    w.placeholder(
+        "[Phần này do người soạn thảo viết: các hoạt động chung của Cụm trong năm (hội nghị, giao lưu, học tập "
+        "kinh nghiệm, tham quan mô hình…).]"
+    )
+    w.heading("4. Công tác khen thưởng")
+    w.placeholder(
+        "[Phần này do người soạn thảo viết: kết quả khen thưởng của các đơn vị trong năm {{ year }}; việc thực hiện "
+        "khen thưởng kịp thời, đúng quy định, chú trọng người trực tiếp lao động, sản xuất.]"
+    )
+
+    # --- Phần II
+    w.part(
+        [
+            "Phần II",
+            "\nKẾT QUẢ CHẤM ĐIỂM, XẾP LOẠI, SUY TÔN" if final else "\nKẾT QUẢ CHẤM ĐIỂM, XẾP LOẠI VÀ ĐỀ NGHỊ SUY TÔN",
+        ]
+    )
+    w.heading("1. Kết quả chấm điểm, xếp loại")
+    w.para(
+        "Căn cứ Bộ tiêu chí thi đua năm {{ year }} của Cụm (điểm chấm tối đa {{ scored_max }} điểm; điểm thưởng "
+        "tối đa {{ bonus_cap }} điểm) và {{ score_basis }}, đơn vị Cụm trưởng tổng hợp "
+        + ("" if final else '{{ "" if assessed else "dự thảo " }}')
+        + "kết quả chấm điểm, xếp loại như sau "
+        "(đơn vị có tổng điểm bằng nhau được phân định hạng lần lượt theo: "
+        "{{ tiebreak_text }}):",
+        keep=True,
+    )
+    unit_caption(w)
+    score_table(doc)
+    w.para("", indent=0, after=0)
+    w.tag("{%p if level_summary %}")
+    w.para(
+        "Kết quả xếp loại: {{ level_summary }}.{% if avg_total %} Tổng điểm bình quân của Cụm "
+        "({{ avg_total_basis }}) đạt {{ avg_total }} điểm (cao nhất {{ max_total }} điểm, thấp nhất "
+        "{{ min_total }} điểm).{% endif %}"
+    )
+    w.tag("{%p endif %}")
+    w.tag("{%p if unranked %}")
+    w.para("Các đơn vị chưa được xếp hạng:")
+    w.tag("{%p for u in unranked %}")
+    w.bullet('- {{ u.name }}: {{ u.reason }}{{ "." if loop.last else ";" }}')
+    w.tag("{%p endfor %}")
+    w.tag("{%p endif %}")
+    w.tag("{%p if rank_invalid_note %}")
+    w.para([("Lưu ý: ", {"bold": True}), "{{ rank_invalid_note }}"])
+    w.tag("{%p endif %}")
+    w.tag("{%p if changes %}")
+    w.para("Các điểm Hội nghị Cụm thống nhất điều chỉnh so với điểm tự chấm của đơn vị:", keep=True)
+    unit_caption(w)
+    changes_table(doc)
+    w.para("", indent=0, after=0)
+    w.tag("{%p endif %}")
+    w.tag("{%p if deviations %}")
+    w.para("Các đơn vị tự chấm điểm chênh lệch so với kết quả thẩm định vượt mức cho phép, bị trừ điểm:")
+    w.tag("{%p for d in deviations %}")
+    w.bullet(
+        "- {{ d.name }}: tự chấm {{ d.self_total }} điểm, thẩm định {{ d.agreed_total }} điểm (chênh lệch "
+        '{{ d.diff }} điểm), trừ {{ d.penalty }} điểm{{ "." if loop.last else ";" }}'
+    )
+    w.tag("{%p endfor %}")
+    w.tag("{%p endif %}")
+
+    if final:
+        vote_block(w)
+    else:
+        proposals_block(w)
+
     w.heading("3. Đánh giá chung")
     w.subheading("a) Kết quả theo nhóm tiêu chí")
     w.para("Điểm bình quân của các đơn vị trong Cụm theo từng nhóm tiêu chí ({{ avg_basis }}):", keep=True)
@@ -397,17 +511,10 @@ def build(out: Path = DEFAULT_OUT) -> Path:
         "[Phần này do người soạn thảo viết: các phong trào thi đua trọng tâm, chỉ tiêu, giải pháp của Cụm năm "
         "{{ year_next }}; nội dung giao ước thi đua.]"
     )
-    w.heading("2. Đề xuất Cụm trưởng, Cụm phó năm {{ year_next }}")
-    w.para(
-        "Theo nguyên tắc luân phiên (đơn vị Cụm phó năm trước đảm nhận Cụm trưởng năm sau), đơn vị Cụm trưởng "
-        "đề xuất để Hội nghị Cụm xem xét, bầu:"
-    )
-    w.bullet("- Cụm trưởng năm {{ year_next }}: {{ next_head }}{{ next_head_note }};")
-    w.bullet("- Cụm phó năm {{ year_next }}: {{ next_deputy }}{{ next_deputy_note }}.")
-    w.para(
-        "Đơn vị Cụm trưởng, Cụm phó năm {{ year_next }} nhận nhiệm vụ tại Hội nghị, phát động phong trào thi đua "
-        "và tổ chức ký kết giao ước thi đua năm {{ year_next }} giữa các đơn vị trong Cụm."
-    )
+    if final:
+        election_block(w)
+    else:
+        rotation_block(w)
 
     # --- Kiến nghị
     w.part("KIẾN NGHỊ, ĐỀ XUẤT")
@@ -420,7 +527,7 @@ def build(out: Path = DEFAULT_OUT) -> Path:
         "{{ year_next }} của {{ cluster_name }}./.",
         keep=True,
     )
-    closing_block(doc)
+    closing_block(doc, final)
 
     out.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(out))

@@ -111,8 +111,8 @@ def test_check_without_book_or_meta_asks_for_the_book(book, tmp_path):
 def test_usage_errors_and_help_are_vietnamese(tmp_path):
     result = run("consolidate", tmp_path / "khong_co")
     assert result.exit_code == 2
-    assert "Lỗi: Giá trị không hợp lệ cho 'INBOX': Không tìm thấy" in result.output
-    assert "Cách dùng: " in result.output and "consolidate [TÙY CHỌN] INBOX" in result.output
+    assert "Lỗi: Giá trị không hợp lệ cho '[THƯ_MỤC_NĂM|HỘP_THƯ]': Không tìm thấy" in result.output
+    assert "Cách dùng: " in result.output and "consolidate [TÙY CHỌN] [THƯ_MỤC_NĂM|HỘP_THƯ]" in result.output
     assert "Không có lệnh 'nonsense'" in run("nonsense").output
     help_text = run("--help").output
     assert "Tùy chọn:" in help_text and "Lệnh:" in help_text and "Hiện hướng dẫn này rồi thoát." in help_text

@@ -510,3 +510,21 @@ def test_the_dossier_can_screen_the_proposals_of_the_vote(result26):
         (True, result26.history.eligibility["TS"]),
         (False, "Không suy tôn, không đề nghị khen thưởng: đang bị thanh tra (theo Công văn 12/SNV)."),
     ]
+
+
+def test_the_dossier_follows_the_screens(tmp_path):
+    """The Tờ trình and the list annex propose what the vote gave, screened like the draft (here a quota)."""
+    from tests.test_dossier import year_folder as dossier_folder
+    from ttdk_xl.pipeline.dossier import make_dossier
+
+    book = make_book(screens=Screens(quotas=(AwardQuota(BK, count=1),)))
+    root, _ = dossier_folder(tmp_path, book=book)  # voted: U1 Nhất, U2 Nhì, U3 Ba
+    outcome = make_dossier(root, book=book)
+    warned = [f for f in outcome.findings if f.code == "dossier-no-award"]
+    assert [f.unit_code for f in warned] == ["U3"]
+    assert warned[0].message.endswith(
+        f"được suy tôn Ba nhưng không được đề nghị khen thưởng: không đề nghị {BK}: vượt số lượng tối đa "
+        "(1 đơn vị); đã đủ số đơn vị xếp trên."
+    )
+    rows = [r[1] for r in openpyxl.load_workbook(outcome.paths[3]).active.iter_rows(values_only=True)]
+    assert "UBND huyện Nông Cống" in rows and "UBND huyện Thọ Xuân" not in rows

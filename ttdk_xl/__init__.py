@@ -10,9 +10,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ttdk_xl.core.models import Book, Finding, Result, Severity, Status, UnitResult
 from ttdk_xl.core.version import __version__
+
+if TYPE_CHECKING:  # the rules load with the pipeline, not with `import ttdk_xl`
+    from ttdk_xl.rules.assessed import Assessment
 
 # Library convention: silent unless the program configures logging (the CLI does with -v).
 logging.getLogger("ttdk_xl").addHandler(logging.NullHandler())
@@ -27,10 +31,11 @@ def consolidate(
     report_template: str | Path | None = None,
     progress: Callable[[int], None] | None = None,
     workers: int | None = None,
-    assessed: str | Path | None = None,
+    assessed: str | Path | Assessment | None = None,
     processes: bool | None = False,
     paths: list[Path] | None = None,
     with_delegates: bool = False,
+    agreed_input: str | Path | None = None,
 ) -> Result:
     """Consolidate every workbook under `inbox`; return the Result (units in rank order, findings, sources).
 
@@ -44,13 +49,15 @@ def consolidate(
     report_template: a .docx template for bao_cao.docx instead of the packaged one.
     progress: called with 1 after each file is read.
     workers: number of parallel readers; 1 reads serially, None chooses by the number of files.
-    assessed: a tong_hop.xlsx whose agreed-scores sheet was filled in at the conference; the agreed scores
-        count instead of the self-scores.
+    assessed: a tong_hop.xlsx whose agreed-scores sheet was filled in at the conference (or an Assessment
+        already read); the agreed scores count instead of the self-scores.
     processes: False reads in threads; True or None (from 300 files) in worker processes, which needs the
         `if __name__ == "__main__":` guard in a script.
     paths: the files of the inbox when the caller has already listed them; by default the inbox is listed.
     with_delegates: also collect the delegates the units registered (`Result.delegates`) when `out` is None;
         with `out` they always are (dai_bieu.xlsx).
+    agreed_input: the year folder's agreed-scores file (tham_dinh.xlsx): what a person typed there counts
+        (unless `assessed` is given); with `out` it is created, or updated keeping every typed value.
 
     Bad files never raise: their problems are in `Result.findings`.
     """
@@ -59,7 +66,7 @@ def consolidate(
     return run(
         inbox, book=book, out=out, rank_invalid=rank_invalid, max_bytes=max_bytes, report_template=report_template,
         progress=progress, workers=workers, assessed=assessed, processes=processes, paths=paths,
-        with_delegates=with_delegates,
+        with_delegates=with_delegates, agreed_input=agreed_input,
     )  # fmt: skip
 
 

@@ -19,6 +19,7 @@ from ttdk_xl.core.version import __version__
 
 if TYPE_CHECKING:
     from ttdk_xl.core.models import DelegateList  # the library is imported where a command needs it
+    from ttdk_xl.core.year_folder import YearFolder
 
 click_vi.install()  # before the commands below are built: Click's own texts in Vietnamese
 
@@ -26,15 +27,56 @@ PATH_IN = click.Path(exists=True, path_type=Path)
 
 
 def inbox_and_book(fn):
-    """The INBOX argument and --book option shared by the commands that read an inbox."""
+    """The INBOX argument (a year folder or an inbox; default: the current year folder) and --book, shared by
+    the commands that read an inbox."""
     fn = click.option(
         "--book", type=PATH_IN, help="Bộ tiêu chí (mặc định: bo_tieu_chi.xlsx cạnh hộp thư, hoặc bộ mẫu)."
     )(fn)
-    return click.argument("inbox", type=click.Path(exists=True, file_okay=False, path_type=Path))(fn)
+    return click.argument(
+        "inbox",
+        required=False,
+        metavar="[THƯ_MỤC_NĂM|HỘP_THƯ]",
+        type=click.Path(exists=True, file_okay=False, path_type=Path),
+    )(fn)
 
 
-def output_option(default: str, help: str):
-    """-o/--output DIR with a default folder name."""
+def year_and_inbox(given: Path | None) -> tuple[YearFolder | None, Path]:
+    """The year folder and the inbox a command works on: `given` is a year folder (holding bo_tieu_chi.xlsx and
+    hop_thu/), the `hop_thu/` of one, or any other inbox (no year folder); None = the current folder's year."""
+    from ttdk_xl.core.year_folder import INBOX_DIR, find_year
+
+    if given is None:
+        year = find_year(Path.cwd())
+        if year is None or not year.inbox.is_dir() or not year.managed:
+            click.echo(
+                "Lỗi: thư mục hiện tại không phải thư mục năm (chưa có bo_tieu_chi.xlsx và hop_thu/). Cách sửa: "
+                "chuyển vào thư mục năm (cd …), hoặc ghi đường dẫn thư mục năm hoặc hộp thư sau lệnh; tạo thư mục "
+                "năm mới bằng: ttdk-xl init <tên thư mục>.",
+                err=True,
+            )
+            sys.exit(2)
+        return year, year.inbox
+    year = find_year(given)
+    if year is not None and year.inbox.is_dir() and year.managed:
+        if given.resolve() == year.root.resolve():
+            return year, year.inbox
+        if given.resolve() == year.inbox.resolve() or given.name == INBOX_DIR:
+            return year, given
+    return None, given
+
+
+def output_option(default: str, help: str, in_year: bool = False):
+    """-o/--output DIR with a default folder name (`in_year`: the folder of that name in the year folder,
+    when the command works on one; the command resolves a None)."""
+    if in_year:
+        return click.option(
+            "-o",
+            "--output",
+            "out",
+            type=click.Path(file_okay=False, path_type=Path),
+            default=None,
+            help=f"{help}  [mặc định: {default}/ trong thư mục năm]",
+        )
     return click.option(
         "-o",
         "--output",
@@ -74,20 +116,34 @@ def cli(verbose: bool) -> None:
     """ttdk-xl — tổng hợp, kiểm tra, chấm điểm, xếp hạng thi đua của Cụm, Khối thi đua.
 
     \b
-    Quy trình hằng năm:
-      ttdk-xl init cum2-2025            tạo thư mục làm việc (bộ tiêu chí, hộp thư)
-      ttdk-xl template bo_tieu_chi.xlsx -o mau/   tạo bảng tự chấm cho từng đơn vị
-      ttdk-xl check tep_nhan_ve.xlsx     kiểm tra một bảng đã điền
-      ttdk-xl consolidate hop_thu/ -o ket_qua/    tổng hợp, xếp hạng, dự thảo báo cáo
-      ttdk-xl ballots hop_thu/ -o bo_phieu/       phiếu suy tôn, phiếu bầu, bảng kiểm phiếu
-      ttdk-xl tally bo_phieu/phieu_kiem.xlsx      kiểm phiếu, lập biên bản kiểm phiếu
-      ttdk-xl covenant bo_tieu_chi.xlsx           dự thảo giao ước thi đua năm sau
-      ttdk-xl delegates hop_thu/ -o ket_qua/      danh sách đại biểu dự Hội nghị
-      ttdk-xl consolidate hop_thu/ -o ket_qua/ --tham-dinh ket_qua/tong_hop.xlsx
-                                        tính lại theo điểm Hội nghị thẩm định
+    Một năm thi đua, các lệnh chạy trong thư mục năm:
+      1. ttdk-xl init cum2-2025        tạo thư mục năm (bộ tiêu chí, hộp thư)
+      2. ttdk-xl template bo_tieu_chi.xlsx -o mau_gui_don_vi --eml
+                                       bảng tự chấm (và thư nháp) cho từng đơn vị
+      3. ttdk-xl check tep.xlsx         đơn vị tự kiểm tra bảng đã điền
+      4. ttdk-xl consolidate            tổng hợp, xếp hạng, dự thảo báo cáo
+      5. ttdk-xl delegates              danh sách đại biểu dự Hội nghị
+      6. Hội nghị: nhập điểm thẩm định vào tham_dinh.xlsx, lưu, chạy lại ttdk-xl consolidate
+      7. ttdk-xl ballots                phiếu suy tôn, phiếu bầu, bảng kiểm phiếu phieu_kiem.xlsx
+      8. ttdk-xl tally                  kiểm phiếu, biên bản kiểm phiếu
+      9. ttdk-xl ho-so                  hồ sơ đề nghị khen thưởng: tờ trình, biên bản họp, báo cáo, danh sách
+     10. ttdk-xl covenant bo_tieu_chi.xlsx   dự thảo giao ước thi đua năm sau
+     11. ttdk-xl nam-moi                thư mục năm sau (Cụm trưởng, Cụm phó mới; lưu kết quả năm nay)
+      ttdk-xl trang-thai                năm đang ở bước nào, việc cần làm tiếp
     """
     if verbose:
         _show_log()
+    from ttdk_xl.core.atomic import guarded_outputs
+
+    # Outputs a person edited since they were written are backed up before a command replaces them.
+    ctx = click.get_current_context()
+    guard = ctx.with_resource(guarded_outputs())
+    ctx.call_on_close(lambda: _say_backups(guard.backups))
+
+
+def _say_backups(backups) -> None:
+    for path, copy in backups:
+        click.echo(f"Tệp {path.name} đã được sửa sau lần tạo trước: bản đó được lưu ở {copy} trước khi tạo lại.")
 
 
 def _show_log() -> None:
@@ -109,6 +165,7 @@ def init(directory: Path) -> None:
     \b
     Ví dụ:  ttdk-xl init cum2-2025
     """
+    from ttdk_xl.core.year_folder import STATE_DIR
     from ttdk_xl.pipeline.stages import BOOK_NAME, default_book_path
 
     book = directory / BOOK_NAME
@@ -116,6 +173,7 @@ def init(directory: Path) -> None:
         click.echo(f"Lỗi: {book} đã có; không ghi đè. Chọn thư mục khác hoặc xóa tệp đó.", err=True)
         sys.exit(1)
     (directory / "hop_thu").mkdir(parents=True, exist_ok=True)
+    (directory / STATE_DIR).mkdir(exist_ok=True)
     shutil.copyfile(default_book_path(), book)
     howto = _HOWTO.format(book=BOOK_NAME, folder=directory.resolve())
     (directory / "HUONG_DAN.txt").write_text(howto, encoding="utf-8-sig")  # BOM: old Notepad
@@ -125,24 +183,32 @@ def init(directory: Path) -> None:
     click.echo("  HUONG_DAN.txt     các bước tiếp theo")
 
 
-_HOWTO = """Các lệnh dưới đây chạy trong thư mục năm này. Mở cửa sổ lệnh (Command Prompt) rồi gõ:
+_HOWTO = """Thư mục năm thi đua: mọi lệnh chạy trong thư mục này. Mở cửa sổ lệnh (Command Prompt) rồi gõ:
        cd "{folder}"
+Xem năm đang ở bước nào và việc cần làm tiếp:   ttdk-xl trang-thai
+
+Các tệp ở ngoài cùng là của văn phòng (ttdk-xl chỉ tạo một lần, sau đó chỉ thêm, không bao giờ xóa điều đã nhập):
+  {book}      bộ tiêu chí            tham_dinh.xlsx      điểm Hội nghị thẩm định
+  phieu_kiem.xlsx       bảng kiểm phiếu        hop_thu/            các tệp đơn vị gửi về
+Các thư mục khác do ttdk-xl tạo và có thể tạo lại; tệp nào đã bị sửa tay được lưu bản sao vào sao_luu/ trước.
 
 Các bước:
 1. Mở {book} bằng Excel, sửa trang 'Thông tin', 'Tiêu chí', 'Đơn vị' cho năm nay.
 2. Tạo bảng tự chấm cho từng đơn vị (kèm thư nháp .eml):
        ttdk-xl template {book} -o mau_gui_don_vi --eml
-3. Gửi mỗi đơn vị tệp của mình qua thư điện tử. Đơn vị tự kiểm tra trước khi gửi:  ttdk-xl check <tệp>
+3. Gửi mỗi đơn vị tệp của mình. Đơn vị tự kiểm tra trước khi gửi:  ttdk-xl check <tệp>
 4. Lưu các tệp (hoặc cả thư .eml/.msg) nhận về vào thư mục hop_thu (đổi tên tệp cũng được).
-5. Tổng hợp:   ttdk-xl consolidate hop_thu -o ket_qua
-   Xem ket_qua/tong_hop.xlsx (trang 'Kiểm tra' liệt kê lỗi) và ket_qua/bao_cao.docx;
-   gửi các tệp trong ket_qua/tra_lai cho đơn vị có lỗi để sửa.
-6. Đại biểu dự Hội nghị (trang 'Đăng ký đại biểu' của các tệp):   ttdk-xl delegates hop_thu -o ket_qua
-7. Tại Hội nghị: nhập điểm thẩm định vào trang 'Thẩm định' của ket_qua/tong_hop.xlsx, lưu lại, rồi chạy
-       ttdk-xl consolidate hop_thu -o ket_qua --tham-dinh ket_qua/tong_hop.xlsx
-8. Phiếu suy tôn, phiếu bầu Cụm trưởng/Cụm phó:   ttdk-xl ballots hop_thu -o bo_phieu --tham-dinh ket_qua/tong_hop.xlsx
-   Kiểm phiếu:   ttdk-xl tally bo_phieu/phieu_kiem.xlsx
-9. Giao ước thi đua năm sau:   ttdk-xl covenant {book}
+5. Tổng hợp:   ttdk-xl consolidate
+   Xem ket_qua/tong_hop.xlsx (trang 'Kiểm tra' liệt kê lỗi) và ket_qua/bao_cao.docx (dự thảo);
+   gửi các tệp trong ket_qua/tra_lai cho đơn vị có lỗi để sửa. Tệp đến muộn: lưu vào hop_thu rồi chạy lại.
+6. Đại biểu dự Hội nghị (trang 'Đăng ký đại biểu' của các tệp):   ttdk-xl delegates
+7. Tại Hội nghị: nhập điểm thẩm định vào tham_dinh.xlsx (ô để nguyên = điểm tự chấm), lưu lại, rồi chạy
+       ttdk-xl consolidate
+8. Phiếu suy tôn, phiếu bầu Cụm trưởng/Cụm phó (theo thứ tự điểm thẩm định):   ttdk-xl ballots
+   Nhập từng phiếu vào phieu_kiem.xlsx rồi kiểm phiếu:   ttdk-xl tally
+9. Hồ sơ đề nghị khen thưởng (tờ trình, biên bản họp, báo cáo cuối cùng, danh sách đề nghị):   ttdk-xl ho-so
+   Giao ước thi đua năm sau:   ttdk-xl covenant {book}
+10. Thư mục năm sau (bộ tiêu chí năm sau, Cụm trưởng/Cụm phó mới, lưu kết quả năm nay):   ttdk-xl nam-moi
 """
 
 
@@ -272,7 +338,7 @@ def check(files: tuple[Path, ...], book: Path | None) -> None:
 
 @cli.command()
 @inbox_and_book
-@output_option("ket_qua", "Thư mục ghi kết quả.")
+@output_option("ket_qua", "Thư mục ghi kết quả.", in_year=True)
 @click.option(
     "--xep-hang-ca-don-vi-loi", "rank_invalid", is_flag=True, help="Xếp hạng cả đơn vị có lỗi (ghi rõ trong kết quả)."
 )
@@ -291,29 +357,43 @@ def check(files: tuple[Path, ...], book: Path | None) -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="tong_hop.xlsx đã nhập điểm thẩm định (trang 'Thẩm định'): tính kết quả theo điểm Hội nghị thống nhất.",
 )
+@click.option(
+    "--eml",
+    "eml",
+    is_flag=True,
+    help="Thư nháp (.eml): gửi phiếu trả lại cho đơn vị có lỗi (trong tra_lai/) và nhắc đơn vị chưa gửi "
+    "(trong nhac_nop/, kèm lại bảng tự chấm đã phát nếu có).",
+)
 def consolidate(
-    inbox: Path,
+    inbox: Path | None,
     book: Path | None,
-    out: Path,
+    out: Path | None,
     rank_invalid: bool,
     report_template: Path | None,
     max_mb: float,
     assessed: Path | None,
+    eml: bool,
 ) -> None:
     """Tổng hợp mọi bảng tự chấm trong INBOX: kiểm tra, chấm điểm, xếp hạng, xếp loại, đề nghị khen thưởng.
 
     Ghi tong_hop.xlsx, ket_qua.json, bao_cao.docx (dự thảo báo cáo) và dai_bieu.xlsx (đại biểu đăng ký dự
-    Hội nghị) vào thư mục kết quả. Sau Hội nghị, nhập điểm thẩm định vào trang 'Thẩm định' của tong_hop.xlsx
-    rồi chạy lại với --tham-dinh để xếp hạng, xếp loại theo điểm thẩm định.
+    Hội nghị) vào thư mục kết quả. Trong thư mục năm (do 'ttdk-xl init' tạo), lần đầu chạy tạo tham_dinh.xlsx:
+    sau Hội nghị nhập điểm thẩm định vào đó, lưu lại rồi chạy lại lệnh này — điểm đã nhập được tính và không
+    bao giờ bị ghi đè. Ngoài thư mục năm: nhập vào trang 'Thẩm định' của tong_hop.xlsx rồi chạy với --tham-dinh.
 
     \b
-    Ví dụ:  ttdk-xl consolidate hop_thu -o ket_qua
+    Ví dụ:  ttdk-xl consolidate                (trong thư mục năm)
+            ttdk-xl consolidate cum2-2025
             ttdk-xl consolidate hop_thu -o ket_qua --tham-dinh ket_qua/tong_hop.xlsx
     """
     from ttdk_xl.inbox.files import list_inbox
     from ttdk_xl.pipeline.stages import consolidate as run
     from ttdk_xl.pipeline.stages import find_book
 
+    year, inbox = year_and_inbox(inbox)
+    if out is None:
+        out = year.results if year is not None else Path("ket_qua")
+    agreed_input = year.agreed if year is not None and assessed is None else None
     book_path = book or find_book(inbox)
     paths = list_inbox(inbox)
     n = len(paths)
@@ -330,11 +410,59 @@ def consolidate(
                 progress=bar.update,
                 assessed=assessed,
                 processes=None,  # worker processes for thousands of files (the entry points are guarded)
+                agreed_input=agreed_input,
             )
     except TtdkError as exc:
         _fail(exc)
+    _print_agreed_line(result)
     _print_summary(result, book_path, out)
+    if eml:
+        _write_follow_ups(result, out, year.forms if year is not None else None)
     sys.exit(0 if result.ok else 1)
+
+
+def _write_follow_ups(result, out: Path, forms: Path | None) -> None:
+    """Drafts that send each return back to its unit, and remind the units that sent nothing."""
+    from ttdk_xl.core.models import Status
+    from ttdk_xl.forms.drafts import write_reminders, write_return_drafts
+    from ttdk_xl.forms.template import workbook_filename
+    from ttdk_xl.outputs.returns import return_filename
+
+    book = result.book
+    returns = []
+    for sub in result.submissions:
+        unit = book.unit(sub.unit_code)
+        path = out / "tra_lai" / return_filename(book, sub.unit_code, unit.name) if unit else None
+        if unit is None or path is None or not path.is_file():
+            continue
+        problems = [
+            f"{f.cell + ': ' if f.cell else ''}{f.message}" for f in sub.findings if f.severity.value != "Ghi chú"
+        ]
+        returns.append(
+            (unit, path, problems[:15] + ([f"… và {len(problems) - 15} điểm khác"] if len(problems) > 15 else []))
+        )
+    missing = []
+    for u in result.units:
+        if u.status is Status.MISSING:
+            form = forms / workbook_filename(book, u.unit) if forms is not None else None
+            missing.append((u.unit, form if form is not None and form.is_file() else None))
+    drafts = write_return_drafts(book, returns)
+    for old in (out / "nhac_nop").glob("*.eml"):  # units that have sent since the last reminders
+        old.unlink()
+    reminders = write_reminders(book, missing, out / "nhac_nop") if missing else []
+    if drafts:
+        click.echo(f"Thư nháp gửi phiếu trả lại: {len(drafts)} trong {out}/tra_lai/ (mở bằng Outlook, bấm Gửi).")
+    if reminders:
+        click.echo(f"Thư nháp nhắc đơn vị chưa gửi: {len(reminders)} trong {out}/nhac_nop/.")
+
+
+def _print_agreed_line(result) -> None:
+    """The run's first line: which scores count (the agreed ones when a person typed any)."""
+    if result.assessed_file:
+        n = len(result.changes)
+        click.echo(f"Dùng điểm thẩm định từ {result.assessed_file} ({n} điểm khác điểm tự chấm).")
+    elif result.agreed_input:
+        click.echo(f"Chưa có điểm thẩm định trong {result.agreed_input}: tính theo điểm tự chấm.")
 
 
 def _print_summary(result, book_path: Path, out: Path) -> None:
@@ -371,37 +499,51 @@ def _print_summary(result, book_path: Path, out: Path) -> None:
     returns = sorted((out / "tra_lai").glob("*.xlsx")) if (out / "tra_lai").is_dir() else []
     if returns:
         click.echo(f"Phiếu trả lại cho {len(returns)} đơn vị (gửi lại để đơn vị sửa): {out}/tra_lai/")
+    for f in result.findings:
+        if f.code.startswith("agreed-") and f.severity.value != "Lỗi":
+            click.echo(f"{f.message}{' ' + f.fix if f.fix else ''}")
 
 
 @cli.command()
 @inbox_and_book
-@output_option("bo_phieu", "Thư mục ghi phiếu và bảng kiểm phiếu.")
+@output_option("bo_phieu", "Thư mục ghi phiếu và bảng kiểm phiếu.", in_year=True)
 @click.option(
     "--tham-dinh",
     "assessed",
     type=PATH_IN,
     help="tong_hop.xlsx có trang 'Thẩm định' đã thống nhất: xếp thứ tự theo điểm thẩm định.",
 )
-def ballots(inbox: Path, book: Path | None, out: Path, assessed: Path | None) -> None:
+def ballots(inbox: Path | None, book: Path | None, out: Path | None, assessed: Path | None) -> None:
     """Tạo phiếu suy tôn (Nhất, Nhì, Ba), phiếu bầu Cụm trưởng, Cụm phó và bảng kiểm phiếu phieu_kiem.xlsx.
 
     Tổng hợp lại INBOX (như lệnh consolidate, không ghi kết quả) để lấy danh sách đơn vị đủ điều kiện
     suy tôn theo thứ tự xếp hạng. In phiếu (.docx) cho đại biểu; tổ kiểm phiếu nhập phiếu vào
     phieu_kiem.xlsx rồi chạy 'ttdk-xl tally'.
 
+    Trong thư mục năm: thứ tự theo điểm thẩm định đã nhập trong tham_dinh.xlsx (nếu có); bảng kiểm phiếu là
+    phieu_kiem.xlsx ở thư mục năm, tạo một lần — khi đã có phiếu nhập vào thì không bao giờ bị ghi đè.
+
     \b
-    Ví dụ:  ttdk-xl ballots hop_thu -o bo_phieu
+    Ví dụ:  ttdk-xl ballots                     (trong thư mục năm)
             ttdk-xl ballots hop_thu -o bo_phieu --tham-dinh ket_qua/tong_hop.xlsx
     """
-    from ttdk_xl.outputs.ballots import convened_of, eligible, write_ballots
+    from ttdk_xl.outputs.ballots import convened_of, eligible, tally_typed, write_ballots
     from ttdk_xl.pipeline.stages import consolidate as run
     from ttdk_xl.pipeline.stages import find_book
 
+    year, inbox = year_and_inbox(inbox)
+    if out is None:
+        out = year.ballots if year is not None else Path("bo_phieu")
+    agreed_input = year.agreed if year is not None and assessed is None else None
+    tally_path = year.tally if year is not None else out / "phieu_kiem.xlsx"
+    kept = tally_typed(tally_path)
     try:
-        result = run(inbox, book=book or find_book(inbox), assessed=assessed, with_delegates=True)
-        paths = write_ballots(result, out)
+        result = run(inbox, book=book or find_book(inbox), assessed=assessed, with_delegates=True,
+                     agreed_input=agreed_input)  # fmt: skip
+        paths = write_ballots(result, out, tally_path)
     except TtdkError as exc:
         _fail(exc)
+    _print_agreed_line(result)
     units = eligible(result)
     click.echo(f"{result.book.cluster_name} — năm {result.book.year}: {len(units)} đơn vị đủ điều kiện suy tôn:")
     for i, u in enumerate(units, 1):
@@ -414,38 +556,60 @@ def ballots(inbox: Path, book: Path | None, out: Path, assessed: Path | None) ->
         )
     click.echo(f"Đã tạo trong {out}/:")
     for p in paths:
-        click.echo(f"  {p.name}")
+        click.echo(f"  {p.name}" if p.parent == out else f"  {p}")
+    if kept:
+        click.echo(
+            f"Giữ nguyên {tally_path} (đã có phiếu nhập vào; không ghi đè). Nếu danh sách đơn vị suy tôn đã đổi và "
+            "cần bảng mới: đổi tên tệp đó rồi chạy lại lệnh."
+        )
+        return
     convened, _ = convened_of(result)
     registered = result.delegates is not None and bool(result.delegates.delegates)
     click.echo(
-        f"Số đại biểu được triệu tập (điền sẵn trong {paths[-1].name}, sửa nếu khác): {convened} — "
+        f"Số đại biểu được triệu tập (điền sẵn trong {tally_path.name}, sửa nếu khác): {convened} — "
         + ("theo đăng ký đại biểu." if registered else "chưa có đăng ký đại biểu, tạm lấy số đơn vị.")
     )
-    click.echo(
-        "Sau khi bỏ phiếu: nhập từng phiếu vào phieu_kiem.xlsx rồi chạy  ttdk-xl tally " + str(out / paths[-1].name)
-    )
+    command = "ttdk-xl tally" if year is not None else f"ttdk-xl tally {tally_path}"
+    click.echo(f"Sau khi bỏ phiếu: nhập từng phiếu vào {tally_path.name} rồi chạy  {command}")
 
 
 @cli.command()
-@click.argument("file", type=PATH_IN)
+@click.argument("file", type=PATH_IN, required=False)
 @click.option(
     "-o",
     "--output",
     "out",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Thư mục ghi biên bản (mặc định: thư mục của FILE).",
+    help="Thư mục ghi biên bản (mặc định: bo_phieu/ trong thư mục năm, hoặc thư mục của FILE).",
 )
-def tally(file: Path, out: Path | None) -> None:
+def tally(file: Path | None, out: Path | None) -> None:
     """Kiểm phiếu: đọc bảng kiểm phiếu FILE (mỗi phiếu một dòng) và lập biên bản kiểm phiếu (.docx).
 
     Kiểm tra số đại biểu có mặt (tỷ lệ tối thiểu theo bộ tiêu chí, mặc định 2/3), phiếu hợp lệ và
     không hợp lệ, số phiếu của từng đơn vị, đơn vị trúng cử và trường hợp bằng phiếu.
 
     \b
-    Ví dụ:  ttdk-xl tally bo_phieu/phieu_kiem.xlsx
+    Ví dụ:  ttdk-xl tally                  (trong thư mục năm: đọc phieu_kiem.xlsx)
+            ttdk-xl tally bo_phieu/phieu_kiem.xlsx
     """
+    from ttdk_xl.core.year_folder import find_year
     from ttdk_xl.outputs.ballots import MINUTES_NAME, write_minutes
     from ttdk_xl.outputs.ballots import tally as run
+
+    year = find_year(file if file is not None else Path.cwd())
+    year = year if year is not None and year.managed else None
+    if file is None:
+        candidates = [year.tally, year.ballots / year.tally.name] if year is not None else []
+        file = next((p for p in candidates if p.is_file()), None)
+        if file is None:
+            click.echo(
+                "Lỗi: chưa có bảng kiểm phiếu phieu_kiem.xlsx trong thư mục năm. Cách sửa: tạo phiếu và bảng kiểm "
+                "phiếu bằng 'ttdk-xl ballots', hoặc ghi đường dẫn bảng kiểm phiếu sau lệnh.",
+                err=True,
+            )
+            sys.exit(2)
+    if out is None and year is not None and file.resolve() == year.tally.resolve():
+        out = year.ballots
 
     try:
         result = run(file)
@@ -516,8 +680,8 @@ def _quorum(q) -> str:
 
 @cli.command()
 @inbox_and_book
-@output_option("ket_qua", "Thư mục ghi dai_bieu.xlsx.")
-def delegates(inbox: Path, book: Path | None, out: Path) -> None:
+@output_option("ket_qua", "Thư mục ghi dai_bieu.xlsx.", in_year=True)
+def delegates(inbox: Path | None, book: Path | None, out: Path | None) -> None:
     """Lập danh sách đại biểu dự Hội nghị từ trang 'Đăng ký đại biểu' của các tệp trong INBOX.
 
     Dùng được trước hạn nộp điểm (các đơn vị chưa cần điền điểm). Ghi dai_bieu.xlsx: danh sách theo đơn vị,
@@ -528,6 +692,10 @@ def delegates(inbox: Path, book: Path | None, out: Path) -> None:
     """
     from ttdk_xl.outputs.delegate_list import write_delegates
     from ttdk_xl.pipeline.stages import collect_from_inbox, find_book, load
+
+    year, inbox = year_and_inbox(inbox)
+    if out is None:
+        out = year.results if year is not None else Path("ket_qua")
 
     try:
         the_book = load(book or find_book(inbox))
@@ -653,6 +821,98 @@ def history(folder: Path, unit: str | None, make_template: bool, import_file: Pa
     sys.exit(1 if any(f.blocking for f in problems) else 0)
 
 
+@cli.command("nam-moi")
+@click.argument("folder", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Thư mục năm sau (mặc định: cạnh thư mục năm nay, tên đổi năm, ví dụ cum2-2026).",
+)
+def next_year(folder: Path | None, out: Path | None) -> None:
+    """Tạo thư mục năm sau từ thư mục năm nay.
+
+    Bộ tiêu chí năm sau: năm, hạn nộp, ngày hội nghị lùi một năm; Cụm trưởng, Cụm phó theo kết quả bầu tại
+    Hội nghị (phieu_kiem.xlsx), chưa bầu thì luân phiên (Cụm phó năm nay làm Cụm trưởng); giữ nguyên tiêu chí,
+    đơn vị để văn phòng sửa. Kết quả năm nay (ket_qua.json, tong_hop.xlsx) được lưu vào lich_su/.
+
+    \b
+    Ví dụ:  ttdk-xl nam-moi                 (trong thư mục năm)
+            ttdk-xl nam-moi cum2-2025 -o cum2-2026
+    """
+    from ttdk_xl.core.year_folder import BOOK_NAME, find_year
+    from ttdk_xl.pipeline.next_year import make_next_year, next_year_name
+
+    year = find_year(folder or Path.cwd())
+    if year is None:
+        click.echo(
+            "Lỗi: không thấy thư mục năm (thư mục có bo_tieu_chi.xlsx). Cách sửa: chuyển vào thư mục năm, hoặc ghi "
+            "đường dẫn của nó sau lệnh.",
+            err=True,
+        )
+        sys.exit(2)
+    try:
+        from ttdk_xl.pipeline.stages import load
+
+        this_year = load(year.book).year
+        target = out or year.root.parent / next_year_name(year.root.name, this_year)
+        made = make_next_year(year.root, target, howto=_HOWTO.format(book=BOOK_NAME, folder=Path(target).resolve()))
+    except TtdkError as exc:
+        _fail(exc)
+    click.echo(f"Đã tạo thư mục năm {made.year}: {made.root}")
+    click.echo(f"  Cụm trưởng: {made.head}; Cụm phó: {made.deputy} ({made.how}).")
+    for p in made.archived:
+        click.echo(f"  Lưu vào lịch sử: {p.relative_to(made.root)}")
+    for note in made.notes:
+        click.echo(f"  {note}")
+    click.echo(f"Việc tiếp theo: mở {made.root / BOOK_NAME} bằng Excel, sửa tiêu chí, đơn vị cho năm {made.year}.")
+
+
+@cli.command("trang-thai")
+@click.argument("folder", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
+def status(folder: Path | None) -> None:
+    """Năm thi đua đang ở bước nào: đơn vị đã gửi, có lỗi, chưa gửi; các bước đã làm; việc cần làm tiếp.
+
+    \b
+    Ví dụ:  ttdk-xl trang-thai              (trong thư mục năm)
+            ttdk-xl trang-thai cum2-2025
+    """
+    from ttdk_xl.core.year_folder import find_year
+    from ttdk_xl.pipeline.year_status import NOT_SENT, VALID, WITH_ERRORS, year_status
+
+    year = find_year(folder or Path.cwd())
+    if year is None:
+        click.echo(
+            "Lỗi: không thấy thư mục năm (thư mục có bo_tieu_chi.xlsx). Cách sửa: chuyển vào thư mục năm, hoặc ghi "
+            "đường dẫn của nó sau lệnh; tạo mới bằng: ttdk-xl init <tên thư mục>.",
+            err=True,
+        )
+        sys.exit(2)
+    st = year_status(year.root)
+    if st.book_problem:
+        click.echo(st.book_problem)
+    else:
+        n = st.counts
+        click.echo(f"{st.cluster} — năm {st.year} ({year.root})")
+        click.echo(
+            f"Đơn vị: {n[VALID]} hợp lệ, {n[WITH_ERRORS]} có lỗi, {n[NOT_SENT]} chưa gửi (tổng {len(st.units)})."
+        )
+        for u in st.units[:UNITS_SHOWN]:
+            more = f" — {u.findings} lỗi/cảnh báo" if u.findings else ""
+            click.echo(f"  {u.state:<9} {u.name}{more}")
+        if len(st.units) > UNITS_SHOWN:
+            click.echo(f"  … và {len(st.units) - UNITS_SHOWN} đơn vị khác")
+        click.echo("")
+        for i, s in enumerate(st.steps, 1):
+            click.echo(f"{'[x]' if s.done else '[ ]'} {i}. {s.title}: {s.detail}")
+    nxt = st.next_step
+    if nxt is not None:
+        click.echo("")
+        click.echo(f"Việc tiếp theo: {nxt.title}.")
+        click.echo(f"  {nxt.command}")
+
+
 def main() -> None:
     """The `ttdk-xl` command. Once it has finished, the process ends at once rather than freeing every
     object one by one: a province's results hold millions of them (about 0.15 s). Output is flushed
@@ -694,6 +954,89 @@ def _exit_now(code: object) -> None:
         except (OSError, ValueError):  # a closed pipe or stream: nothing more can be shown
             pass
     os._exit(code)
+
+
+# ---------------------------------------------------------------------------------------------- ho-so (the dossier)
+
+
+@cli.command("ho-so")
+@click.argument("root", metavar="[THƯ_MỤC_NĂM]", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--book", type=PATH_IN, help="Bộ tiêu chí (mặc định: bo_tieu_chi.xlsx của thư mục năm).")
+@click.option(
+    "--tham-dinh",
+    "assessed",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Tệp điểm thẩm định (mặc định: tham_dinh.xlsx của thư mục năm, nếu có).",
+)
+@click.option(
+    "--kiem-phieu",
+    "tally_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Bảng kiểm phiếu đã nhập (mặc định: phieu_kiem.xlsx của thư mục năm, hoặc bo_phieu/phieu_kiem.xlsx).",
+)
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Thư mục ghi hồ sơ (mặc định: ho_so/ của thư mục năm).",
+)
+@click.option(
+    "--mau",
+    "template_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Thư mục chứa mẫu Word riêng của văn phòng (mau_bao_cao_ho_so.docx, mau_to_trinh.docx, "
+    "mau_bien_ban_hop.docx); mẫu nào không có thì dùng mẫu mặc định.",
+)
+def ho_so(
+    root: Path | None,
+    book: Path | None,
+    assessed: Path | None,
+    tally_file: Path | None,
+    out: Path | None,
+    template_dir: Path | None,
+) -> None:
+    """Sau khi bỏ phiếu: lập hồ sơ đề nghị khen thưởng của Cụm trong thư mục năm (mặc định: thư mục hiện tại).
+
+    Tổng hợp lại hộp thư hop_thu/ (theo điểm thẩm định tham_dinh.xlsx nếu có), đọc kết quả bỏ phiếu
+    trong phieu_kiem.xlsx, rồi ghi vào ho_so/: bao_cao.docx (báo cáo tổng kết chính thức, có kết quả suy
+    tôn, bầu Cụm trưởng, Cụm phó), to_trinh.docx (tờ trình đề nghị khen thưởng), bien_ban_hop.docx (biên
+    bản họp bình xét thi đua) và danh_sach_de_nghi.xlsx (danh sách đề nghị khen thưởng). Căn cứ pháp lý,
+    nơi nhận, người ký lấy từ trang 'Thông tin' của bộ tiêu chí.
+
+    \b
+    Ví dụ:  ttdk-xl ho-so
+            ttdk-xl ho-so cum2-2025 --kiem-phieu cum2-2025/bo_phieu/phieu_kiem.xlsx
+    """
+    from ttdk_xl.pipeline.dossier import make_dossier
+
+    root = root if root is not None else Path(".")
+    if not root.is_dir():
+        click.echo(f"Lỗi: không có thư mục năm {root}.", err=True)
+        sys.exit(1)
+    try:
+        outcome = make_dossier(root, book=book, assessed=assessed, tally=tally_file, out=out, template_dir=template_dir)
+    except TtdkError as exc:
+        _fail(exc)
+    _print_findings([f for f in outcome.findings if f.severity.value != "Ghi chú"])
+    if not outcome.ok:
+        click.echo("Chưa lập hồ sơ đề nghị khen thưởng.")
+        sys.exit(1)
+    result = outcome.result
+    assert result is not None and outcome.count is not None
+    from ttdk_xl.outputs.vote_results import proposals
+
+    b = result.book
+    click.echo(f"{b.cluster_name} — năm {b.year}: hồ sơ đề nghị khen thưởng theo {outcome.tally_file}")
+    if outcome.assessed_file is not None:
+        click.echo(f"(Theo điểm thẩm định: {outcome.assessed_file})")
+    for p in proposals(result, outcome.count):
+        award = f"đề nghị tặng {p.award}" if p.award else f"không đề nghị: {p.note}"
+        click.echo(f"  {p.place:<4} {p.unit.unit.name:<32} {p.votes:>3}/{p.valid} phiếu  {award}")
+    click.echo(f"Đã ghi trong {outcome.paths[0].parent}/:")
+    for path in outcome.paths:
+        click.echo(f"  {path.name}")
+    click.echo("Ô tô vàng trong các văn bản là phần người soạn thảo cần điền (số văn bản, người ký…).")
 
 
 if __name__ == "__main__":

@@ -7,14 +7,20 @@ refuses the rename — is an OutputError with a Vietnamese message naming the fi
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from ttdk_xl.core.errors import TtdkError
+from ttdk_xl.core.year_folder import BACKUP_DIR, STATE_DIR, enclosing_year
 
 RENAME_TRIES = 4  # an antivirus or a cloud-sync tool may hold a new file for a moment
 RENAME_WAIT = 0.25  # seconds between tries
@@ -47,9 +53,14 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.stem}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp{path.suffix}")
+    guard = _GUARD.get()
     try:
         yield tmp
+        if guard is not None:
+            guard.keep_if_edited(path)
         _replace(tmp, path)
+        if guard is not None:
+            guard.record(path)
     except BaseException as exc:
         tmp.unlink(missing_ok=True)
         if isinstance(exc, OSError):
@@ -82,3 +93,89 @@ def write_bytes(path: str | Path, data: bytes) -> Path:
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)
     return Path(path)
+
+
+# ---------------------------------------------------------------------------------------------- edited outputs
+
+
+@dataclass
+class Guard:
+    """While active (`guarded_outputs`), every output written records its hash beside it (`.ttdk_xl/`), and an
+    output that a person changed since (its hash differs, or it has no record) is first copied to `sao_luu/` under
+    a dated name. `backups` lists (output, copy) for the run to say so."""
+
+    backups: list[tuple[Path, Path]] = field(default_factory=list)
+
+    def keep_if_edited(self, path: Path) -> None:
+        if not path.is_file():
+            return
+        record = _record_of(path)
+        if record.is_file() and record.read_text(encoding="ascii").strip() == _sha256(path):
+            return
+        self.backups.append((path, backup_copy(path)))
+
+    def record(self, path: Path) -> None:
+        record = _record_of(path)
+        try:
+            record.parent.mkdir(parents=True, exist_ok=True)
+            record.write_text(_sha256(path), encoding="ascii")
+        except OSError:  # no record: the next run backs the file up once more, which is safe
+            pass
+
+
+_GUARD: ContextVar[Guard | None] = ContextVar("ttdk_xl_output_guard", default=None)
+
+
+@contextmanager
+def guarded_outputs() -> Iterator[Guard]:
+    """Back up outputs a person edited before replacing them (the commands run inside this)."""
+    guard = Guard()
+    token = _GUARD.set(guard)
+    try:
+        yield guard
+    finally:
+        _GUARD.reset(token)
+
+
+@contextmanager
+def unguarded() -> Iterator[None]:
+    """Outputs written here are not watched: files nobody edits (the returns), or a human input whose writer
+    makes its own backup."""
+    token = _GUARD.set(None)
+    try:
+        yield
+    finally:
+        _GUARD.reset(token)
+
+
+def _record_of(path: Path) -> Path:
+    """Where the hash of an output is kept: in a year folder, under its `.ttdk_xl/` (one place, nothing added to
+    the folders people open); elsewhere in a `.ttdk_xl/` beside the output."""
+    year = enclosing_year(path.parent)
+    if year is not None:
+        relative = path.resolve().relative_to(year.root)
+        return year.state / "outputs" / relative.parent / f"{relative.name}.sha256"
+    return path.parent / STATE_DIR / f"{path.name}.sha256"
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def backup_copy(path: Path) -> Path:
+    """Copy `path` to the year folder's `sao_luu/` (else a `sao_luu/` beside it) under a dated name."""
+    year = enclosing_year(path.parent)
+    folder = (year.root if year is not None else path.parent) / BACKUP_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = folder / f"{path.stem}_{stamp}{path.suffix}"
+    n = 1
+    while target.exists():
+        n += 1
+        target = folder / f"{path.stem}_{stamp}_{n}{path.suffix}"
+    shutil.copy2(path, target)
+    return target

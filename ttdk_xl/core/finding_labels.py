@@ -86,6 +86,16 @@ LABELS: dict[str, str] = {
     "assessed-unit-missing": "Thiếu đơn vị thẩm định",
     "assessed-unit-unknown": "Không rõ đơn vị thẩm định",
     "assessed-unit-duplicate": "Trùng đơn vị thẩm định",
+    # the year's agreed-scores file (tham_dinh.xlsx)
+    "agreed-resaved": "Tệp thẩm định lưu dạng khác .xlsx",
+    "agreed-no-sheet": "Tệp thẩm định mất trang",
+    "agreed-no-header": "Tệp thẩm định mất tiêu đề",
+    "agreed-not-updated": "Chưa cập nhật được tệp thẩm định",
+    "agreed-created": "Đã tạo tệp thẩm định",
+    "agreed-updated": "Đã cập nhật tệp thẩm định",
+    "agreed-unknown-cell": "Không có ô thẩm định này",
+    "agreed-bad-value": "Điểm thẩm định không hợp lệ",
+    "agreed-saved": "Đã lưu điểm thẩm định",
     # the count
     "tally-bad-mark": "Đánh dấu phiếu sai",
     "tally-columns": "Sai cột bảng kiểm phiếu",
@@ -99,6 +109,12 @@ LABELS: dict[str, str] = {
     "tally-too-many": "Phiếu chọn quá số",
     "tally-too-many-ballots": "Nhiều phiếu hơn đại biểu",
     "tally-unknown-column": "Cột không rõ",
+    # the dossier (ho-so)
+    "dossier-no-award": "Suy tôn nhưng không đề nghị khen thưởng",
+    "dossier-no-tally": "Chưa có kết quả kiểm phiếu",
+    "dossier-tally-errors": "Bảng kiểm phiếu còn lỗi",
+    "dossier-tally-other-year": "Bảng kiểm phiếu của cụm, năm khác",
+    "dossier-vote-open": "Chưa bầu xong",
     # history (lich_su/)
     "history-folder-not-year": "Thư mục lịch sử không phải năm",
     "history-year-empty": "Thư mục năm không có kết quả",

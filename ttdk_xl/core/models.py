@@ -544,6 +544,9 @@ class Result:
     changes: tuple[ScoreChange, ...] = ()  # agreed scores that differ from self-scores, in unit then book order
     run_date: date | None = None  # the day of the run (decided once by the pipeline): see `conference_date`
     history: History | None = None  # the earlier years, when the year folder has `lich_su/` (history.files)
+    # The year folder's agreed-scores file (tham_dinh.xlsx) where a person types them; then tong_hop.xlsx has no
+    # input sheet of its own ('' = outside a year folder: agreed scores are typed into tong_hop.xlsx).
+    agreed_input: str = ""
 
     @property
     def ok(self) -> bool:

@@ -9,7 +9,7 @@ and may be replaced by a re-run (an edited one is backed up to `sao_luu/` first)
     phieu_kiem.xlsx       the vote count, one ballot per row (human input)
     hop_thu/              returned workbooks and emails (human input)
     mau_gui_don_vi/       the forms issued to units (never replaced unless told)
-    ket_qua/              tong_hop.xlsx, ket_qua.json, bao_cao_du_thao.docx, dai_bieu.xlsx, tra_lai/
+    ket_qua/              tong_hop.xlsx, ket_qua.json, bao_cao.docx (the draft report), dai_bieu.xlsx, tra_lai/
     bo_phieu/             ballots to print
     hoi_nghi/             the conference's papers (plan, invitations, programme, banner)
     ho_so/                after the vote: bao_cao.docx, to_trinh.docx, bien_ban_hop.docx, danh_sach_de_nghi.xlsx
@@ -34,6 +34,8 @@ DOSSIER_DIR = "ho_so"
 HISTORY_DIR = "lich_su"
 BACKUP_DIR = "sao_luu"
 RESULT_JSON = "ket_qua.json"
+STATE_DIR = ".ttdk_xl"  # made by `init` and `nam-moi`: marks a year folder whose human inputs the tool keeps
+HOWTO_NAME = "HUONG_DAN.txt"  # what `init` wrote before STATE_DIR existed: marks a year folder too
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,17 @@ class YearFolder:
     def backups(self) -> Path:
         return self.root / BACKUP_DIR
 
+    @property
+    def state(self) -> Path:
+        return self.root / STATE_DIR
+
+    @property
+    def managed(self) -> bool:
+        """Made by `init` (or `nam-moi`): commands keep its human inputs (tham_dinh.xlsx, phieu_kiem.xlsx) and
+        write to its folders by default. A folder that only holds a book and an inbox (the sample in examples/)
+        is read, never written into."""
+        return self.state.is_dir() or (self.root / HOWTO_NAME).is_file()
+
 
 def find_year(path: str | Path | None = None) -> YearFolder | None:
     """The year folder that `path` is, or is directly inside (e.g. its `hop_thu/`); None when there is none.
@@ -102,4 +115,14 @@ def find_year(path: str | Path | None = None) -> YearFolder | None:
     for candidate in (p, p.parent):
         if (candidate / BOOK_NAME).is_file():
             return YearFolder(candidate)
+    return None
+
+
+def enclosing_year(path: str | Path) -> YearFolder | None:
+    """The managed year folder (made by `init`) that holds `path`, at any depth; None when there is none."""
+    p = Path(path).resolve()
+    for candidate in (p, *p.parents):
+        year = YearFolder(candidate)
+        if year.book.is_file() and year.managed:
+            return year
     return None

@@ -126,7 +126,7 @@ def _rel(path: Path) -> str:
 
 def _archives(folder: Path, found: _Findings) -> list[tuple[int, Path]]:
     out = []
-    for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
+    for sub in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
         if not re.fullmatch(r"\d{4}", sub.name):
             found.add(
                 "history-folder-not-year",

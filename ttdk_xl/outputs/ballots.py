@@ -230,8 +230,9 @@ def votes_for(result: Result) -> tuple[Vote, ...]:
 # ---------------------------------------------------------------------------------------------- ballots (.docx)
 
 
-def write_ballots(result: Result, out_dir: Path) -> list[Path]:
-    """The two ballots (.docx) and the blank tally workbook, in out_dir."""
+def write_ballots(result: Result, out_dir: Path, tally_path: Path | None = None) -> list[Path]:
+    """The two ballots (.docx) and the blank tally workbook, in out_dir (the tally: at `tally_path` when given,
+    unless that file already holds typed ballots: a human input is never replaced — then it is not in the list)."""
     out_dir = Path(out_dir)
     book_quorum(result.book)  # a bad value stops here, before the conference
     votes = votes_for(result)
@@ -243,9 +244,23 @@ def write_ballots(result: Result, out_dir: Path) -> list[Path]:
     paths = [
         _ballot_doc(result.book, [votes[0]], out_dir / ACCLAIM_BALLOT, "PHIẾU SUY TÔN"),
         _ballot_doc(result.book, list(votes[1:]), out_dir / ELECTION_BALLOT, "PHIẾU BẦU"),
-        write_tally_sheet(result, out_dir / TALLY_NAME),
     ]
+    target = tally_path or out_dir / TALLY_NAME
+    if not tally_typed(target):
+        paths.append(write_tally_sheet(result, target))
     return paths
+
+
+def tally_typed(path: Path) -> bool:
+    """The tally workbook at `path` exists and a counter has typed into it (a ballot, or it cannot be read as
+    ours any more): it must not be replaced."""
+    if not path.exists():
+        return False
+    try:
+        t = read_tally(path)
+    except TtdkError:
+        return True  # damaged or re-saved: a person's file all the same
+    return any(t.ballots.values()) or t.present != 0
 
 
 def _ballot_doc(book: Book, votes: list[Vote], path: Path, kind: str) -> Path:

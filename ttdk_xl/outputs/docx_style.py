@@ -444,8 +444,13 @@ def save(doc, path: Path) -> Path:
 def write_docx(doc, path: Path) -> Path:
     """Save a python-docx (or docxtpl) document atomically, its zip entries dated 1980-01-01 rather than
     the clock: the same inputs give the same bytes."""
+    return write_bytes(path, docx_bytes(doc))
+
+
+def docx_bytes(doc) -> bytes:
+    """A python-docx (or docxtpl) document's bytes, its zip entries dated 1980-01-01."""
     import io
 
     buffer = io.BytesIO()
     doc.save(buffer)
-    return write_bytes(path, with_fixed_times(buffer.getvalue()))
+    return with_fixed_times(buffer.getvalue())

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ttdk_xl.core.errors import ReportTemplateError
 from ttdk_xl.core.failures import log
@@ -31,6 +31,9 @@ from ttdk_xl.core.models import (
 from ttdk_xl.core.text import day_text, day_words, nfc, strip_unit_prefixes, vn_number
 from ttdk_xl.core.units import find_unit
 from ttdk_xl.outputs.history_report import add_history_section, history_context
+
+if TYPE_CHECKING:
+    from ttdk_xl.outputs.ballots import CountResult
 
 TEMPLATE_NAME = "mau_bao_cao.docx"
 
@@ -51,8 +54,11 @@ _TIEBREAK_TEXT = {
 # ---------------------------------------------------------------------------------------------- context
 
 
-def build_context(result: Result) -> dict[str, Any]:
+def build_context(result: Result, count: CountResult | None = None) -> dict[str, Any]:
     """Everything the report template may use, as strings and lists of dicts of strings.
+
+    With the conference's `count` (the final report of the dossier), the vote's keys too
+    (outputs.vote_results.vote_context: `final`, `voted`, `elected_head`…); without it, `final` is ''.
 
     Keys (all values are str unless noted):
       cluster_name, cluster_name_upper, parent_body, parent_body_upper, year, year_next, place,
@@ -180,6 +186,12 @@ def build_context(result: Result) -> dict[str, Any]:
     ctx.update(_rotation(book, head, deputy))
     ctx.update(_assessed(result))
     ctx.update(history_context(result))  # the changes from last year, next head/deputy from history (if any)
+    if count is not None:  # after the history: the vote's election, when counted, is what the report says
+        from ttdk_xl.outputs.vote_results import vote_context
+
+        ctx.update(vote_context(result, count))
+    else:
+        ctx["final"] = ""
     return _cap_lists(ctx)
 
 
@@ -529,18 +541,35 @@ def write_report(result: Result, path: Path, template: Path | None = None) -> No
     Raises ReportTemplateError (Vietnamese message naming the template and the faulty tag) when the
     template cannot be read or rendered.
     """
+    template = Path(template) if template is not None else default_template()
+    render_docx(template, build_context(result), path)
+
+
+def render_docx(template: Path, context: dict[str, Any], path: Path, what: str = "báo cáo") -> None:
+    """Render a docxtpl `template` with `context` and write it to `path` atomically; `what` names the document
+    in the messages ("báo cáo", "tờ trình"…).
+
+    Raises ReportTemplateError (Vietnamese message naming the template and the faulty tag) when the
+    template cannot be read or rendered.
+    """
+    from ttdk_xl.core.atomic import write_bytes
+
+    write_bytes(path, render_bytes(template, context, what))
+
+
+def render_bytes(template: Path, context: dict[str, Any], what: str = "báo cáo") -> bytes:
+    """render_docx, giving the document's bytes (zip entries dated 1980-01-01) rather than writing them."""
     import jinja2
     from docx.opc.exceptions import PackageNotFoundError
     from docxtpl import DocxTemplate
 
-    template = Path(template) if template is not None else default_template()
-    context = build_context(result)
+    template = Path(template)
     try:
         tpl = DocxTemplate(str(template))
         tpl.init_docx()
     except (OSError, zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
         raise ReportTemplateError(
-            f"Không đọc được mẫu báo cáo “{template}”: tệp không tồn tại hoặc không phải tệp Word (.docx) hợp lệ "
+            f"Không đọc được mẫu {what} “{template}”: tệp không tồn tại hoặc không phải tệp Word (.docx) hợp lệ "
             f"({type(exc).__name__}: {exc}). Hãy chỉ đến đúng tệp .docx, hoặc bỏ tùy chọn mẫu để dùng mẫu mặc định."
         ) from exc
 
@@ -548,24 +577,24 @@ def write_report(result: Result, path: Path, template: Path | None = None) -> No
     try:
         tpl.render(context, jinja_env=env)
     except jinja2.TemplateError as exc:
-        raise ReportTemplateError(_template_error_message(template, exc, env)) from exc
+        raise ReportTemplateError(_template_error_message(template, exc, env, what)) from exc
     except Exception as exc:  # docxtpl/lxml failures on a damaged template
         raise ReportTemplateError(
-            f"Không dựng được báo cáo từ mẫu “{template.name}” ({type(exc).__name__}: {exc}). "
+            f"Không dựng được {what} từ mẫu “{template.name}” ({type(exc).__name__}: {exc}). "
             "Hãy kiểm tra các thẻ {%p …%}, {%tr …%} trong tệp mẫu, hoặc dùng lại mẫu mặc định."
         ) from exc
 
     add_history_section(tpl, context)  # `Thay đổi so với năm trước`, only when the result has a history
-    from ttdk_xl.outputs.docx_style import write_docx  # lazy: python-docx, for start-up
+    from ttdk_xl.outputs.docx_style import docx_bytes  # lazy: python-docx, for start-up
 
-    write_docx(tpl, path)
+    return docx_bytes(tpl)
 
 
 # Tags as they appear in the text of one paragraph: {{ … }}, {% … %}, or an opening without its end.
 _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{\{.*|\{%.*")
 
 
-def _template_error_message(template: Path, exc: Exception, env) -> str:
+def _template_error_message(template: Path, exc: Exception, env, what: str = "báo cáo") -> str:
     """A Vietnamese message naming the template, the faulty tag and where it is."""
     import jinja2
 
@@ -574,7 +603,7 @@ def _template_error_message(template: Path, exc: Exception, env) -> str:
     if found:
         where, tag, reason = found
         return (
-            f"Mẫu báo cáo “{template.name}” có thẻ không hợp lệ {tag} ({where}): {reason or detail}. "
+            f"Mẫu {what} “{template.name}” có thẻ không hợp lệ {tag} ({where}): {reason or detail}. "
             "Hãy sửa thẻ trong tệp mẫu (thẻ phải có dạng {{ tên_biến }} hoặc {%p if … %} … {%p endif %})."
         )
     line = getattr(exc, "lineno", None)
@@ -587,7 +616,7 @@ def _template_error_message(template: Path, exc: Exception, env) -> str:
             snippet = f", đoạn văn: “{lines[pos][:200]}”"
     kind = "cú pháp" if isinstance(exc, jinja2.TemplateSyntaxError) else "dữ liệu"
     return (
-        f"Mẫu báo cáo “{template.name}” có lỗi {kind} ở dòng {line or '?'}{snippet}: {detail}. "
+        f"Mẫu {what} “{template.name}” có lỗi {kind} ở dòng {line or '?'}{snippet}: {detail}. "
         "Hãy sửa thẻ trong tệp mẫu (kiểm tra các cặp {%p if %}/{%p endif %}, {%p for %}/{%p endfor %})."
     )
 

@@ -19,6 +19,7 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
+from ttdk_xl.core.atomic import unguarded
 from ttdk_xl.core.layout import HEADERS, SCORE_SHEET
 from ttdk_xl.core.models import Book, Finding, Kind, Result, Severity, Submission
 from ttdk_xl.core.text import nfc, safe_filename, vn_number
@@ -99,6 +100,11 @@ def write_returns(
     else:
         write = write_unit_workbook
     out_dir.mkdir(parents=True, exist_ok=True)
+    with unguarded():  # regenerated on every run, sent as they are: nobody edits a return here
+        return _write_all(result, out_dir, book, write, delegates, delegate_findings)
+
+
+def _write_all(result, out_dir, book, write, delegates, delegate_findings) -> list[Path]:
     written: list[Path] = []
     for sub in result.submissions:
         findings = [f for f in sub.findings if f.severity is not Severity.INFO]
@@ -154,6 +160,9 @@ def write_returns(
     keep = {p.name for p in written}
     for old in out_dir.glob("*.xlsx"):
         if old.name not in keep:
+            old.unlink()
+    for old in out_dir.glob("*.eml"):  # the draft that sent a return no longer made (ttdk-xl consolidate --eml)
+        if old.with_suffix(".xlsx").name not in keep:
             old.unlink()
     return written
 

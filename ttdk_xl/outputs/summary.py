@@ -41,7 +41,8 @@ from ttdk_xl.history.trend import history_fields
 from ttdk_xl.outputs import xlsx_fast
 from ttdk_xl.outputs.history_sheet import write_history_sheet
 from ttdk_xl.outputs.xlsx_fast import close_with_level, use_fast_sheets, wrapped_lines
-from ttdk_xl.rules.assessed import write_sheets
+from ttdk_xl.rules.agreed_keep import STALE_HEADERS, STALE_SHEET, StaleValue
+from ttdk_xl.rules.assessed import write_input_sheet, write_sheets
 
 SUMMARY_HEADERS = (
     "STT",
@@ -130,6 +131,31 @@ def write_summary(result: Result, path: Path) -> None:
                 _Writer(wb, result).write()
             finally:
                 close_with_level(wb, 1) if big else wb.close()  # a province's: deflated fast
+
+    _atomic(path, write)
+
+
+def write_agreed_workbook(result: Result, path: Path, stale: Iterable[StaleValue] = ()) -> None:
+    """Write the year folder's agreed-scores file (`tham_dinh.xlsx`) atomically: the `Thẩm định` input sheet as
+    in tong_hop.xlsx (agreed = the scores that count now: what was typed, else the self-score), then
+    `Không còn dùng`, the typed values whose unit or criterion has no place any more."""
+    stale = list(stale)
+
+    def write(tmp: Path) -> None:
+        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
+        w = _Writer(wb, result)
+        wb.set_properties(
+            {
+                "title": f"Điểm thẩm định thi đua năm {result.book.year}",
+                "subject": result.book.cluster_name,
+                "author": "ttdk-xl",
+                "created": dt.datetime(result.book.year, 12, 31, 0, 0, 0),
+            }
+        )
+        write_input_sheet(w)
+        if stale:
+            w.stale(stale)
+        wb.close()
 
     _atomic(path, write)
 
@@ -407,6 +433,25 @@ class _Writer:
         self.sources()
         self.chart()
         write_history_sheet(self)  # `Qua các năm`, only when the result has a history (outputs.history_sheet)
+
+    def stale(self, values: list[StaleValue]) -> None:
+        """`Không còn dùng`: typed agreed values kept for a person to see (never counted)."""
+        s = self.s
+        ncols = len(STALE_HEADERS)
+        ws = self.sheet(STALE_SHEET, (30, 9, 40, 12, 36, 36))
+        note = (
+            "Các điểm thẩm định đã nhập nhưng không còn chỗ trong trang 'Thẩm định' (đơn vị hoặc tiêu chí không còn). "
+            "Không được tính; giữ lại để đối chiếu. Nếu vẫn cần, nhập lại vào trang 'Thẩm định'."
+        )
+        self.title(ws, ncols, "CÁC ĐIỂM THẨM ĐỊNH KHÔNG CÒN DÙNG", note, warn=True)
+        self.headers(ws, STALE_HEADERS)
+        r = SUMMARY_HEADER_ROW
+        for v in values:
+            r += 1
+            self.fit(ws, r, {0: v.unit, 2: v.text, 4: v.reason, 5: v.why})
+            for c, text in enumerate((v.unit, v.code, v.text, v.agreed, v.reason, v.why)):
+                ws.write_string(r, c, text, s(text_wrap=True, align="center" if c in (1, 3) else "left"))
+        self.finish_table(ws, ncols, r)
 
     # ------------------------------------------------------------------ common layout
 

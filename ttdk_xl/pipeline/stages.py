@@ -32,8 +32,9 @@ from ttdk_xl.core.year_folder import BOOK_NAME
 from ttdk_xl.inbox.files import list_inbox, read_path
 from ttdk_xl.inbox.mail import sender_finding
 from ttdk_xl.inbox.read import DEFAULT_MAX_BYTES, RawSubmission, ReadOutcome
+from ttdk_xl.pipeline.agreed_file import keep_agreed_input, read_agreed_input
 from ttdk_xl.pipeline.execution import is_large, read_all, read_and_check, share_jobs
-from ttdk_xl.rules.assessed import apply_assessment, decorate, read_assessed
+from ttdk_xl.rules.assessed import Assessment, apply_assessment, decorate, read_assessed
 from ttdk_xl.rules.checks import check_safely, identify_unit
 from ttdk_xl.rules.delegates import DelegateList, collect, collect_from_result
 from ttdk_xl.rules.score import rank_units
@@ -177,12 +178,17 @@ def consolidate(
     report_template: str | Path | None = None,
     progress: Callable[[int], None] | None = None,
     workers: int | None = None,
-    assessed: str | Path | None = None,
+    assessed: str | Path | Assessment | None = None,
     processes: bool | None = False,
     paths: list[Path] | None = None,
     with_delegates: bool = False,
+    agreed_input: str | Path | None = None,
 ) -> Result:
     """Consolidate every workbook under `inbox` against the book; write outputs to `out` when given.
+
+    `agreed_input`: the year folder's agreed-scores file (tham_dinh.xlsx, pipeline.agreed_file): what a person
+    typed there counts (unless `assessed` is given); with `out`, the file is created, or updated when units or
+    criteria changed, keeping every typed value.
 
     `paths`: the files of the inbox when the caller has already listed them (list_inbox), e.g. to show
     progress; by default the inbox is listed here.
@@ -200,7 +206,7 @@ def consolidate(
     """
     try:
         return _consolidate(inbox, book, out, rank_invalid, max_bytes, report_template, progress, workers, assessed,
-                            processes, paths, with_delegates)  # fmt: skip
+                            processes, paths, with_delegates, agreed_input)  # fmt: skip
     finally:
         gc_release()
 
@@ -214,24 +220,40 @@ def _consolidate(
     report_template: str | Path | None,
     progress: Callable[[int], None] | None,
     workers: int | None,
-    assessed: str | Path | None,
+    assessed: str | Path | Assessment | None,
     processes: bool | None,
     paths: list[Path] | None,
     with_delegates: bool = False,
+    agreed_input: str | Path | None = None,
 ) -> Result:
     inbox = Path(inbox)
     run_date = date.today()  # once: every document of this run carries the same date (core.models.conference_date)
     the_book = load(book if book is not None else find_book(inbox))
     assessment = None
-    if assessed is not None:
+    prior = None
+    if isinstance(assessed, Assessment):
+        assessment = assessed
+    elif assessed is not None:
         assessment = read_assessed(assessed, the_book)
+    if agreed_input is not None:
+        prior = read_agreed_input(agreed_input, the_book)
+        if assessed is None and prior is not None:
+            assessment = prior.assessment
     paths = list_inbox(inbox) if paths is None else paths
     outcomes, checked = read_and_check(paths, inbox, the_book, max_bytes, progress, workers, processes)
     big = is_large(max(len(paths), len(the_book.units)))  # a province's run: the speed machinery is on
     with gc_paused(big, keep=True):
         chosen = choose(the_book, outcomes, checked)
-    ranked = _once(lambda: rank_chosen(chosen, rank_invalid, assessment, run_date), big)
+    ranked = _once(lambda: _with_agreed_input(rank_chosen(chosen, rank_invalid, assessment, run_date)), big)
     ranked = _with_history(ranked, inbox, the_book, big)  # HISTORY HOOK (issue 16): lich_su/ and award screens
+
+    def _with_agreed_input(result: Result) -> Result:
+        if agreed_input is None:
+            return result
+        shown = set(assessment.findings) if assessment is not None else set()
+        more = tuple(f for f in (prior.findings if prior else ()) if f not in shown)
+        return replace(result, agreed_input=Path(agreed_input).name, findings=result.findings + more)
+
     if out is None:
         if with_delegates:
             return replace(ranked(), delegates=collect_from_result(the_book, outcomes, chosen.unranked()))
@@ -262,6 +284,8 @@ def _consolidate(
             Finding(OUTPUT_NOT_WRITTEN, Severity.ERROR, e.path.name, e.message, e.fix) for e in exc.errors
         )
     result = ranked()
+    if agreed_input is not None:  # after the outputs: a file open in Excel must not cost them
+        unwritten += tuple(keep_agreed_input(agreed_input, result, prior))
     return replace(result, delegates=delegates(), findings=result.findings + unwritten)
 
 

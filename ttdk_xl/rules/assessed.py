@@ -20,6 +20,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
+from ttdk_xl.book.load import to_decimal
 from ttdk_xl.core.errors import TtdkError
 from ttdk_xl.core.failures import must_propagate
 from ttdk_xl.core.layout import (
@@ -124,9 +125,9 @@ class Assessment:
 # ---------------------------------------------------------------------------------------------- reading
 
 
-def read_assessed(path: str | Path, book: Book) -> Assessment:
+def read_assessed(path: str | Path, book: Book, typed_only: bool = False) -> Assessment:
     """Read the `Thẩm định` sheet of `path` against the book. Cell problems are findings; an unusable
-    file raises AssessedError (a Vietnamese message saying what to do)."""
+    file raises AssessedError (a Vietnamese message saying what to do). `typed_only`: see parse_sheet."""
     from python_calamine import CalamineWorkbook
 
     path = Path(path)
@@ -148,11 +149,18 @@ def read_assessed(path: str | Path, book: Book) -> Assessment:
             f"--tham-dinh) để có tong_hop.xlsx mới với trang '{ASSESSED_SHEET}', nhập điểm thẩm định vào đó rồi "
             "chạy lại."
         )
-    return parse_sheet(rows, book, name, sheet)
+    return parse_sheet(rows, book, name, sheet, typed_only=typed_only)
 
 
-def parse_sheet(rows: list[list[Any]], book: Book, file: str, sheet: str = ASSESSED_SHEET) -> Assessment:
-    """Pure: the sheet's rows (row i = Excel row i+1) → Assessment."""
+def parse_sheet(
+    rows: list[list[Any]], book: Book, file: str, sheet: str = ASSESSED_SHEET, typed_only: bool = False
+) -> Assessment:
+    """Pure: the sheet's rows (row i = Excel row i+1) → Assessment.
+
+    `typed_only` (the year folder's own tham_dinh.xlsx, which the tool keeps up to date): only what a person
+    typed counts — an agreed cell left blank or still equal to the self-score shown beside it (with no reason)
+    follows the unit's current self-score; a unit without columns or a criterion without a row is not an error
+    (the next run adds them)."""
     findings: list[Finding] = []
     blocked: set[str] = set()
 
@@ -245,7 +253,16 @@ def parse_sheet(rows: list[list[Any]], book: Book, file: str, sheet: str = ASSES
             row_of[code] = i
     rows_missing = False
     for code, c in leaves.items():
-        if code not in row_of:
+        if code not in row_of and typed_only:
+            add(
+                "assessed-row-missing",
+                W,
+                f"Không còn dòng tiêu chí {code} ({c.text}) trong trang (dòng bị xóa hoặc sửa mã): tiêu chí này "
+                "tính theo điểm tự chấm.",
+                "Không cần làm gì: ttdk-xl đã thêm lại dòng này vào tệp; nếu Hội nghị đã thống nhất điểm khác, "
+                f"nhập lại ở dòng {code}.",
+            )
+        elif code not in row_of:
             rows_missing = True
             add(
                 "assessed-row-missing",
@@ -272,6 +289,8 @@ def parse_sheet(rows: list[list[Any]], book: Book, file: str, sheet: str = ASSES
             if acol < 0:
                 continue
             raw = row[acol] if acol < len(row) else None
+            if typed_only and _untouched(raw, row[acol - 1] if 0 < acol <= len(row) else None, code in why):
+                continue
             if not nfc(raw):
                 empty.add(code)
             value = _check_cell(leaves[code], raw, book, partial(add, row=r, col=acol, unit=unit))
@@ -280,6 +299,8 @@ def parse_sheet(rows: list[list[Any]], book: Book, file: str, sheet: str = ASSES
         values[ucode] = vals
         reasons[ucode] = why
         blank[ucode] = frozenset(empty)
+    if typed_only:  # a unit without columns (sent late, or its columns deleted) keeps its self-scores
+        columns.update({u.code: (-1, None) for u in book.units if u.code not in columns})
     return Assessment(
         file,
         values,
@@ -291,6 +312,24 @@ def parse_sheet(rows: list[list[Any]], book: Book, file: str, sheet: str = ASSES
         reason_cells=reason_cells,
         blank=blank,
     )
+
+
+def _untouched(agreed: object, shown_self: object, has_reason: bool) -> bool:
+    """An agreed cell nobody typed in: blank, or still the self-score shown beside it, with no reason."""
+    if not nfc(agreed):
+        return True
+    if has_reason:
+        return False
+    a, b = to_decimal(agreed), to_decimal(shown_self)
+    if a is not None and b is not None:
+        return a == b
+    return header_key(agreed) == header_key(shown_self)
+
+
+def unit_of_title(book: Book, text: str) -> str | None:
+    """The code of the unit a column title names, or None."""
+    unit = _column_unit(book, text)
+    return unit.code if unit is not None else None
 
 
 def _column_unit(book: Book, text: str) -> Unit | None:
@@ -640,12 +679,20 @@ class SheetWriter(Protocol):
 
 
 def write_sheets(w: SheetWriter) -> None:
-    """Write `Thẩm định` (and `Điểm điều chỉnh` when agreed scores were applied) with the summary writer `w`."""
+    """Write `Thẩm định` (and `Điểm điều chỉnh` when agreed scores were applied) with the summary writer `w`.
+
+    In a year folder the agreed scores are typed in a file of their own (Result.agreed_input): no input sheet here.
+    """
     units = sheet_units(w.result)
-    if len(units) <= MAX_UNITS:
+    if len(units) <= MAX_UNITS and not w.result.agreed_input:
         _write_assessed(w, units)
     if w.result.assessed_file:
         _write_changes(w)
+
+
+def write_input_sheet(w: SheetWriter) -> None:
+    """Write the `Thẩm định` input sheet alone (the year folder's tham_dinh.xlsx)."""
+    _write_assessed(w, sheet_units(w.result))
 
 
 def _self_of(u: UnitResult) -> dict[str, Decimal]:
@@ -662,7 +709,13 @@ def _write_assessed(w: SheetWriter, units: list[UnitResult]) -> None:
         f"'{ASSESSED_H_REASON}'; lưu tệp rồi chạy: ttdk-xl consolidate <hộp thư> --tham-dinh <tệp này>. "
         "Ô nền cam: điểm khác điểm tự chấm; ô nền đỏ: điểm không hợp lệ."
     )
-    if w.result.assessed_file:
+    if w.result.agreed_input:
+        note = (
+            f"Ô nền vàng: sửa điểm ở cột '{ASSESSED_H_AGREED}' khi Hội nghị thống nhất khác điểm tự chấm, ghi lý do ở "
+            f"cột '{ASSESSED_H_REASON}'; lưu tệp (dạng .xlsx) rồi chạy lại: ttdk-xl consolidate. Ô để nguyên bằng điểm "
+            "tự chấm thì tính theo điểm tự chấm. Ô nền cam: điểm khác điểm tự chấm; ô nền đỏ: điểm không hợp lệ."
+        )
+    elif w.result.assessed_file:
         note = f"Đang dùng điểm thẩm định từ '{w.result.assessed_file}'. " + note
     w.title(ws, 0, f"THẨM ĐỊNH ĐIỂM THI ĐUA NĂM {book.year}", "")
     # The note wraps over the whole width when the sheet prints one page wide, else over the criteria's columns
