@@ -20,7 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from ttdk_xl.book.load import to_decimal
-from ttdk_xl.core.layout import SUMMARY_SHEET
+from ttdk_xl.core.layout import (
+    HISTORY_CODE_COLUMNS,
+    HISTORY_CODES_SHEET,
+    HISTORY_YEAR_COLUMNS,
+    HISTORY_YEARS_SHEET,
+    SUMMARY_SHEET,
+    cell_name,
+)
 from ttdk_xl.core.models import ROLE_DEPUTY, ROLE_HEAD, Book, Finding, History, PastResult, Severity
 from ttdk_xl.core.text import header_key, nfc, text_key
 from ttdk_xl.core.units import UnitNames
@@ -28,19 +35,10 @@ from ttdk_xl.core.year_folder import BOOK_NAME, HISTORY_DIR, RESULT_JSON, YearFo
 
 HAND_NAME = "lich_su.xlsx"
 SUMMARY_NAME = "tong_hop.xlsx"
-SHEET_YEARS = "Kết quả các năm"
-SHEET_CODES = "Đổi mã đơn vị"
-YEAR_COLUMNS = (
-    "Năm",
-    "Mã đơn vị",
-    "Tên đơn vị",
-    "Tổng điểm",
-    "Xếp hạng",
-    "Xếp loại",
-    "Khen thưởng",
-    "Vai trò trong Cụm",
-)
-CODE_COLUMNS = ("Mã cũ", "Tên cũ", "Mã mới", "Năm đổi", "Ghi chú")
+SHEET_YEARS = HISTORY_YEARS_SHEET
+SHEET_CODES = HISTORY_CODES_SHEET
+YEAR_COLUMNS = HISTORY_YEAR_COLUMNS
+CODE_COLUMNS = HISTORY_CODE_COLUMNS
 ROLES = {
     header_key(ROLE_HEAD): ROLE_HEAD,
     header_key(ROLE_DEPUTY): ROLE_DEPUTY,
@@ -577,12 +575,7 @@ def _code(row: list, c: int) -> str:
 
 
 def _cell(row: int, col: int) -> str:
-    letters = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{row + 1}"
+    return cell_name(row, col)
 
 
 def this_year(year: YearFolder, book: Book) -> list[PastResult]:

@@ -10,11 +10,11 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from ttdk_xl.core.layout import SUMMARY_HEADER_ROW
+from ttdk_xl.core.layout import SUMMARY_HEADER_ROW, SUMMARY_HISTORY_SHEET
 from ttdk_xl.core.models import PastResult
 from ttdk_xl.history.trend import DOWN, UP, trends
 
-HISTORY_SHEET = "Qua các năm"
+HISTORY_SHEET = SUMMARY_HISTORY_SHEET
 CHART_MAX_SERIES = 30  # the chart draws at most this many units (the first in rank order)
 GREEN, RED, GREY = ("#C6EFCE", "#006100"), ("#FFC7CE", "#9C0006"), "#595959"
 
