@@ -528,3 +528,24 @@ def test_the_dossier_follows_the_screens(tmp_path):
     )
     rows = [r[1] for r in openpyxl.load_workbook(outcome.paths[3]).active.iter_rows(values_only=True)]
     assert "UBND huyện Nông Cống" in rows and "UBND huyện Thọ Xuân" not in rows
+
+
+def test_the_final_report_after_the_vote_has_the_history_part(three_years, tmp_path):
+    """ho-so's final report (heading '2. Kết quả suy tôn…') gets the same part; the Tờ trình none."""
+    from docx import Document
+
+    from tests.test_ballots import enter
+    from ttdk_xl.outputs.ballots import write_ballots
+    from ttdk_xl.pipeline.dossier import make_dossier
+
+    y = tmp_path / "2026"
+    shutil.copytree(three_years / "2026", y, ignore=shutil.ignore_patterns("ket_qua"))
+    result = ttdk_xl.consolidate(y / "hop_thu")
+    sheet = write_ballots(result, y / "bo_phieu")[2]
+    enter(sheet, present=5, ballots={"suy_ton": ["TS XM NC"] * 5, "cum_truong": ["XM"] * 5, "cum_pho": ["TX2"] * 5})
+    outcome = make_dossier(y)
+    assert outcome.ok, outcome.findings
+    final = [p.text for p in Document(str(y / "ho_so" / "bao_cao.docx")).paragraphs]
+    i = final.index("Thay đổi so với năm 2025")
+    assert final[i + 3] == "2. Kết quả suy tôn, đề nghị khen thưởng"
+    assert "Thay đổi so với năm 2025" not in [p.text for p in Document(str(y / "ho_so" / "to_trinh.docx")).paragraphs]

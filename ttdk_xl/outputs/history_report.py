@@ -20,7 +20,8 @@ log = logging.getLogger(__name__)
 
 TABLE_HEADS = ("STT", "Đơn vị", "Tổng điểm năm {prev}", "Tổng điểm năm {year}", "Tăng, giảm", "Hạng năm {prev}",
                "Hạng năm {year}", "Thay đổi hạng")  # fmt: skip
-ANCHOR_CHANGES = "2. Đề nghị suy tôn, khen thưởng"
+# headings the part goes before: the draft report's, then the final report's (after the vote)
+ANCHOR_CHANGES = ("2. Đề nghị suy tôn, khen thưởng", "2. Kết quả suy tôn, đề nghị khen thưởng")
 ROTATION_START = "Theo nguyên tắc luân phiên"  # the template's sentence before the proposed head and deputy
 ROTATION_LONGEST = (
     "Theo nguyên tắc luân phiên (đơn vị lâu nhất chưa làm Cụm trưởng, theo kết quả các năm của Cụm, đảm nhận Cụm "
@@ -83,6 +84,8 @@ def history_context(result: Result) -> dict[str, Any]:
         parts.append(
             f"Kết quả các năm {years[0]}–{book.year} của từng đơn vị: trang tính “Qua các năm” của tệp tong_hop.xlsx."
         )
+    if not years:  # the book's screens without a lich_su/: nothing to compare
+        parts, rows = [], []
     head, deputy, reason = propose_head_deputy(book, history)
     placeholder = "[đơn vị do Hội nghị Cụm bầu]"
     longest = rule_of(book, history) == RULE_LONGEST
@@ -112,9 +115,9 @@ def add_history_section(tpl: Any, context: dict[str, Any]) -> None:
 
     doc = tpl.docx if hasattr(tpl, "docx") and tpl.docx is not None else tpl
     anchors = {header_key(p.text): p for p in doc.paragraphs}
-    changes_at = anchors.get(header_key(ANCHOR_CHANGES))
-    if changes_at is None:
-        log.info("report template has no heading %r: the history section is not added", ANCHOR_CHANGES)
+    changes_at = next((anchors[k] for k in map(header_key, ANCHOR_CHANGES) if k in anchors), None)
+    if changes_at is None:  # another document (Tờ trình, minutes) or an office template without the heading
+        log.info("no heading %r in the document: the history part is not added", ANCHOR_CHANGES[0])
         return
     year = context["year"]
     prev = str(int(year) - 1)
@@ -127,9 +130,10 @@ def add_history_section(tpl: Any, context: dict[str, Any]) -> None:
         return p
 
     anchor = changes_at._p
-    para(f"Thay đổi so với năm {prev}", anchor, bold=True, italic=True, keep=True)
-    para(context["history_text"], anchor, keep=bool(context["history_rows"]))
     rows = context["history_rows"]
+    if context["history_text"]:  # earlier years known: the changes from last year
+        para(f"Thay đổi so với năm {prev}", anchor, bold=True, italic=True, keep=True)
+        para(context["history_text"], anchor, keep=bool(rows))
     if rows:
         widths = [1.0, 4.6, 1.75, 1.75, 1.6, 1.5, 1.5, 1.8]
         t = doc.add_table(rows=1 + len(rows), cols=len(widths))
@@ -149,7 +153,7 @@ def add_history_section(tpl: Any, context: dict[str, Any]) -> None:
         spacer = doc.add_paragraph()
         fmt(spacer, after=0, indent=0)
         anchor.addprevious(spacer._p)
-    if context.get("rotation_text"):  # the template words the book-order rule: say the rule that was followed
+    if context.get("rotation_text") and not context.get("final"):  # the draft words the book-order rule
         for p in doc.paragraphs:
             if p.text.startswith(ROTATION_START) and p.runs:
                 p.runs[0].text = context["rotation_text"]
@@ -158,7 +162,7 @@ def add_history_section(tpl: Any, context: dict[str, Any]) -> None:
                 break
     eligibility = context["eligibility"]
     after = anchors.get(header_key(ANCHOR_ELIGIBILITY))
-    if eligibility and after is not None:
+    if eligibility and after is not None and not context.get("final"):  # after the vote: each place says why
         para("Xét điều kiện đề nghị khen thưởng (theo bộ tiêu chí và lịch sử các năm):", after._p, keep=True)
         for i, e in enumerate(eligibility):
             end = "." if i == len(eligibility) - 1 else ";"
