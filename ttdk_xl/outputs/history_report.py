@@ -135,7 +135,7 @@ def add_history_section(tpl: Any, context: dict[str, Any]) -> None:
         para(f"Thay đổi so với năm {prev}", anchor, bold=True, italic=True, keep=True)
         para(context["history_text"], anchor, keep=bool(rows))
     if rows:
-        widths = [1.0, 4.6, 1.75, 1.75, 1.6, 1.5, 1.5, 1.8]
+        widths = [1.0, 5.6, 1.75, 1.75, 1.6, 1.5, 1.5, 1.8]  # 16.5 cm: the width of the score table above
         t = doc.add_table(rows=1 + len(rows), cols=len(widths))
         t.style = doc.styles["Table Grid"]
         table_props(t, widths, borders=True, pad_cm=0.1)
