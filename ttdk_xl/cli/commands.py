@@ -1041,3 +1041,86 @@ def ho_so(
 
 if __name__ == "__main__":
     main()
+
+
+# ---------------------------------------------------------------------------------------------- hoi-nghi (issue 19)
+
+
+@cli.command("hoi-nghi")
+@click.argument("year_dir", metavar="[THƯ_MỤC_NĂM]", required=False, type=PATH_IN)
+@click.option("--book", type=PATH_IN, help="Bộ tiêu chí (mặc định: bo_tieu_chi.xlsx của thư mục năm).")
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Thư mục ghi các văn bản (mặc định: hoi_nghi/ cạnh bộ tiêu chí).",
+)
+@click.option(
+    "--mau",
+    "templates",
+    type=PATH_IN,
+    help="Thư mục mẫu Word riêng của văn phòng (mau_ke_hoach_hoi_nghi.docx, mau_giay_moi.docx, "
+    "mau_chuong_trinh.docx, mau_maket.docx; thiếu tệp nào dùng mẫu mặc định), hoặc một tệp mẫu.",
+)
+def hoi_nghi(year_dir: Path | None, book: Path | None, out: Path | None, templates: Path | None) -> None:
+    """Soạn các văn bản tổ chức Hội nghị tổng kết từ bộ tiêu chí: kế hoạch, giấy mời, chương trình, maket.
+
+    Ghi vào hoi_nghi/ của thư mục năm: ke_hoach_hoi_nghi.docx, chuong_trinh.docx, maket.docx (khổ ngang) và
+    giay_moi/ (giấy mời từng đơn vị trong Cụm và cơ quan thi đua tỉnh, kèm thư nháp .eml). Thời gian, địa điểm,
+    kinh phí, thành phần lấy từ trang 'Thông tin' của bộ tiêu chí (Ngày hội nghị, Giờ hội nghị, Địa điểm hội
+    nghị…); phần chưa có được tô vàng để người soạn điền.
+
+    \b
+    Ví dụ:  ttdk-xl hoi-nghi cum2-2025
+            ttdk-xl hoi-nghi --book bo_tieu_chi.xlsx -o hoi_nghi --mau mau_rieng/
+    """
+    from ttdk_xl.outputs.conference import INVITATIONS_DIR, placeholders_left
+    from ttdk_xl.pipeline.conference import locate, make_conference_papers
+    from ttdk_xl.pipeline.stages import load
+
+    try:
+        place = locate(year_dir, book=book, out=out)
+        the_book = load(place.book)
+        n = len(the_book.units) + 4
+        with click.progressbar(length=n, label="Đang soạn", file=sys.stderr, hidden=n < 30) as bar:
+            backups: list[Path] = []
+            paths = make_conference_papers(
+                the_book,
+                out=place.out,
+                templates=templates,
+                progress=lambda _p: bar.update(1),
+                on_backup=backups.append,
+            )
+    except TtdkError as exc:
+        _fail(exc)
+    docs = [p for p in paths if p.suffix == ".docx"]
+    invitations = [p for p in docs if p.parent.name == INVITATIONS_DIR]
+    drafts = [p for p in paths if p.suffix == ".eml"]
+    click.echo(f"{the_book.cluster_name} — văn bản Hội nghị tổng kết năm {the_book.year} (bộ tiêu chí: {place.book})")
+    for p in docs:
+        if p.parent.name != INVITATIONS_DIR:
+            click.echo(f"  {p.name}")
+    click.echo(
+        f"  {INVITATIONS_DIR}/  {len(invitations)} giấy mời ({len(invitations) - 1} đơn vị trong Cụm và cơ quan "
+        f"thi đua tỉnh), {len(drafts)} thư nháp .eml"
+    )
+    click.echo(f"Đã ghi vào {place.out}/")
+    if backups:
+        where = backups[0]
+        while where.parent.name != "sao_luu" and where.parent != where:
+            where = where.parent
+        click.echo(f"Đã sao lưu {len(backups)} văn bản đã sửa tay trước khi ghi lại: {where}/")
+    if the_book.conference_date is None:
+        click.echo("Lưu ý: bộ tiêu chí chưa có 'Ngày hội nghị' (trang 'Thông tin'): ngày Hội nghị để trống, tô vàng.")
+    no_address = [u.name for u in the_book.units if "@" not in u.email]
+    if no_address:
+        click.echo(
+            f"Lưu ý: {len(no_address)} đơn vị chưa có 'Email' (thư nháp chưa có người nhận): " + _some_names(no_address)
+        )
+    papers, each = placeholders_left(docs[:3]), placeholders_left(invitations[-1:])
+    if papers or each:
+        click.echo(
+            f"Chỗ tô vàng người soạn cần điền trước khi ký: {papers} trong kế hoạch, chương trình, maket; "
+            f"{each} trong mỗi giấy mời."
+        )
