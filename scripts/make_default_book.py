@@ -35,6 +35,46 @@ INFO = [
     ("Bước điểm", 0.25, "Điểm chấm phải là bội số của bước này (ví dụ 0,25 → 7; 7,25; 7,5…)."),
     ("Điểm thưởng tối đa", 10, "Tổng điểm thưởng được cộng không vượt quá số này."),
     ("Địa danh", "Triệu Sơn", "Địa danh ghi ở dòng ngày tháng của báo cáo."),
+    # Optional keys (blank: the default in the note). The conference (ttdk-xl hoi-nghi, ballots, tally):
+    ("Ngày hội nghị", "", "Ngày Hội nghị tổng kết (ngày/tháng/năm): ngày ghi trên mọi văn bản của Hội nghị."),
+    ("Giờ hội nghị", "", "Để trống: 08h00."),
+    ("Địa điểm hội nghị", "", "Để trống: [hội trường], trụ sở đơn vị Cụm trưởng (tô vàng để điền)."),
+    ("Kinh phí hội nghị", "", "Để trống: trích từ Quỹ Thi đua, khen thưởng của đơn vị Cụm trưởng."),
+    ("Căn cứ tổ chức hội nghị", "", "Căn cứ của kế hoạch Hội nghị, mỗi căn cứ một dòng (Alt+Enter)."),
+    ("Cơ quan thi đua tỉnh", "", "Để trống: Ban Thi đua - Khen thưởng tỉnh."),
+    (
+        "Đại biểu cấp tỉnh",
+        "",
+        "Để trống: thành viên Hội đồng Thi đua - Khen thưởng tỉnh phụ trách Cụm; lãnh đạo, "
+        "chuyên viên cơ quan thi đua tỉnh.",
+    ),
+    ("Đại biểu mỗi đơn vị", "", "Để trống: Chủ tịch; Trưởng phòng Nội vụ; chuyên viên phụ trách thi đua, khen thưởng."),
+    ("Đại biểu đơn vị Cụm phó", "", "Để trống: đại diện lãnh đạo cấp ủy, chính quyền."),
+    ("Đại biểu đơn vị Cụm trưởng", "", "Để trống: Thường trực cấp ủy, HĐND, lãnh đạo UBND, MTTQ; Trưởng phòng Nội vụ."),
+    ("Hạn đăng ký đại biểu", "", "Để trống: 05 ngày trước ngày Hội nghị."),
+    ("Tham quan mô hình", "", "Mô hình, điển hình tiên tiến Hội nghị đến tham quan (để trống: tô vàng để điền)."),
+    ("Người ký văn bản hội nghị", "", "Họ và tên người ký kế hoạch, giấy mời (để trống: tô vàng để điền)."),
+    ("Tỷ lệ có mặt tối thiểu", "", "Để trống: 2/3 số đại biểu được triệu tập (bỏ phiếu hợp lệ)."),
+    ("Số đơn vị suy tôn", "", "Để trống: bằng số hạng có trong trang 'Khen thưởng'."),
+    # The award dossier after the vote (ttdk-xl ho-so):
+    ("Số tờ trình", "", "Số, ký hiệu tờ trình, ví dụ 125/TTr-UBND (để trống: …/TTr-CTĐ tô vàng)."),
+    ("Kính gửi", "", "Để trống: Chủ tịch Ủy ban nhân dân tỉnh."),
+    ("Cơ quan tiếp nhận hồ sơ", "", "Để trống: Sở Nội vụ tỉnh."),
+    (
+        "Căn cứ pháp lý",
+        "",
+        "Căn cứ của tờ trình, mỗi căn cứ một dòng (để trống: Luật Thi đua, khen thưởng 2022, "
+        "Nghị định 152/2025/NĐ-CP, văn bản của tỉnh, biên bản họp).",
+    ),
+    ("Nơi nhận tờ trình", "", "Mỗi nơi nhận một dòng (để trống: Như trên; Sở Nội vụ; các đơn vị trong Cụm; Lưu: VT)."),
+    ("Thẩm quyền ký", "", "Để trống: CỤM TRƯỞNG."),
+    ("Chức vụ người ký", "", "Để trống: Chủ tịch của đơn vị Cụm trưởng."),
+    ("Người ký", "", "Họ và tên người ký tờ trình, báo cáo (để trống: tô vàng để điền)."),
+    ("Thời gian họp", "", "Giờ họp bình xét ghi trong biên bản, ví dụ 08 giờ 00 phút."),
+    ("Địa điểm họp", "", "Để trống: địa điểm trong bảng kiểm phiếu, hoặc Địa danh."),
+    ("Chủ trì hội nghị", "", "Ví dụ: Ông Lê Văn A, Chủ tịch UBND huyện Triệu Sơn (để trống: tô vàng để điền)."),
+    ("Thư ký hội nghị", "", "Họ tên, chức vụ thư ký Hội nghị (để trống: tô vàng để điền)."),
+    ("Đại biểu vắng mặt", "", "Đại biểu, đơn vị vắng mặt ghi trong biên bản họp (để trống: tô vàng để điền)."),
 ]
 
 SCORED = "chấm điểm"

@@ -356,7 +356,8 @@ def _parse_info(rows: list[list[object]], problems: _Problems) -> dict:
         if not cells:
             continue
         name = keys.get(header_key(cells[0][1]))
-        value = cells[1][1] if len(cells) > 1 else None
+        at = cells[0][0] + 1  # the value is the cell right of the key (a blank one, then a note: no value)
+        value = line[at] if at < len(line) else None
         if name is None:
             # Keys the book does not know are kept as typed: documents declare their own (with defaults).
             other = nfc(cells[0][1])

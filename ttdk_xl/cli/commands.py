@@ -55,6 +55,7 @@ def year_and_inbox(given: Path | None) -> tuple[YearFolder | None, Path]:
                 err=True,
             )
             sys.exit(2)
+        year = type(year)(Path(".")) if year.root == Path.cwd() else year  # paths shown as the user sees them
         return year, year.inbox
     year = find_year(given)
     if year is not None and year.inbox.is_dir() and year.managed:
@@ -122,7 +123,8 @@ def cli(verbose: bool) -> None:
                                        bảng tự chấm (và thư nháp) cho từng đơn vị
       3. ttdk-xl check tep.xlsx         đơn vị tự kiểm tra bảng đã điền
       4. ttdk-xl consolidate            tổng hợp, xếp hạng, dự thảo báo cáo
-      5. ttdk-xl delegates              danh sách đại biểu dự Hội nghị
+      5. ttdk-xl hoi-nghi               kế hoạch, giấy mời, chương trình, maket Hội nghị
+         ttdk-xl delegates              danh sách đại biểu dự Hội nghị
       6. Hội nghị: nhập điểm thẩm định vào tham_dinh.xlsx, lưu, chạy lại ttdk-xl consolidate
       7. ttdk-xl ballots                phiếu suy tôn, phiếu bầu, bảng kiểm phiếu phieu_kiem.xlsx
       8. ttdk-xl tally                  kiểm phiếu, biên bản kiểm phiếu
@@ -130,6 +132,7 @@ def cli(verbose: bool) -> None:
      10. ttdk-xl covenant bo_tieu_chi.xlsx   dự thảo giao ước thi đua năm sau
      11. ttdk-xl nam-moi                thư mục năm sau (Cụm trưởng, Cụm phó mới; lưu kết quả năm nay)
       ttdk-xl trang-thai                năm đang ở bước nào, việc cần làm tiếp
+      ttdk-xl web                       làm các việc trên trong trình duyệt (trang chạy trên máy này)
     """
     if verbose:
         _show_log()
@@ -186,6 +189,7 @@ def init(directory: Path) -> None:
 _HOWTO = """Thư mục năm thi đua: mọi lệnh chạy trong thư mục này. Mở cửa sổ lệnh (Command Prompt) rồi gõ:
        cd "{folder}"
 Xem năm đang ở bước nào và việc cần làm tiếp:   ttdk-xl trang-thai
+Làm việc trong trình duyệt thay cho cửa sổ lệnh:   ttdk-xl web
 
 Các tệp ở ngoài cùng là của văn phòng (ttdk-xl chỉ tạo một lần, sau đó chỉ thêm, không bao giờ xóa điều đã nhập):
   {book}      bộ tiêu chí            tham_dinh.xlsx      điểm Hội nghị thẩm định
@@ -201,7 +205,8 @@ Các bước:
 5. Tổng hợp:   ttdk-xl consolidate
    Xem ket_qua/tong_hop.xlsx (trang 'Kiểm tra' liệt kê lỗi) và ket_qua/bao_cao.docx (dự thảo);
    gửi các tệp trong ket_qua/tra_lai cho đơn vị có lỗi để sửa. Tệp đến muộn: lưu vào hop_thu rồi chạy lại.
-6. Đại biểu dự Hội nghị (trang 'Đăng ký đại biểu' của các tệp):   ttdk-xl delegates
+6. Kế hoạch, giấy mời (kèm thư nháp), chương trình, maket Hội nghị:   ttdk-xl hoi-nghi
+   Đại biểu dự Hội nghị (trang 'Đăng ký đại biểu' của các tệp):   ttdk-xl delegates
 7. Tại Hội nghị: nhập điểm thẩm định vào tham_dinh.xlsx (ô để nguyên = điểm tự chấm), lưu lại, rồi chạy
        ttdk-xl consolidate
 8. Phiếu suy tôn, phiếu bầu Cụm trưởng/Cụm phó (theo thứ tự điểm thẩm định):   ttdk-xl ballots
@@ -556,7 +561,10 @@ def ballots(inbox: Path | None, book: Path | None, out: Path | None, assessed: P
         )
     click.echo(f"Đã tạo trong {out}/:")
     for p in paths:
-        click.echo(f"  {p.name}" if p.parent == out else f"  {p}")
+        if p != tally_path:
+            click.echo(f"  {p.name}")
+    if not kept:
+        click.echo(f"Bảng kiểm phiếu: {tally_path}")
     if kept:
         click.echo(
             f"Giữ nguyên {tally_path} (đã có phiếu nhập vào; không ghi đè). Nếu danh sách đơn vị suy tôn đã đổi và "
@@ -860,13 +868,14 @@ def next_year(folder: Path | None, out: Path | None) -> None:
         made = make_next_year(year.root, target, howto=_HOWTO.format(book=BOOK_NAME, folder=Path(target).resolve()))
     except TtdkError as exc:
         _fail(exc)
-    click.echo(f"Đã tạo thư mục năm {made.year}: {made.root}")
+    shown = Path(os.path.relpath(made.root))  # as the user would type it
+    click.echo(f"Đã tạo thư mục năm {made.year}: {shown}")
     click.echo(f"  Cụm trưởng: {made.head}; Cụm phó: {made.deputy} ({made.how}).")
     for p in made.archived:
         click.echo(f"  Lưu vào lịch sử: {p.relative_to(made.root)}")
     for note in made.notes:
         click.echo(f"  {note}")
-    click.echo(f"Việc tiếp theo: mở {made.root / BOOK_NAME} bằng Excel, sửa tiêu chí, đơn vị cho năm {made.year}.")
+    click.echo(f"Việc tiếp theo: mở {shown / BOOK_NAME} bằng Excel, sửa tiêu chí, đơn vị cho năm {made.year}.")
 
 
 @cli.command("trang-thai")
@@ -1039,6 +1048,48 @@ def ho_so(
     click.echo("Ô tô vàng trong các văn bản là phần người soạn thảo cần điền (số văn bản, người ký…).")
 
 
+# ---------------------------------------------------------------------------------------------- web (issue 18)
+
+
+@cli.command()
+@click.argument("folder", required=False, metavar="[THƯ_MỤC_NĂM]", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--khong-mo-trinh-duyet", "no_browser", is_flag=True, help="Không tự mở trình duyệt.")
+def web(folder: Path | None, no_browser: bool) -> None:
+    """Mở trang làm việc của năm thi đua trong trình duyệt, ngay trên máy này.
+
+    Trang dùng chung thư mục năm với các lệnh (bộ tiêu chí, hop_thu, ket_qua, tham_dinh.xlsx): nhận bảng tự
+    chấm, xem lỗi, xếp hạng, nhập điểm thẩm định, tải kết quả. Không cần Internet, không cần tài khoản; chỉ
+    máy này mở được trang. Bấm Ctrl+C để dừng.
+
+    \b
+    Ví dụ:  ttdk-xl web cum2-2025
+            ttdk-xl web            (thư mục năm là thư mục hiện tại)
+    """
+    from ttdk_xl.core.year_folder import BOOK_NAME, find_year
+
+    year = find_year(folder)
+    if year is None or not year.managed:  # as the commands: only a folder made by init is written into
+        where = folder or Path.cwd()
+        click.echo(
+            f"Lỗi: {where} không phải thư mục năm do ttdk-xl init tạo (có {BOOK_NAME} và hop_thu/). Cách sửa: "
+            "ghi đúng thư mục năm sau lệnh, hoặc tạo mới bằng: ttdk-xl init <tên thư mục>.",
+            err=True,
+        )
+        sys.exit(2)
+    from ttdk_xl.web.server import serve
+
+    def announce(address: str) -> None:
+        click.echo(f"Trang làm việc của {year.root.resolve()}:")
+        click.echo(f"  {address}")
+        click.echo("Mở địa chỉ trên trong trình duyệt nếu trang chưa tự mở. Bấm Ctrl+C để dừng.")
+
+    try:
+        serve(year.root, open_browser=not no_browser, announce=announce)
+    except KeyboardInterrupt:  # waitress usually ends its loop on Ctrl+C itself
+        pass
+    click.echo("Đã dừng trang làm việc.")
+
+
 if __name__ == "__main__":
     main()
 
@@ -1084,13 +1135,11 @@ def hoi_nghi(year_dir: Path | None, book: Path | None, out: Path | None, templat
         the_book = load(place.book)
         n = len(the_book.units) + 4
         with click.progressbar(length=n, label="Đang soạn", file=sys.stderr, hidden=n < 30) as bar:
-            backups: list[Path] = []
             paths = make_conference_papers(
                 the_book,
                 out=place.out,
                 templates=templates,
                 progress=lambda _p: bar.update(1),
-                on_backup=backups.append,
             )
     except TtdkError as exc:
         _fail(exc)
@@ -1106,11 +1155,6 @@ def hoi_nghi(year_dir: Path | None, book: Path | None, out: Path | None, templat
         f"thi đua tỉnh), {len(drafts)} thư nháp .eml"
     )
     click.echo(f"Đã ghi vào {place.out}/")
-    if backups:
-        where = backups[0]
-        while where.parent.name != "sao_luu" and where.parent != where:
-            where = where.parent
-        click.echo(f"Đã sao lưu {len(backups)} văn bản đã sửa tay trước khi ghi lại: {where}/")
     if the_book.conference_date is None:
         click.echo("Lưu ý: bộ tiêu chí chưa có 'Ngày hội nghị' (trang 'Thông tin'): ngày Hội nghị để trống, tô vàng.")
     no_address = [u.name for u in the_book.units if "@" not in u.email]

@@ -168,7 +168,7 @@ def _sha256(path: Path) -> str:
 
 def backup_copy(path: Path) -> Path:
     """Copy `path` to the year folder's `sao_luu/` (else a `sao_luu/` beside it) under a dated name."""
-    year = enclosing_year(path.parent)
+    year = enclosing_year(path.parent, managed=False)
     folder = (year.root if year is not None else path.parent) / BACKUP_DIR
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")

@@ -96,6 +96,12 @@ LABELS: dict[str, str] = {
     "agreed-unknown-cell": "Không có ô thẩm định này",
     "agreed-bad-value": "Điểm thẩm định không hợp lệ",
     "agreed-saved": "Đã lưu điểm thẩm định",
+    # the award dossier (ho-so)
+    "dossier-no-tally": "Chưa có bảng kiểm phiếu",
+    "dossier-tally-errors": "Bảng kiểm phiếu còn lỗi",
+    "dossier-tally-other-year": "Bảng kiểm phiếu của cụm, năm khác",
+    "dossier-no-award": "Được suy tôn nhưng chưa đủ điều kiện khen thưởng",
+    "dossier-vote-open": "Còn vị trí Hội nghị phải bầu lại",
     # the count
     "tally-bad-mark": "Đánh dấu phiếu sai",
     "tally-columns": "Sai cột bảng kiểm phiếu",
@@ -109,12 +115,6 @@ LABELS: dict[str, str] = {
     "tally-too-many": "Phiếu chọn quá số",
     "tally-too-many-ballots": "Nhiều phiếu hơn đại biểu",
     "tally-unknown-column": "Cột không rõ",
-    # the dossier (ho-so)
-    "dossier-no-award": "Suy tôn nhưng không đề nghị khen thưởng",
-    "dossier-no-tally": "Chưa có kết quả kiểm phiếu",
-    "dossier-tally-errors": "Bảng kiểm phiếu còn lỗi",
-    "dossier-tally-other-year": "Bảng kiểm phiếu của cụm, năm khác",
-    "dossier-vote-open": "Chưa bầu xong",
     # history (lich_su/)
     "history-folder-not-year": "Thư mục lịch sử không phải năm",
     "history-year-empty": "Thư mục năm không có kết quả",

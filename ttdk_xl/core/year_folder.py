@@ -118,11 +118,11 @@ def find_year(path: str | Path | None = None) -> YearFolder | None:
     return None
 
 
-def enclosing_year(path: str | Path) -> YearFolder | None:
-    """The managed year folder (made by `init`) that holds `path`, at any depth; None when there is none."""
+def enclosing_year(path: str | Path, managed: bool = True) -> YearFolder | None:
+    """The year folder that holds `path`, at any depth (`managed`: only one made by `init`); None when none."""
     p = Path(path).resolve()
     for candidate in (p, *p.parents):
         year = YearFolder(candidate)
-        if year.book.is_file() and year.managed:
+        if year.book.is_file() and (year.managed or not managed):
             return year
     return None

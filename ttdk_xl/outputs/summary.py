@@ -1030,6 +1030,11 @@ def _unit_note(u: UnitResult) -> str:
     return "; ".join(parts)
 
 
+def unit_note(u: UnitResult) -> str:
+    """The `Ghi chú` of a unit's row in `Tổng hợp` (its note, a tie to vote on, a disqualifier); the page shows it."""
+    return _unit_note(u)
+
+
 def _num(value: Decimal | None) -> float | None:
     """A score as written to a cell: a number, or None for a blank cell."""
     return None if value is None else float(value)

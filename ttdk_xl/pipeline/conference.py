@@ -5,22 +5,18 @@ Needs only the criteria book: it can run as soon as the book is ready, before an
 
 from __future__ import annotations
 
-import shutil
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from ttdk_xl.book.load import load_book
 from ttdk_xl.core.errors import TtdkError
 from ttdk_xl.core.models import Book
-from ttdk_xl.core.year_folder import BACKUP_DIR, BOOK_NAME, CONFERENCE_DIR, find_year
+from ttdk_xl.core.year_folder import BOOK_NAME, CONFERENCE_DIR, find_year
 from ttdk_xl.outputs.conference import CONFERENCE_FILES, write_conference_papers
 
-__all__ = ["CONFERENCE_FILES", "ConferencePapers", "back_up_edited", "locate", "make_conference_papers"]
-
-_WRITTEN_BY_US = (1980, 1, 1, 0, 0, 0)  # ttdk-xl dates every zip entry so (docx_style.write_docx); Word does not
+__all__ = ["CONFERENCE_FILES", "ConferencePapers", "locate", "make_conference_papers"]
 
 
 @dataclass(frozen=True)
@@ -58,12 +54,11 @@ def make_conference_papers(
     templates: str | Path | None = None,
     run_date: date | None = None,
     progress: Callable[[Path], None] | None = None,
-    on_backup: Callable[[Path], None] | None = None,
 ) -> list[Path]:
     """Write the conference's papers (CONFERENCE_FILES) and return the paths written.
 
-    A paper a person has edited since the tool wrote it (saved by Word or LibreOffice) is first copied to the
-    year folder's sao_luu/ (`back_up_edited`; `on_backup` gets each copy): a re-run never loses typed text.
+    A paper a person has edited since the tool wrote it is first copied to the year folder's sao_luu/ when the
+    outputs are guarded (core.atomic.guarded_outputs: every command is).
 
     `where`: a year folder, a book file, or a loaded Book (then `out` is required). `out` defaults to the year
     folder's hoi_nghi/. `templates`: the office's own templates (a folder, or one template file). Raises
@@ -75,38 +70,6 @@ def make_conference_papers(
     else:
         place = locate(where, out=out)
         the_book, folder = load_book(place.book), place.out
-    for copy in back_up_edited(folder):
-        if on_backup:
-            on_backup(copy)
     return write_conference_papers(
         the_book, folder, templates=Path(templates) if templates else None, run_date=run_date, progress=progress
     )
-
-
-def edited(path: Path) -> bool:
-    """A .docx saved by an office program since ttdk-xl wrote it (its zip entries carry a real date)."""
-    try:
-        with zipfile.ZipFile(path) as z:
-            return any(info.date_time != _WRITTEN_BY_US for info in z.infolist())
-    except (OSError, zipfile.BadZipFile):
-        return True  # not ours any more: keep it
-
-
-def back_up_edited(folder: Path, when: datetime | None = None) -> list[Path]:
-    """Copy the papers in `folder` that a person edited to sao_luu/<date-time>_hoi_nghi/ beside `folder`;
-    return the copies."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        return []
-    found = [p for p in sorted(folder.rglob("*.docx")) if not p.name.startswith(("~$", ".")) and edited(p)]
-    if not found:
-        return []
-    stamp = (when or datetime.now()).strftime("%Y%m%d-%H%M%S")
-    target = folder.parent / BACKUP_DIR / f"{stamp}_{folder.name}"
-    copies = []
-    for path in found:
-        copy = target / path.relative_to(folder)
-        copy.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, copy)
-        copies.append(copy)
-    return copies

@@ -12,6 +12,7 @@ from pathlib import Path
 from ttdk_xl.core.errors import TtdkError
 from ttdk_xl.core.models import Result, Severity, Status
 from ttdk_xl.core.year_folder import YearFolder
+from ttdk_xl.outputs.conference import CONFERENCE_FILES
 from ttdk_xl.outputs.dossier import DOSSIER_FILES
 from ttdk_xl.pipeline.agreed_file import find_agreed, read_agreed_input
 from ttdk_xl.pipeline.next_year import next_year_name
@@ -103,7 +104,7 @@ def _steps(year: YearFolder, result: Result, units: tuple[UnitState, ...]) -> tu
     agreed = find_agreed(year.agreed)
     prior = read_agreed_input(agreed, result.book) if agreed is not None else None
     typed = prior.typed if prior is not None else 0
-    conference = year.conference.is_dir() and any(year.conference.iterdir())
+    conference = all((year.conference / name).exists() for name in CONFERENCE_FILES)
     ballots = (year.ballots / "phieu_suy_ton.docx").is_file()
     counted = (year.ballots / "bien_ban_kiem_phieu.docx").is_file()
     dossier = all((year.dossier / name).is_file() for name in DOSSIER_FILES)
