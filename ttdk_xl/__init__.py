@@ -86,6 +86,15 @@ def check(paths: str | Path | Iterable[str | Path], book: Book | str | Path | No
     return check_files(load(book) if book is not None else None, files)
 
 
+def history_frame(where: str | Path, unit: str | None = None):
+    """The cluster's years as a pandas DataFrame, one row per year and unit (as it was that year): the earlier
+    years of the year folder `where` (lich_su/) and this year's results (ket_qua/ket_qua.json) when written;
+    only `unit`'s rows when given (today's code or a former one). Columns: see `history.frame.years_frame`."""
+    from ttdk_xl.history.frame import folder_frame
+
+    return folder_frame(where, unit)[0]
+
+
 __all__ = [
     "Book",
     "Finding",
@@ -96,5 +105,6 @@ __all__ = [
     "__version__",
     "check",
     "consolidate",
+    "history_frame",
     "load_book",
 ]

@@ -16,7 +16,21 @@ from pathlib import Path
 
 from ttdk_xl.core.errors import BookError
 from ttdk_xl.core.failures import must_propagate
-from ttdk_xl.core.models import DEFAULT_TIEBREAK, AwardRule, Book, Criterion, ExplainRule, Kind, Level, TieBreak, Unit
+from ttdk_xl.core.models import (
+    DEFAULT_TIEBREAK,
+    AwardCondition,
+    AwardQuota,
+    AwardRule,
+    BlockedUnit,
+    Book,
+    Criterion,
+    ExplainRule,
+    Kind,
+    Level,
+    Screens,
+    TieBreak,
+    Unit,
+)
 from ttdk_xl.core.text import day_text, header_key, nfc, parse_day, plain, strip_unit_prefixes, text_key
 
 SHEET_INFO = "Thông tin"
@@ -139,6 +153,7 @@ def load_book(path: str | Path) -> Book:
     levels = _parse_levels(level_rows, problems) if level_rows is not None else []
     awards = _parse_awards(award_rows, levels, problems) if award_rows is not None else []
     tiebreak = _parse_tiebreak(tiebreak_rows, criteria, problems)
+    screens = _parse_screens(lambda name: sheet_rows(name, required=False), units, levels, awards, problems)
 
     if problems:
         raise BookError(problems.items)
@@ -164,6 +179,7 @@ def load_book(path: str | Path) -> Book:
         deviation_margin=info.get("margin"),
         deviation_penalty=info.get("margin_penalty"),
         conference_date=info.get("conference_date"),
+        screens=screens,
     )
 
 
@@ -950,3 +966,126 @@ def _parse_tiebreak(rows: list[list[object]] | None, criteria: list[Criterion], 
     # Sort by `Thứ tự` where given; rows without it keep their place after the numbered ones.
     entries.sort(key=lambda e: (e[0] is None, e[0] if e[0] is not None else 0, e[1]))
     return [value for _, _, value in entries]
+
+
+# --------------------------------------------------------------------------- award screens (optional sheets)
+
+SHEET_CONDITIONS = "Điều kiện khen thưởng"
+SHEET_BLOCKED = "Đơn vị không đề nghị"
+SHEET_QUOTAS = "Số lượng khen thưởng"
+CONDITION_COLUMNS = ("Hình thức khen thưởng", "Số năm liên tục", "Xếp loại hoặc danh hiệu", "Căn cứ")
+CONDITION_REQUIRED = CONDITION_COLUMNS[:3]
+BLOCKED_COLUMNS = ("Mã đơn vị", "Lý do", "Căn cứ")
+BLOCKED_REQUIRED = BLOCKED_COLUMNS[:2]
+QUOTA_COLUMNS = ("Hình thức khen thưởng", "Số lượng tối đa", "Tỷ lệ tối đa (%)", "Căn cứ")
+QUOTA_REQUIRED = QUOTA_COLUMNS[:1]
+
+
+def _parse_screens(
+    rows_of, units: list[Unit], levels: list[Level], awards: list[AwardRule], problems: _Problems
+) -> Screens:
+    """The optional sheets that screen award proposals (history.eligibility applies them)."""
+    award_names = ", ".join(f"'{a}'" for a in dict.fromkeys(a.award for a in awards)) or "(chưa có)"
+    known_awards = {header_key(a.award): a.award for a in awards}
+
+    def award_of(sheet: str, r: _Row) -> str | None:
+        typed = " ".join(nfc(r.values.get("Hình thức khen thưởng")).split())
+        found = known_awards.get(header_key(typed))
+        if found is None:
+            problems.add(
+                sheet,
+                r.number,
+                f"hình thức khen thưởng '{typed}' không có ở cột 'Hình thức đề nghị' của trang '{SHEET_AWARDS}'",
+                f"ghi đúng một trong: {award_names}",
+            )
+        return found
+
+    conditions: list[AwardCondition] = []
+    rows = rows_of(SHEET_CONDITIONS)
+    table = _table(SHEET_CONDITIONS, rows, CONDITION_COLUMNS, CONDITION_REQUIRED, problems) if rows else None
+    for r in table or ():
+        award = award_of(SHEET_CONDITIONS, r)
+        raw_years = r.values.get("Số năm liên tục")
+        years = to_decimal(raw_years)
+        accepted = tuple(
+            t
+            for t in (
+                " ".join(p.split()) for p in re.split(r";|\bhoặc\b|\n", nfc(r.values.get("Xếp loại hoặc danh hiệu")))
+            )
+            if t
+        )
+        ok = award is not None
+        if years is None or years != years.to_integral_value() or not 1 <= years <= 10:
+            problems.add(
+                SHEET_CONDITIONS,
+                r.number,
+                f"số năm liên tục '{_show(raw_years)}' không hợp lệ",
+                "ghi số nguyên từ 1 đến 10 (ví dụ 2: hai năm liền trước năm xét)",
+            )
+            ok = False
+        if not accepted:
+            problems.add(
+                SHEET_CONDITIONS,
+                r.number,
+                "chưa ghi xếp loại hoặc danh hiệu cần đạt",
+                "ghi các mức, cách nhau bởi dấu ; hoặc chữ 'hoặc' (ví dụ: Xuất sắc; Tập thể lao động xuất sắc)",
+            )
+            ok = False
+        if ok and award is not None and years is not None:
+            conditions.append(AwardCondition(award, int(years), accepted, nfc(r.values.get("Căn cứ"))))
+
+    blocked: list[BlockedUnit] = []
+    rows = rows_of(SHEET_BLOCKED)
+    table = _table(SHEET_BLOCKED, rows, BLOCKED_COLUMNS, BLOCKED_REQUIRED, problems) if rows else None
+    codes = {text_key(u.code): u.code for u in units}
+    for r in table or ():
+        typed = "".join(nfc(r.values.get("Mã đơn vị")).split())
+        code = codes.get(text_key(typed))
+        reason = " ".join(nfc(r.values.get("Lý do")).split())
+        if code is None:
+            problems.add(
+                SHEET_BLOCKED,
+                r.number,
+                f"mã đơn vị '{typed}' không có ở trang '{SHEET_UNITS}'",
+                f"ghi đúng mã ở cột 'Mã đơn vị' của trang '{SHEET_UNITS}'",
+            )
+        elif not reason:
+            problems.add(
+                SHEET_BLOCKED,
+                r.number,
+                "chưa ghi lý do không đề nghị khen thưởng",
+                "ghi lý do (ví dụ: đang bị thanh tra, có đơn khiếu nại chưa giải quyết xong)",
+            )
+        else:
+            blocked.append(BlockedUnit(code, reason, nfc(r.values.get("Căn cứ"))))
+
+    quotas: list[AwardQuota] = []
+    rows = rows_of(SHEET_QUOTAS)
+    table = _table(SHEET_QUOTAS, rows, QUOTA_COLUMNS, QUOTA_REQUIRED, problems) if rows else None
+    for r in table or ():
+        award = award_of(SHEET_QUOTAS, r)
+        raw_count, raw_share = r.values.get("Số lượng tối đa"), r.values.get("Tỷ lệ tối đa (%)")
+        count, share = to_decimal(raw_count), to_decimal(raw_share)
+        ok = award is not None
+        if not _is_blank(raw_count) and (count is None or count != count.to_integral_value() or count < 0):
+            problems.add(SHEET_QUOTAS, r.number, f"số lượng tối đa '{_show(raw_count)}' không hợp lệ",
+                         "ghi số nguyên không âm (số đơn vị tối đa được đề nghị)")  # fmt: skip
+            ok = False
+        if not _is_blank(raw_share) and (share is None or not 0 <= share <= 100):
+            problems.add(SHEET_QUOTAS, r.number, f"tỷ lệ tối đa '{_show(raw_share)}' không hợp lệ",
+                         "ghi số phần trăm từ 0 đến 100 (ví dụ 20)")  # fmt: skip
+            ok = False
+        if _is_blank(raw_count) and _is_blank(raw_share):
+            problems.add(SHEET_QUOTAS, r.number, "chưa ghi số lượng hoặc tỷ lệ tối đa",
+                         "ghi số lượng tối đa, hoặc tỷ lệ tối đa (%) so với số đơn vị của Cụm")  # fmt: skip
+            ok = False
+        if ok and award is not None:
+            quotas.append(
+                AwardQuota(
+                    award,
+                    int(count) if count is not None and not _is_blank(raw_count) else None,
+                    share / 100 if share is not None and not _is_blank(raw_share) else None,
+                    nfc(r.values.get("Căn cứ")),
+                )
+            )
+    return Screens(tuple(conditions), tuple(blocked), tuple(quotas))

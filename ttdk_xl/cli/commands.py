@@ -752,6 +752,83 @@ def _some_names(names: list[str]) -> str:
     return f"{', '.join(names[:limit])} và {more} đơn vị khác (xem dai_bieu.xlsx)"
 
 
+@cli.command("lich-su")
+@click.argument("folder", required=False, type=click.Path(exists=True, path_type=Path), default=Path("."))
+@click.option("--don-vi", "unit", metavar="MÃ", help="Chỉ một đơn vị (mã hiện nay, hoặc mã cũ).")
+@click.option("--tao-mau", "make_template", is_flag=True, help="Tạo tệp lich_su/lich_su.xlsx trống để điền tay.")
+@click.option(
+    "--nhap",
+    "import_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="TỆP",
+    help="Nhập kết quả một năm trước (ket_qua.json hoặc tong_hop.xlsx do ttdk-xl tạo) vào lich_su/<năm>/.",
+)
+@click.option("--nam", "year_of", type=click.IntRange(1990, 2100), metavar="NĂM", help="Năm của TỆP (khi nhập).")
+def history(folder: Path, unit: str | None, make_template: bool, import_file: Path | None, year_of: int | None) -> None:
+    """Xem kết quả thi đua các năm của Cụm (hoặc của một đơn vị) trong thư mục năm FOLDER.
+
+    Lịch sử gồm các năm đã lưu trong lich_su/<năm>/ (ket_qua.json hoặc tong_hop.xlsx), các năm điền tay
+    trong lich_su/lich_su.xlsx (trang “Kết quả các năm”, “Đổi mã đơn vị”) và kết quả năm nay (ket_qua/).
+
+    \b
+    Ví dụ:  ttdk-xl lich-su                  (trong thư mục năm)
+            ttdk-xl lich-su cum2-2026 --don-vi TS
+            ttdk-xl lich-su --tao-mau        tạo tệp mẫu lich_su/lich_su.xlsx
+            ttdk-xl lich-su --nhap cum2-2024/ket_qua/ket_qua.json
+    """
+    from ttdk_xl.core.year_folder import find_year
+
+    year = find_year(folder)
+    if year is None:
+        click.echo(f"Lỗi: “{folder}” không phải thư mục năm (không có bo_tieu_chi.xlsx).", err=True)
+        sys.exit(2)
+    if make_template:
+        from ttdk_xl.history.files import HAND_NAME
+        from ttdk_xl.outputs.history_template import write_history_template
+        from ttdk_xl.pipeline.stages import load
+
+        path = year.history / HAND_NAME
+        if path.exists():
+            click.echo(f"Đã có {path}: không ghi đè (các dòng đã điền được giữ nguyên).")
+            return
+        try:
+            the_book = load(year.book)
+        except TtdkError as exc:
+            _fail(exc)
+        click.echo(f"Đã tạo tệp lịch sử để điền tay: {write_history_template(the_book, path)}")
+        return
+    if import_file is not None:
+        from ttdk_xl.history.files import import_result
+
+        try:
+            copied = import_result(year, import_file, year_of)
+        except ValueError as exc:
+            click.echo(f"Lỗi: {exc}", err=True)
+            sys.exit(1)
+        click.echo(f"Đã nhập kết quả năm {copied.parent.name}: {copied}")
+    from ttdk_xl.history.frame import cluster_table, folder_frame
+
+    try:
+        frame, found, the_book = folder_frame(year.root, unit)
+    except TtdkError as exc:
+        _fail(exc)
+    problems = found.findings if found else ()
+    if found is None:
+        click.echo("Chưa có lịch sử: thư mục lich_su/ chưa có (tạo tệp điền tay: ttdk-xl lich-su --tao-mau).")
+    if frame.empty:
+        click.echo(f"Không có kết quả nào{f' của đơn vị {unit}' if unit else ''}.")
+    else:
+        table = cluster_table(frame, the_book)
+        click.echo(f"Kết quả thi đua qua các năm — {the_book.cluster_name} (tổng điểm, hạng trong ngoặc):")
+        click.echo(table.to_string(index=False))
+    if problems:
+        click.echo(f"\n{len(problems)} dòng lịch sử không dùng được:")
+        for f in problems:
+            where = " › ".join(x for x in (f.file, f.sheet, f.cell) if x)
+            click.echo(f"  [{f.severity.value}] {where}: {f.message} → {f.fix}")
+    sys.exit(1 if any(f.blocking for f in problems) else 0)
+
+
 @cli.command("nam-moi")
 @click.argument("folder", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option(

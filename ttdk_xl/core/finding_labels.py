@@ -115,6 +115,23 @@ LABELS: dict[str, str] = {
     "tally-too-many": "Phiếu chọn quá số",
     "tally-too-many-ballots": "Nhiều phiếu hơn đại biểu",
     "tally-unknown-column": "Cột không rõ",
+    # history (lich_su/)
+    "history-folder-not-year": "Thư mục lịch sử không phải năm",
+    "history-year-empty": "Thư mục năm không có kết quả",
+    "history-file-unreadable": "Không đọc được tệp lịch sử",
+    "history-year-mismatch": "Tệp lưu trữ khác năm",
+    "history-book-unreadable": "Không đọc được bộ tiêu chí lưu trữ",
+    "history-no-header": "Thiếu tiêu đề bảng lịch sử",
+    "history-code-map-incomplete": "Dòng đổi mã thiếu mã",
+    "history-code-split": "Mã cũ đổi sang hai mã",
+    "history-code-map-unknown": "Mã mới không có trong bộ tiêu chí",
+    "history-bad-year": "Năm không hợp lệ",
+    "history-no-unit": "Thiếu mã đơn vị",
+    "history-not-a-number": "Điểm, hạng không phải số",
+    "history-bad-role": "Vai trò không rõ",
+    "history-future-year": "Năm chưa qua",
+    "history-unknown-unit": "Đơn vị không có trong bộ tiêu chí",
+    "history-duplicate": "Trùng đơn vị trong năm",
 }
 
 

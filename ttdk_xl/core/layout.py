@@ -95,6 +95,24 @@ SUMMARY_SHEETS = (
     SUMMARY_CHART_SHEET,
 )
 SUMMARY_HEADER_ROW = 3  # row of the table header on every sheet but `Thẩm định` (rows 0–2: the title block)
+SUMMARY_HISTORY_SHEET = "Qua các năm"  # last, only when the result has a history (outputs.history_sheet)
+
+# ---------------------------------------------------------------------------------------- lich_su/lich_su.xlsx
+# The earlier years typed by hand and the unit codes that changed (history.files; outputs.history_template).
+
+HISTORY_YEARS_SHEET = "Kết quả các năm"
+HISTORY_CODES_SHEET = "Đổi mã đơn vị"
+HISTORY_YEAR_COLUMNS = (
+    "Năm",
+    "Mã đơn vị",
+    "Tên đơn vị",
+    "Tổng điểm",
+    "Xếp hạng",
+    "Xếp loại",
+    "Khen thưởng",
+    "Vai trò trong Cụm",
+)
+HISTORY_CODE_COLUMNS = ("Mã cũ", "Tên cũ", "Mã mới", "Năm đổi", "Ghi chú")
 
 # `Thẩm định`: rows 0–2 the title block; one merged cell per unit over its three columns on ASSESSED_UNIT_ROW
 # ("UBND huyện Triệu Sơn (TSN)"); the header row: H_CODE, H_TEXT, H_MAX (as the score sheet's), then per unit

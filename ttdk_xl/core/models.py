@@ -139,6 +139,99 @@ DEFAULT_TIEBREAK: tuple[str, ...] = (
 
 
 @dataclass(frozen=True)
+class AwardCondition:
+    """A row of the book's optional sheet `Điều kiện khen thưởng`: a unit is proposed for `award` only when in
+    each of the `years` years before this one it reached one of `accepted` (a classification such as `Xuất
+    sắc`, or words of an award such as `Tập thể lao động xuất sắc`)."""
+
+    award: str
+    years: int
+    accepted: tuple[str, ...]
+    basis: str = ""  # the rule it comes from (e.g. "QĐ 86/2025/QĐ-UBND, Điều 3"), as typed
+
+
+@dataclass(frozen=True)
+class BlockedUnit:
+    """A row of the optional sheet `Đơn vị không đề nghị`: no award is proposed for this unit this year
+    (discipline, investigation, inspection, a pending complaint)."""
+
+    unit_code: str
+    reason: str
+    basis: str = ""
+
+
+@dataclass(frozen=True)
+class AwardQuota:
+    """A row of the optional sheet `Số lượng khen thưởng`: at most `count` units, or `share` (0–1) of the
+    cluster's units rounded down, are proposed for `award`."""
+
+    award: str
+    count: int | None = None
+    share: Decimal | None = None
+    basis: str = ""
+
+    def limit(self, units: int) -> int:
+        limits = [self.count] if self.count is not None else []
+        if self.share is not None:
+            limits.append(int(self.share * units))
+        return min(limits) if limits else units
+
+
+@dataclass(frozen=True)
+class Screens:
+    """The award screens a book declares (all optional; nothing declared = no screen)."""
+
+    conditions: tuple[AwardCondition, ...] = ()
+    blocked: tuple[BlockedUnit, ...] = ()
+    quotas: tuple[AwardQuota, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.conditions or self.blocked or self.quotas)
+
+
+@dataclass(frozen=True)
+class PastResult:
+    """One unit's result in one earlier year (a row of the history, `history.files`), under that year's code."""
+
+    year: int
+    code: str  # the unit's code that year
+    name: str
+    unit_code: str  # today's code (through `Đổi mã đơn vị`)
+    total: Decimal | None = None
+    rank: int | None = None
+    level: str = ""
+    award: str = ""
+    role: str = ""  # ROLE_HEAD, ROLE_DEPUTY or ""
+    source: str = ""  # where it was read: "lich_su/2025/ket_qua.json", "lich_su.xlsx › Kết quả các năm › D7"
+    groups: dict[str, Decimal] = field(default_factory=dict)  # group code → subtotal, when the year's file has them
+
+
+ROLE_HEAD, ROLE_DEPUTY = "Trưởng cụm", "Phó cụm"
+
+
+@dataclass(frozen=True)
+class History:
+    """The earlier years of a cluster (read by `history.files.load_history`), and what the screens decided."""
+
+    rows: tuple[PastResult, ...]  # year, then today's unit in book order
+    findings: tuple[Finding, ...] = ()
+    folder: str = ""  # the lich_su/ folder it was read from
+    # today's code → the codes it had (a renamed unit: one; a merged one: its parts), from `Đổi mã đơn vị`
+    former: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # today's unit code → why it is or is not proposed for an award (history.eligibility), Vietnamese
+    eligibility: dict[str, str] = field(default_factory=dict)
+    # units on the book's `Đơn vị không đề nghị` list: neither proposed nor on the acclamation ballot
+    blocked: frozenset[str] = frozenset()
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        return tuple(sorted({r.year for r in self.rows}))
+
+    def of(self, unit_code: str) -> tuple[PastResult, ...]:
+        return tuple(r for r in self.rows if r.unit_code == unit_code)
+
+
+@dataclass(frozen=True)
 class Book:
     """The criteria book (bộ tiêu chí) of one cluster-year."""
 
@@ -165,6 +258,8 @@ class Book:
     deviation_margin: Decimal | None = None
     deviation_penalty: Decimal | None = None
     conference_date: date | None = None  # Ngày hội nghị (optional): the date of every document of the conference
+    # Award screens from the optional sheets `Điều kiện khen thưởng`, `Đơn vị không đề nghị`, `Số lượng khen thưởng`
+    screens: Screens = Screens()
 
     def info(self, key: str, default: str = "") -> str:
         """A `Thông tin` value by its key (spelling, case and spacing as `header_key` forgives), else `default`."""
@@ -448,6 +543,7 @@ class Result:
     assessed_file: str = ""  # the workbook whose `Thẩm định` sheet gave the agreed scores ('' = self-scores)
     changes: tuple[ScoreChange, ...] = ()  # agreed scores that differ from self-scores, in unit then book order
     run_date: date | None = None  # the day of the run (decided once by the pipeline): see `conference_date`
+    history: History | None = None  # the earlier years, when the year folder has `lich_su/` (history.files)
     # The year folder's agreed-scores file (tham_dinh.xlsx) where a person types them; then tong_hop.xlsx has no
     # input sheet of its own ('' = outside a year folder: agreed scores are typed into tong_hop.xlsx).
     agreed_input: str = ""

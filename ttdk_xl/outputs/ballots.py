@@ -192,8 +192,13 @@ def book_quorum(book: Book) -> Fraction:
 
 
 def eligible(result: Result) -> tuple[Unit, ...]:
-    """Units that may be acclaimed: ranked, without a disqualifier, in rank order."""
-    ranked = sorted((u for u in result.units if u.rank is not None and not u.disqualified), key=lambda u: u.rank or 0)
+    """Units that may be acclaimed: ranked, without a disqualifier, not on the book's `Đơn vị không đề nghị` list
+    (Result.history.blocked: no proposal while under discipline, inspection…), in rank order."""
+    blocked = result.history.blocked if result.history is not None else frozenset()
+    ranked = sorted(
+        (u for u in result.units if u.rank is not None and not u.disqualified and u.unit.code not in blocked),
+        key=lambda u: u.rank or 0,
+    )
     return tuple(u.unit for u in ranked)
 
 

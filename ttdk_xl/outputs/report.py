@@ -30,6 +30,7 @@ from ttdk_xl.core.models import (
 )
 from ttdk_xl.core.text import day_text, day_words, nfc, strip_unit_prefixes, vn_number
 from ttdk_xl.core.units import find_unit
+from ttdk_xl.outputs.history_report import add_history_section, history_context
 
 if TYPE_CHECKING:
     from ttdk_xl.outputs.ballots import CountResult
@@ -184,7 +185,8 @@ def build_context(result: Result, count: CountResult | None = None) -> dict[str,
     ctx.update(_averages(result))
     ctx.update(_rotation(book, head, deputy))
     ctx.update(_assessed(result))
-    if count is not None:
+    ctx.update(history_context(result))  # the changes from last year, next head/deputy from history (if any)
+    if count is not None:  # after the history: the vote's election, when counted, is what the report says
         from ttdk_xl.outputs.vote_results import vote_context
 
         ctx.update(vote_context(result, count))
@@ -582,6 +584,7 @@ def render_bytes(template: Path, context: dict[str, Any], what: str = "báo cáo
             "Hãy kiểm tra các thẻ {%p …%}, {%tr …%} trong tệp mẫu, hoặc dùng lại mẫu mặc định."
         ) from exc
 
+    add_history_section(tpl, context)  # `Thay đổi so với năm trước`, only when the result has a history
     from ttdk_xl.outputs.docx_style import docx_bytes  # lazy: python-docx, for start-up
 
     return docx_bytes(tpl)

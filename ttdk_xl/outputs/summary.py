@@ -37,7 +37,9 @@ from ttdk_xl.core.layout import (
 )
 from ttdk_xl.core.models import Criterion, Finding, Kind, Result, Severity, Source, SourceState, Status, UnitResult
 from ttdk_xl.core.text import people_time, plain
+from ttdk_xl.history.trend import history_fields
 from ttdk_xl.outputs import xlsx_fast
+from ttdk_xl.outputs.history_sheet import write_history_sheet
 from ttdk_xl.outputs.xlsx_fast import close_with_level, use_fast_sheets, wrapped_lines
 from ttdk_xl.rules.agreed_keep import STALE_HEADERS, STALE_SHEET, StaleValue
 from ttdk_xl.rules.assessed import write_input_sheet, write_sheets
@@ -105,7 +107,8 @@ def write_summary(result: Result, path: Path) -> None:
     """Write the summary workbook (normally `tong_hop.xlsx`) atomically.
 
     Sheets in order: `Tổng hợp`, `Kiểm tra`, `Thẩm định` (then `Điểm điều chỉnh` when agreed scores were
-    applied), `Chi tiết điểm`, `Giải trình`, `Nguồn`, `Biểu đồ`.
+    applied), `Chi tiết điểm`, `Giải trình`, `Nguồn`, `Biểu đồ`, then `Qua các năm` when the result has a history
+    (outputs.history_sheet).
     On every sheet but `Thẩm định` rows 1–3 are the title block and row 4 (`SUMMARY_HEADER_ROW` + 1) is the
     table header.
     Text that came from units is always written as text, never as a formula or a link.
@@ -207,7 +210,8 @@ def write_json(result: Result, path: Path) -> None:
              "state": "Đã dùng",                   // Đã dùng | Bị thay thế | Bị loại | Bỏ qua
              "note": "…",
              "sender": "…", "sent_at": "…"}       // for a file attached to a saved email, else ""
-          ]
+          ],
+          "history": {…}                           // only with a history: see history.trend.history_fields
         }
     """
     path = Path(path)
@@ -337,7 +341,7 @@ def result_to_dict(result: Result) -> dict[str, Any]:
             }
             for s in result.sources
         ],
-    }
+    } | history_fields(result)  # the `history` key, only when the result has a history
 
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -428,6 +432,7 @@ class _Writer:
         self.explanations()
         self.sources()
         self.chart()
+        write_history_sheet(self)  # `Qua các năm`, only when the result has a history (outputs.history_sheet)
 
     def stale(self, values: list[StaleValue]) -> None:
         """`Không còn dùng`: typed agreed values kept for a person to see (never counted)."""

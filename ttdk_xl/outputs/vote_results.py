@@ -2,12 +2,13 @@
 
 `vote_context(result, count)` is what the final report, the Tờ trình, the meeting minutes and the list annex
 add to the report's context (outputs.report.build_context(result, count)). The award of a unit acclaimed in
-place i is the book's `Khen thưởng` row of rank i, when the unit's level reaches the row's minimum.
+place i is the book's `Khen thưởng` row of rank i, when the unit's level reaches the row's minimum and the book's
+award screens let it (history.eligibility.screen_proposals).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -70,7 +71,21 @@ def proposals(result: Result, count: CountResult) -> list[Proposal]:
             award = nfc(rule.award)
         line = votes[unit.code]
         out.append(Proposal(place, u, line.votes, c.valid, line.percent, award, note))
-    return out
+    return _screened(result, out)
+
+
+def _screened(result: Result, out: list[Proposal]) -> list[Proposal]:
+    """The book's award screens (blocked units, conditions over the years, quotas in place order), when the
+    result has a history or the book declares any (history.eligibility); else the proposals as they are."""
+    if result.history is None and not result.book.screens:
+        return out
+    from ttdk_xl.history.eligibility import screen_proposals
+
+    verdicts = screen_proposals(result.book, result.history, [(p.unit.unit, p.award) for p in out])
+    return [
+        p if ok or not why else replace(p, award="", note=why[0].lower() + why[1:].rstrip("."))
+        for p, (ok, why) in zip(out, verdicts, strict=True)
+    ]
 
 
 def achievement(result: Result, p: Proposal) -> str:

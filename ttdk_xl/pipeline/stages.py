@@ -245,6 +245,7 @@ def _consolidate(
     with gc_paused(big, keep=True):
         chosen = choose(the_book, outcomes, checked)
     ranked = _once(lambda: _with_agreed_input(rank_chosen(chosen, rank_invalid, assessment, run_date)), big)
+    ranked = _with_history(ranked, inbox, the_book, big)  # HISTORY HOOK (issue 16): lich_su/ and award screens
 
     def _with_agreed_input(result: Result) -> Result:
         if agreed_input is None:
@@ -289,6 +290,18 @@ def _consolidate(
 
 
 T = TypeVar("T")
+
+
+def _with_history(ranked: Callable[[], Result], inbox: Path, book: Book, big: bool) -> Callable[[], Result]:
+    """HISTORY HOOK (issue 16): when the year folder has `lich_su/` or the book declares award screens, the
+    result carries the earlier years and the screens decide the proposals (ttdk_xl.history); else unchanged."""
+    from ttdk_xl.history.files import history_folder
+
+    if history_folder(inbox) is None and not book.screens:
+        return ranked
+    from ttdk_xl.history.eligibility import with_history
+
+    return _once(lambda: with_history(ranked(), inbox), big)
 
 
 def _by_unit(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
