@@ -370,3 +370,21 @@ def test_consolidate_eml_drafts_the_returns_and_the_reminders(tmp_path):
     send(year, "B", {})
     run("consolidate", year.root, "--eml")
     assert not list((year.results / "tra_lai").glob("*.eml")) and not list((year.results / "nhac_nop").glob("*"))
+
+
+def test_next_year_from_a_year_with_history_follows_the_books_rule(tmp_path):
+    sheets = three_units()
+    sheets["Thông tin"][3:5] = [["Đơn vị trưởng cụm", "UBND huyện A"], ["Đơn vị phó cụm", "UBND huyện B"]]
+    year = make_year(tmp_path / "cum-2025", sheets)
+    for code in "ABC":
+        send(year, code, {})
+    run("consolidate", year.root)
+    assert run("nam-moi", year.root).exit_code == 0  # 2026: B leads (rotation), C deputy; 2025 archived
+    second = YearFolder(tmp_path / "cum-2026")
+    assert (second.history / "2025" / "bo_tieu_chi.xlsx").is_file()
+    out = run("nam-moi", second.root)
+    assert out.exit_code == 0, out.output
+    book = load_book(tmp_path / "cum-2027" / "bo_tieu_chi.xlsx")
+    # A led in 2025, B in 2026: C has waited longest.
+    assert book.head_unit == "UBND huyện C", out.output
+    assert "chưa bầu" in out.output

@@ -132,6 +132,7 @@ def cli(verbose: bool) -> None:
      10. ttdk-xl covenant bo_tieu_chi.xlsx   dự thảo giao ước thi đua năm sau
      11. ttdk-xl nam-moi                thư mục năm sau (Cụm trưởng, Cụm phó mới; lưu kết quả năm nay)
       ttdk-xl trang-thai                năm đang ở bước nào, việc cần làm tiếp
+      ttdk-xl lich-su                   kết quả các năm trước, so với năm nay
       ttdk-xl web                       làm các việc trên trong trình duyệt (trang chạy trên máy này)
     """
     if verbose:

@@ -17,10 +17,13 @@ from typing import Any
 from ttdk_xl.core.errors import TtdkError
 from ttdk_xl.core.models import Book, Severity
 from ttdk_xl.core.text import header_key, nfc
-from ttdk_xl.core.year_folder import HISTORY_DIR, HOWTO_NAME, YearFolder
+from ttdk_xl.core.year_folder import BOOK_NAME, HISTORY_DIR, HOWTO_NAME, YearFolder
+from ttdk_xl.history.files import load_history
+from ttdk_xl.history.rotation import propose_head_deputy
 from ttdk_xl.pipeline.stages import load
 
-ARCHIVED = ("ket_qua.json", "tong_hop.xlsx")  # what a year leaves in the next years' `lich_su/<year>/`
+# What a year leaves in the next years' `lich_su/<year>/` (the book: that year's head and deputy, for the history).
+ARCHIVED = ("ket_qua.json", "tong_hop.xlsx", BOOK_NAME)
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,10 @@ def _leaders(year: YearFolder, book: Book) -> tuple[str, str, str]:
         head, deputy = chosen.get("cum_truong", ()), chosen.get("cum_pho", ())
         if head and deputy:
             return head[0].name, deputy[0].name, f"theo kết quả bầu tại Hội nghị ({path.name})"
+    if year.history.is_dir():  # earlier years: the book's rule over them (e.g. the unit that waited longest)
+        head_unit, deputy_unit, reason = propose_head_deputy(book, load_history(year, book))
+        if head_unit is not None and deputy_unit is not None:
+            return head_unit.name, deputy_unit.name, f"chưa bầu; {reason}"
     names = [u.name for u in book.units]
     if not names:
         return book.head_unit, book.deputy_unit, "giữ như năm nay (bộ tiêu chí chưa có đơn vị)"
@@ -140,11 +147,11 @@ def _archive(year: YearFolder, target: YearFolder, this_year: int, notes: list[s
         shutil.copytree(year.history, target.history, dirs_exist_ok=True)
     folder = target.history / str(this_year)
     for name in ARCHIVED:
-        src = year.results / name
+        src = year.book if name == BOOK_NAME else year.results / name
         if src.is_file():
             folder.mkdir(parents=True, exist_ok=True)
             archived.append(Path(shutil.copy2(src, folder / name)))
-    if not archived:
+    if not any(p.name != BOOK_NAME for p in archived):
         notes.append(
             f"Chưa có kết quả năm {this_year} (ket_qua/ket_qua.json) để lưu vào {HISTORY_DIR}/: chạy ttdk-xl "
             "consolidate trong thư mục năm nay rồi chép ket_qua/ket_qua.json, tong_hop.xlsx vào "
