@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from python_calamine import CalamineWorkbook
 
 from tests.conftest import needs_soffice, resave_with_libreoffice
+from tests.test_assessed import edit
 from tests.test_ballots import enter
 from tests.test_book import small_book, write_book
 from ttdk_xl.book.load import load_book
@@ -65,18 +66,9 @@ def run(*args: object, cwd: Path | None = None):
             os.chdir(old)
 
 
-def type_agreed(path: Path, changes: dict[tuple[str, str], tuple[object, str | None]], out: Path | None = None):
+def type_agreed(path: Path, changes: dict[tuple[str, str], tuple[object, str | None]]) -> None:
     """Type into `Thẩm định` as an office would: {(unit code, criterion): (agreed value, reason)}."""
-    wb = openpyxl.load_workbook(path)
-    ws = wb[ASSESSED_SHEET]
-    units = {str(c.value).rsplit("(", 1)[1].rstrip(")"): c.column for c in ws[4] if c.value}
-    crit_rows = {ws.cell(r, 1).value: r for r in range(6, ws.max_row + 1)}
-    for (unit, code), (value, reason) in changes.items():
-        col = units[unit] + 1
-        ws.cell(crit_rows[code], col).value = value
-        if reason is not None:
-            ws.cell(crit_rows[code], col + 1).value = reason
-    wb.save(out or path)
+    edit(path, path, changes)
 
 
 def totals(year: YearFolder) -> dict[str, str]:

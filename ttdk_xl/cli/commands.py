@@ -66,6 +66,23 @@ def year_and_inbox(given: Path | None) -> tuple[YearFolder | None, Path]:
     return None, given
 
 
+def year_folder_or_exit(folder: Path | None, managed: bool = False) -> YearFolder:
+    """The year folder `folder` is (or is in; None = the current folder), or a message and exit 2.
+    `managed`: only a folder made by `init`, for a command that writes into it on its own."""
+    from ttdk_xl.core.year_folder import BOOK_NAME, find_year
+
+    year = find_year(folder or Path.cwd())
+    if year is None or (managed and not year.managed):
+        made = " do ttdk-xl init tạo" if managed else ""
+        click.echo(
+            f"Lỗi: {folder or Path.cwd()} không phải thư mục năm{made} (không thấy {BOOK_NAME}). Cách sửa: chuyển vào "
+            "thư mục năm, hoặc ghi đường dẫn của nó sau lệnh; tạo mới bằng: ttdk-xl init <tên thư mục>.",
+            err=True,
+        )
+        sys.exit(2)
+    return year
+
+
 def output_option(default: str, help: str, in_year: bool = False):
     """-o/--output DIR with a default folder name (`in_year`: the folder of that name in the year folder,
     when the command works on one; the command resolves a None)."""
@@ -533,7 +550,7 @@ def ballots(inbox: Path | None, book: Path | None, out: Path | None, assessed: P
     Ví dụ:  ttdk-xl ballots                     (trong thư mục năm)
             ttdk-xl ballots hop_thu -o bo_phieu --tham-dinh ket_qua/tong_hop.xlsx
     """
-    from ttdk_xl.outputs.ballots import convened_of, eligible, tally_typed, write_ballots
+    from ttdk_xl.outputs.ballots import convened_of, eligible, write_ballots
     from ttdk_xl.pipeline.stages import consolidate as run
     from ttdk_xl.pipeline.stages import find_book
 
@@ -542,13 +559,13 @@ def ballots(inbox: Path | None, book: Path | None, out: Path | None, assessed: P
         out = year.ballots if year is not None else Path("bo_phieu")
     agreed_input = year.agreed if year is not None and assessed is None else None
     tally_path = year.tally if year is not None else out / "phieu_kiem.xlsx"
-    kept = tally_typed(tally_path)
     try:
         result = run(inbox, book=book or find_book(inbox), assessed=assessed, with_delegates=True,
                      agreed_input=agreed_input)  # fmt: skip
         paths = write_ballots(result, out, tally_path)
     except TtdkError as exc:
         _fail(exc)
+    kept = tally_path not in paths  # the counters typed into it: left as it is
     _print_agreed_line(result)
     units = eligible(result)
     click.echo(f"{result.book.cluster_name} — năm {result.book.year}: {len(units)} đơn vị đủ điều kiện suy tôn:")
@@ -777,12 +794,7 @@ def history(folder: Path, unit: str | None, make_template: bool, import_file: Pa
             ttdk-xl lich-su --tao-mau        tạo tệp mẫu lich_su/lich_su.xlsx
             ttdk-xl lich-su --nhap cum2-2024/ket_qua/ket_qua.json
     """
-    from ttdk_xl.core.year_folder import find_year
-
-    year = find_year(folder)
-    if year is None:
-        click.echo(f"Lỗi: “{folder}” không phải thư mục năm (không có bo_tieu_chi.xlsx).", err=True)
-        sys.exit(2)
+    year = year_folder_or_exit(folder)
     if make_template:
         from ttdk_xl.history.files import HAND_NAME
         from ttdk_xl.outputs.history_template import write_history_template
@@ -850,17 +862,10 @@ def next_year(folder: Path | None, out: Path | None) -> None:
     Ví dụ:  ttdk-xl nam-moi                 (trong thư mục năm)
             ttdk-xl nam-moi cum2-2025 -o cum2-2026
     """
-    from ttdk_xl.core.year_folder import BOOK_NAME, find_year
+    from ttdk_xl.core.year_folder import BOOK_NAME
     from ttdk_xl.pipeline.next_year import make_next_year, next_year_name
 
-    year = find_year(folder or Path.cwd())
-    if year is None:
-        click.echo(
-            "Lỗi: không thấy thư mục năm (thư mục có bo_tieu_chi.xlsx). Cách sửa: chuyển vào thư mục năm, hoặc ghi "
-            "đường dẫn của nó sau lệnh.",
-            err=True,
-        )
-        sys.exit(2)
+    year = year_folder_or_exit(folder)
     try:
         from ttdk_xl.pipeline.stages import load
 
@@ -888,17 +893,9 @@ def status(folder: Path | None) -> None:
     Ví dụ:  ttdk-xl trang-thai              (trong thư mục năm)
             ttdk-xl trang-thai cum2-2025
     """
-    from ttdk_xl.core.year_folder import find_year
     from ttdk_xl.pipeline.year_status import NOT_SENT, VALID, WITH_ERRORS, year_status
 
-    year = find_year(folder or Path.cwd())
-    if year is None:
-        click.echo(
-            "Lỗi: không thấy thư mục năm (thư mục có bo_tieu_chi.xlsx). Cách sửa: chuyển vào thư mục năm, hoặc ghi "
-            "đường dẫn của nó sau lệnh; tạo mới bằng: ttdk-xl init <tên thư mục>.",
-            err=True,
-        )
-        sys.exit(2)
+    year = year_folder_or_exit(folder)
     st = year_status(year.root)
     if st.book_problem:
         click.echo(st.book_problem)
@@ -1066,17 +1063,7 @@ def web(folder: Path | None, no_browser: bool) -> None:
     Ví dụ:  ttdk-xl web cum2-2025
             ttdk-xl web            (thư mục năm là thư mục hiện tại)
     """
-    from ttdk_xl.core.year_folder import BOOK_NAME, find_year
-
-    year = find_year(folder)
-    if year is None or not year.managed:  # as the commands: only a folder made by init is written into
-        where = folder or Path.cwd()
-        click.echo(
-            f"Lỗi: {where} không phải thư mục năm do ttdk-xl init tạo (có {BOOK_NAME} và hop_thu/). Cách sửa: "
-            "ghi đúng thư mục năm sau lệnh, hoặc tạo mới bằng: ttdk-xl init <tên thư mục>.",
-            err=True,
-        )
-        sys.exit(2)
+    year = year_folder_or_exit(folder, managed=True)  # as the commands: only a folder made by init is written into
     from ttdk_xl.web.server import serve
 
     def announce(address: str) -> None:

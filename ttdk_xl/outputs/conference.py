@@ -25,7 +25,7 @@ from ttdk_xl.core.models import Book, Unit
 from ttdk_xl.core.text import day_text, day_words, email_addresses, nfc, safe_filename, strip_unit_prefixes
 from ttdk_xl.core.units import find_unit
 from ttdk_xl.forms.template import workbook_filename
-from ttdk_xl.outputs.conference_render import placeholder, render_template, strip_marks
+from ttdk_xl.outputs.conference_render import paragraphs_of, placeholder, render_template, strip_marks
 from ttdk_xl.outputs.report import body_name, signer_title
 from ttdk_xl.rules.delegates import show_phone, vn_phone
 
@@ -522,19 +522,6 @@ def placeholders_left(paths: list[Path]) -> int:
         if p.suffix != ".docx":
             continue
         doc = Document(str(p))
-        for para in _all_paragraphs(doc):
+        for para in paragraphs_of(doc):
             n += sum(1 for r in para.runs if r.font.highlight_color == WD_COLOR_INDEX.YELLOW)
     return n
-
-
-def _all_paragraphs(doc: Any):
-    def walk(container):
-        for block in container.iter_inner_content():
-            if hasattr(block, "rows"):
-                for row in block.rows:
-                    for cell in row.cells:
-                        yield from walk(cell)
-            else:
-                yield block
-
-    yield from walk(doc)

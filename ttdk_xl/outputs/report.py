@@ -559,6 +559,17 @@ def render_docx(template: Path, context: dict[str, Any], path: Path, what: str =
 
 def render_bytes(template: Path, context: dict[str, Any], what: str = "báo cáo") -> bytes:
     """render_docx, giving the document's bytes (zip entries dated 1980-01-01) rather than writing them."""
+    tpl = render_template_doc(template, context, what)
+    add_history_section(tpl, context)  # `Thay đổi so với năm trước`, only when the result has a history
+    from ttdk_xl.outputs.docx_style import docx_bytes  # lazy: python-docx, for start-up
+
+    return docx_bytes(tpl)
+
+
+def render_template_doc(template: Path, context: dict[str, Any], what: str = "báo cáo") -> Any:
+    """Load a docxtpl `template` and render it with `context`; return the rendered document. Every document
+    of the tool renders here, so a broken template always gets the same Vietnamese message, naming the
+    template, the faulty tag and where it is (ReportTemplateError); `what` names the document in it."""
     import jinja2
     from docx.opc.exceptions import PackageNotFoundError
     from docxtpl import DocxTemplate
@@ -583,11 +594,7 @@ def render_bytes(template: Path, context: dict[str, Any], what: str = "báo cáo
             f"Không dựng được {what} từ mẫu “{template.name}” ({type(exc).__name__}: {exc}). "
             "Hãy kiểm tra các thẻ {%p …%}, {%tr …%} trong tệp mẫu, hoặc dùng lại mẫu mặc định."
         ) from exc
-
-    add_history_section(tpl, context)  # `Thay đổi so với năm trước`, only when the result has a history
-    from ttdk_xl.outputs.docx_style import docx_bytes  # lazy: python-docx, for start-up
-
-    return docx_bytes(tpl)
+    return tpl
 
 
 # Tags as they appear in the text of one paragraph: {{ … }}, {% … %}, or an opening without its end.
@@ -628,10 +635,10 @@ def _explain(exc: Exception) -> str:
         return f"bộ lọc “{m.group(1)}” không tồn tại"
     m = re.search(r"'([^']+)' is undefined", msg)
     if m:
-        return f"biến “{m.group(1)}” không có trong dữ liệu báo cáo"
+        return f"biến “{m.group(1)}” không có trong dữ liệu của văn bản"
     m = re.search(r"has no attribute '([^']+)'", msg)
     if m:
-        return f"dữ liệu báo cáo không có mục “{m.group(1)}”"
+        return f"dữ liệu của văn bản không có mục “{m.group(1)}”"
     m = re.search(r"Encountered unknown tag '([^']+)'", msg)
     if m:
         return f"lệnh “{m.group(1)}” không tồn tại hoặc đặt sai chỗ"

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from ttdk_xl.book.load import to_decimal
 from ttdk_xl.core.atomic import OutputError, backup_copy, unguarded
 from ttdk_xl.core.failures import must_propagate, read_failure
 from ttdk_xl.core.layout import ASSESSED_SHEET
@@ -190,8 +191,6 @@ def _value(c: Criterion, raw: object) -> object:
         return Decimal(1) if yes_no(raw) else Decimal(0)
     if not nfc(raw):
         return None
-    from ttdk_xl.book.load import to_decimal
-
     number = to_decimal(raw)
     return number if number is not None else nfc(raw)
 
